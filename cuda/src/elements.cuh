@@ -1,0 +1,39 @@
+// Element loads and stores in fp32 for every fb_dtype, and the dispatch from the runtime dtype
+// code to a template parameter. One place for it so every kernel converts the same way.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include "flashbutterfly.h"
+
+namespace fb {
+
+template <typename T> __device__ __forceinline__ float to_float(T v);
+template <> __device__ __forceinline__ float to_float<float>(float v) { return v; }
+template <> __device__ __forceinline__ float to_float<__half>(__half v) { return __half2float(v); }
+template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+
+template <typename T> __device__ __forceinline__ T from_float(float v);
+template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
+template <> __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+// Calls f(T{}) with T the C++ type of dtype; returns false for an unknown code.
+template <typename F> bool dispatch_dtype(fb_dtype dtype, F &&f) {
+    switch (dtype) {
+        case FB_FP32: f(float{}); return true;
+        case FB_FP16: f(__half{}); return true;
+        case FB_BF16: f(__nv_bfloat16{}); return true;
+    }
+    return false;
+}
+
+// Grid for a grid-stride loop over n elements: enough blocks to fill the device, no more.
+inline dim3 grid_for(int64_t n, int threads) {
+    int64_t blocks = (n + threads - 1) / threads;
+    const int64_t cap = 65535LL * 8;
+    return dim3(static_cast<unsigned>(blocks < 1 ? 1 : (blocks > cap ? cap : blocks)));
+}
+
+}  // namespace fb

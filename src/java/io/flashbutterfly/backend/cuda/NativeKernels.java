@@ -1,0 +1,48 @@
+package io.flashbutterfly.backend.cuda;
+
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
+
+import io.flashbutterfly.runtime.Cuda;
+import io.flashbutterfly.runtime.NativeLibraries;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.Tensor;
+
+/** Java entry points to the kernels of cuda/ (libflashbutterfly), with argument checks. */
+public final class NativeKernels {
+    private NativeKernels() {}
+
+    /**
+     * dst[r, c] = scale * src[r, c] for c below both last dimensions, 0 beyond src's: cast, zero-pad
+     * or truncate the rows of src into dst. Both on one GPU with the same number of rows
+     * (elements / last dimension); any dtypes.
+     */
+    public static void castPad(Tensor src, Tensor dst, float scale, Stream stream) {
+        long srcCols = src.shape().dim(-1);
+        long dstCols = dst.shape().dim(-1);
+        long rows = src.numel() / srcCols;
+        if (dst.numel() / dstCols != rows) {
+            throw new IllegalArgumentException("src " + src.shape() + " and dst " + dst.shape()
+                    + " must have the same number of rows");
+        }
+        int device = sameGpu(src, dst);
+        NativeLibraries.requireFlashButterfly();
+        Cuda.setDevice(device);
+        Cuda.check(fb_cast_pad(src.data(), src.dtype().nativeCode(), srcCols, dst.data(), dst.dtype().nativeCode(),
+                dstCols, rows, scale, stream.handle()), "fb_cast_pad");
+    }
+
+    /** Sets every element of dst (a GPU tensor) to value; NaN poisons it. */
+    public static void fill(Tensor dst, float value, Stream stream) {
+        int device = sameGpu(dst, dst);
+        NativeLibraries.requireFlashButterfly();
+        Cuda.setDevice(device);
+        Cuda.check(fb_fill(dst.data(), dst.dtype().nativeCode(), dst.numel(), value, stream.handle()), "fb_fill");
+    }
+
+    private static int sameGpu(Tensor a, Tensor b) {
+        if (!a.device().isCuda() || !a.device().equals(b.device())) {
+            throw new IllegalArgumentException("tensors must be on one GPU; got " + a.device() + " and " + b.device());
+        }
+        return a.device().index();
+    }
+}

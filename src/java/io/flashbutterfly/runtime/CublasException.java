@@ -1,0 +1,8 @@
+package io.flashbutterfly.runtime;
+
+/** A cuBLAS call returned an error ({@code cublasStatus_t}). */
+public final class CublasException extends GpuException {
+    public CublasException(int code, String codeName, String function, String message) {
+        super(code, codeName, function, message);
+    }
+}

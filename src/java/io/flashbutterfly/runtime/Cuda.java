@@ -1,0 +1,206 @@
+package io.flashbutterfly.runtime;
+
+import static io.flashbutterfly.bindings.cudart.CudaRuntime.*;
+
+import io.flashbutterfly.bindings.cudart.cudaDeviceProp;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * CUDA runtime housekeeping: devices, memory, copies, errors. The only class that calls the
+ * runtime bindings for these, and the one place that turns a {@code cudaError_t} into an
+ * exception. Every method loads the runtime on first use.
+ */
+public final class Cuda {
+    private static volatile String unavailableReason;
+    private static volatile boolean probed;
+
+    private Cuda() {}
+
+    /** True when the CUDA runtime loads and sees at least one device. Never throws. */
+    public static boolean isAvailable() {
+        return unavailableReason() == null;
+    }
+
+    /** Why CUDA cannot be used here (library not found, no device, old driver), or null if it can. */
+    public static String unavailableReason() {
+        if (!probed) {
+            synchronized (Cuda.class) {
+                if (!probed) {
+                    unavailableReason = probe();
+                    probed = true;
+                }
+            }
+        }
+        return unavailableReason;
+    }
+
+    private static String probe() {
+        try {
+            int count = deviceCount();
+            return count > 0 ? null : "the CUDA runtime reports no device";
+        } catch (NativeLibraryException | GpuException e) {
+            return e.getMessage();
+        } catch (LinkageError e) {
+            return "the CUDA runtime lacks a symbol: " + e;
+        }
+    }
+
+    /** Throws {@link CudaException} unless status is cudaSuccess. Clears nothing. */
+    public static void check(int status, String function) {
+        if (status != cudaSuccess()) {
+            throw new CudaException(status, errorName(status), function, errorString(status));
+        }
+    }
+
+    /** cudaGetErrorName, e.g. "cudaErrorInvalidValue". */
+    public static String errorName(int status) {
+        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
+        return cudaGetErrorName(status).getString(0);
+    }
+
+    private static String errorString(int status) {
+        return cudaGetErrorString(status).getString(0);
+    }
+
+    /** The number of CUDA devices; 0 when the driver has none ({@code cudaErrorNoDevice}). */
+    public static int deviceCount() {
+        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
+            int status = cudaGetDeviceCount(count);
+            if (status == cudaErrorNoDevice()) {
+                cudaGetLastError();
+                return 0;
+            }
+            check(status, "cudaGetDeviceCount");
+            return count.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** Makes device the current one for this thread. */
+    public static void setDevice(int device) {
+        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
+        check(cudaSetDevice(device), "cudaSetDevice");
+    }
+
+    /** Name, compute capability, SMs, memory and shared-memory limits of a device. */
+    public static DeviceInfo deviceInfo(int device) {
+        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment prop = cudaDeviceProp.allocate(arena);
+            check(cudaGetDeviceProperties(prop, device), "cudaGetDeviceProperties");
+            return new DeviceInfo(device, cudaDeviceProp.name(prop).getString(0),
+                    cudaDeviceProp.major(prop), cudaDeviceProp.minor(prop),
+                    cudaDeviceProp.multiProcessorCount(prop), cudaDeviceProp.totalGlobalMem(prop),
+                    (int) cudaDeviceProp.sharedMemPerBlockOptin(prop), cudaDeviceProp.l2CacheSize(prop));
+        }
+    }
+
+    /** Free and total memory of a device. */
+    public static MemoryInfo memoryInfo(int device) {
+        setDevice(device);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment free = arena.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment total = arena.allocate(ValueLayout.JAVA_LONG);
+            check(cudaMemGetInfo(free, total), "cudaMemGetInfo");
+            return new MemoryInfo(free.get(ValueLayout.JAVA_LONG, 0), total.get(ValueLayout.JAVA_LONG, 0));
+        }
+    }
+
+    /**
+     * Allocates device memory.
+     *
+     * @return the device address
+     * @throws CudaOutOfMemoryException with the requested and free bytes if the device is full
+     */
+    public static long malloc(int device, long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
+        setDevice(device);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ptr = arena.allocate(ValueLayout.ADDRESS);
+            int status = cudaMalloc(ptr, Math.max(bytes, 1));
+            if (status == cudaErrorMemoryAllocation()) {
+                cudaGetLastError(); // the error is not sticky: clear it so later calls see success
+                MemoryInfo info = memoryInfo(device);
+                throw new CudaOutOfMemoryException(status, errorName(status), "cudaMalloc", device, bytes,
+                        info.freeBytes(), info.totalBytes());
+            }
+            check(status, "cudaMalloc");
+            return ptr.get(ValueLayout.ADDRESS, 0).address();
+        }
+    }
+
+    /** Frees device memory from {@link #malloc}. */
+    public static void free(int device, long address) {
+        setDevice(device);
+        check(cudaFree(MemorySegment.ofAddress(address)), "cudaFree");
+    }
+
+    /** Allocates page-locked host memory of the given size, readable from Java until freed. */
+    public static MemorySegment mallocHost(long bytes) {
+        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ptr = arena.allocate(ValueLayout.ADDRESS);
+            int status = cudaMallocHost(ptr, Math.max(bytes, 1));
+            if (status == cudaErrorMemoryAllocation()) {
+                cudaGetLastError();
+                throw new CudaException(status, errorName(status), "cudaMallocHost",
+                        "cannot pin " + bytes + " bytes of host memory");
+            }
+            check(status, "cudaMallocHost");
+            return ptr.get(ValueLayout.ADDRESS, 0);
+        }
+    }
+
+    /** Frees memory from {@link #mallocHost}. */
+    public static void freeHost(long address) {
+        check(cudaFreeHost(MemorySegment.ofAddress(address)), "cudaFreeHost");
+    }
+
+    /**
+     * Copies bytes between any two addresses (host or device; unified addressing tells which),
+     * ordered on stream. Pageable host memory makes the call return only once the copy is done.
+     */
+    public static void copyAsync(long dst, long src, long bytes, Stream stream) {
+        check(cudaMemcpyAsync(MemorySegment.ofAddress(dst), MemorySegment.ofAddress(src), bytes,
+                cudaMemcpyDefault(), stream.handle()), "cudaMemcpyAsync");
+    }
+
+    /** Sets bytes of device memory to value, ordered on stream. */
+    public static void memsetAsync(long dst, int value, long bytes, Stream stream) {
+        check(cudaMemsetAsync(MemorySegment.ofAddress(dst), value, bytes, stream.handle()), "cudaMemsetAsync");
+    }
+
+    /** Waits for all work on a device. */
+    public static void synchronize(int device) {
+        setDevice(device);
+        check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    }
+
+    /** Returns and clears the last error of a launch: throws if a kernel launch failed. */
+    public static void checkLastError(String function) {
+        check(cudaGetLastError(), function);
+    }
+
+    /** The CUDA runtime's version, encoded as 1000 * major + 10 * minor. */
+    public static int runtimeVersion() {
+        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
+            check(cudaRuntimeGetVersion(version), "cudaRuntimeGetVersion");
+            return version.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** The newest CUDA version the installed driver supports (0 when there is no driver). */
+    public static int driverVersion() {
+        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
+            check(cudaDriverGetVersion(version), "cudaDriverGetVersion");
+            return version.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+}

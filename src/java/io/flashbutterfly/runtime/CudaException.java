@@ -1,0 +1,8 @@
+package io.flashbutterfly.runtime;
+
+/** A CUDA runtime call returned an error ({@code cudaError_t}). */
+public class CudaException extends GpuException {
+    public CudaException(int code, String codeName, String function, String message) {
+        super(code, codeName, function, message);
+    }
+}

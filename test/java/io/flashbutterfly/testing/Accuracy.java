@@ -1,0 +1,42 @@
+package io.flashbutterfly.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.flashbutterfly.tensor.DType;
+
+/** Relative-error checks against a float64 reference. */
+public final class Accuracy {
+    private Accuracy() {}
+
+    /** The tolerance the project holds each dtype to (fp32 1e-5, fp16/bf16 2e-2, fp64 1e-12). */
+    public static double tolerance(DType dtype) {
+        return switch (dtype) {
+            case FP64 -> 1e-12;
+            case FP32 -> 1e-5;
+            case FP16, BF16 -> 2e-2;
+        };
+    }
+
+    /** ||actual - expected|| / ||expected|| (2-norms); NaN if any actual element is NaN. */
+    public static double relativeError(double[] actual, double[] expected) {
+        assertEquals(expected.length, actual.length, "lengths differ");
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < expected.length; i++) {
+            if (!Double.isFinite(actual[i])) return Double.NaN;
+            double d = actual[i] - expected[i];
+            diff += d * d;
+            norm += expected[i] * expected[i];
+        }
+        return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+    }
+
+    /** Fails unless the relative error is below tol (a NaN or unwritten output always fails). */
+    public static void assertClose(double[] actual, double[] expected, double tol, String what) {
+        double error = relativeError(actual, expected);
+        if (Double.isNaN(error)) fail(what + ": output holds NaN or infinity (unwritten or broken)");
+        assertTrue(error < tol, () -> what + ": relative error " + error + " >= " + tol);
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds cuda/ into libflashbutterfly.so with nvcc, for sm_80 and sm_90a, against the shared
+# cudart. Without nvcc it says so and succeeds: the library then runs on the CPU backend.
+# Usage: build-native.sh OUTPUT_DIR   (the .so lands in OUTPUT_DIR/io/flashbutterfly/native/<platform>/)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out_root=${1:?usage: build-native.sh OUTPUT_DIR}
+
+nvcc=${NVCC:-}
+if [ -z "$nvcc" ]; then
+  for c in "$(command -v nvcc 2>/dev/null || true)" "${CUDA_HOME:-}/bin/nvcc" "${CUDA_PATH:-}/bin/nvcc" /usr/local/cuda/bin/nvcc; do
+    if [ -n "$c" ] && [ -x "$c" ]; then nvcc=$c; break; fi
+  done
+fi
+if [ -z "$nvcc" ]; then
+  echo "[flashbutterfly] nvcc not found (PATH, CUDA_HOME, /usr/local/cuda): native library skipped; the GPU paths need it."
+  exit 0
+fi
+
+case "$(uname -m)" in
+  x86_64) platform=linux-x86_64 ;;
+  aarch64) platform=linux-aarch64 ;;
+  *) platform="linux-$(uname -m)" ;;
+esac
+out="$out_root/io/flashbutterfly/native/$platform"
+mkdir -p "$out"
+lib="$out/libflashbutterfly.so"
+
+sources=("$root"/cuda/src/*.cu)
+newest_input=$(ls -t "${sources[@]}" "$root"/cuda/include/*.h "$root"/cuda/src/*.cuh 2>/dev/null | head -1)
+if [ -f "$lib" ] && [ "$lib" -nt "$newest_input" ] && [ "$lib" -nt "$0" ]; then
+  echo "[flashbutterfly] native library up to date: $lib"
+  exit 0
+fi
+
+echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
+"$nvcc" -O3 -std=c++17 -shared -Xcompiler -fPIC,-fvisibility=hidden -cudart shared \
+  -gencode=arch=compute_80,code=sm_80 \
+  -gencode=arch=compute_90a,code=sm_90a \
+  -gencode=arch=compute_80,code=compute_80 \
+  -Xptxas -warn-spills --resource-usage \
+  -I "$root/cuda/include" -o "$lib" "${sources[@]}" 2> "$out_root/nvcc-resource-usage.txt" || {
+    cat "$out_root/nvcc-resource-usage.txt" >&2; exit 1; }
+echo "[flashbutterfly] built $lib (resource report: $out_root/nvcc-resource-usage.txt)"
