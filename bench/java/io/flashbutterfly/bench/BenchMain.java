@@ -1,0 +1,38 @@
+package io.flashbutterfly.bench;
+
+import io.flashbutterfly.runtime.Cuda;
+import java.util.Arrays;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The benchmark jar's entry point: a plain table runner (default) or JMH ({@code --jmh ARGS...}).
+ * Runs on the first CUDA device when there is one, else on the CPU backend, and says which.
+ *
+ * <pre>
+ * java -jar flashbutterfly-bench.jar [--iterations N] [--warmup N] [--cpu]
+ * java -jar flashbutterfly-bench.jar --jmh [JMH options]
+ * </pre>
+ */
+public final class BenchMain {
+    private static final Logger LOG = LogManager.getLogger(BenchMain.class);
+
+    private BenchMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--jmh")) {
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        BenchOptions options = BenchOptions.parse(args);
+        String reason = options.forceCpu() ? "--cpu given" : Cuda.unavailableReason();
+        if (reason == null) {
+            System.out.println("backend: CUDA, " + Cuda.deviceInfo(0));
+            new GpuTables(options).run();
+        } else {
+            System.out.println("backend: CPU (no GPU used: " + reason.lines().findFirst().orElse(reason) + ")");
+            LOG.info("running the CPU backend; GPU benchmarks need CUDA");
+            new CpuTables(options).run();
+        }
+    }
+}
