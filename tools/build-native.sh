@@ -41,4 +41,10 @@ echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
   -Xptxas -warn-spills --resource-usage \
   -I "$root/cuda/include" -o "$lib" "${sources[@]}" 2> "$out_root/nvcc-resource-usage.txt" || {
     cat "$out_root/nvcc-resource-usage.txt" >&2; exit 1; }
+# nvcc turns a __device__-only function reached from host code into a call to exit(): refuse
+# such a library rather than let it end the JVM at the first launch.
+if command -v nm >/dev/null && nm -D "$lib" | grep -qw 'exit'; then
+  echo "[flashbutterfly] $lib calls exit(): host code reaches a __device__-only function" >&2
+  rm -f "$lib"; exit 1
+fi
 echo "[flashbutterfly] built $lib (resource report: $out_root/nvcc-resource-usage.txt)"

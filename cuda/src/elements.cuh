@@ -1,4 +1,4 @@
-// Element loads and stores in fp32 for every fb_dtype, and the dispatch from the runtime dtype
+// Element conversions to and from fp32 for every fb_dtype (host too: fill converts its value there), and the dispatch from the runtime dtype
 // code to a template parameter. One place for it so every kernel converts the same way.
 #pragma once
 
@@ -9,15 +9,15 @@
 
 namespace fb {
 
-template <typename T> __device__ __forceinline__ float to_float(T v);
-template <> __device__ __forceinline__ float to_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ float to_float<__half>(__half v) { return __half2float(v); }
-template <> __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
+template <typename T> __host__ __device__ __forceinline__ float to_float(T v);
+template <> __host__ __device__ __forceinline__ float to_float<float>(float v) { return v; }
+template <> __host__ __device__ __forceinline__ float to_float<__half>(__half v) { return __half2float(v); }
+template <> __host__ __device__ __forceinline__ float to_float<__nv_bfloat16>(__nv_bfloat16 v) { return __bfloat162float(v); }
 
-template <typename T> __device__ __forceinline__ T from_float(float v);
-template <> __device__ __forceinline__ float from_float<float>(float v) { return v; }
-template <> __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
-template <> __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+template <typename T> __host__ __device__ __forceinline__ T from_float(float v);
+template <> __host__ __device__ __forceinline__ float from_float<float>(float v) { return v; }
+template <> __host__ __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
+template <> __host__ __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
 // Calls f(T{}) with T the C++ type of dtype; returns false for an unknown code.
 template <typename F> bool dispatch_dtype(fb_dtype dtype, F &&f) {

@@ -37,15 +37,16 @@ extern "C" FB_API cudaError_t fb_cast_pad(const void *src, fb_dtype src_dtype, i
     const int64_t total = rows * dst_cols;
     if (total == 0) return cudaSuccess;
     if (src == nullptr || dst == nullptr) return cudaErrorInvalidValue;
-    bool known = fb::dispatch_dtype(src_dtype, [&](auto s) {
+    bool dst_known = false;
+    const bool src_known = fb::dispatch_dtype(src_dtype, [&](auto s) {
         using Src = decltype(s);
-        known = fb::dispatch_dtype(dst_dtype, [&](auto d) {
+        dst_known = fb::dispatch_dtype(dst_dtype, [&](auto d) {
             using Dst = decltype(d);
             cast_pad_kernel<Src, Dst><<<fb::grid_for(total, kThreads), kThreads, 0, stream>>>(
                 static_cast<const Src *>(src), src_cols, static_cast<Dst *>(dst), dst_cols, total, scale);
         });
     });
-    if (!known) return cudaErrorInvalidValue;
+    if (!src_known || !dst_known) return cudaErrorInvalidValue;
     return cudaGetLastError();
 }
 
