@@ -43,6 +43,50 @@ FB_API cudaError_t fb_cast_pad(const void *src, fb_dtype src_dtype, int64_t src_
 FB_API cudaError_t fb_fill(void *dst, fb_dtype dtype, int64_t count, float value,
                            cudaStream_t stream);
 
+/* ---- FFT long convolution (cuFFT path) ----------------------------------------------------
+ * Rows are (batch * channels) sequences; channel of row r is r % channels. Spectra are fp32
+ * complex numbers, interleaved (re, im), `bins` per row. An FFT row of size n is stored with a
+ * stride of 2 * (n / 2 + 1) floats so that cuFFT can transform it in place. */
+
+/*
+ * Kernel taps into FFT rows (zero elsewhere): for each channel h,
+ *   dst[h * dst_stride + j]     = scale * k[h * (causal_len + anticausal_len) + j]              j < causal_len
+ *   dst[h * dst_stride + n - s] = scale * k[h * (causal_len + anticausal_len) + causal_len + s - 1]   1 <= s <= anticausal_len
+ * The second line is the anti-causal half of a bidirectional kernel (tap s multiplies u[t + s]).
+ */
+FB_API cudaError_t fb_kernel_to_fft_rows(const void *k, fb_dtype k_dtype, int64_t channels,
+                                         int64_t causal_len, int64_t anticausal_len,
+                                         float *dst, int64_t n, int64_t dst_stride, float scale,
+                                         cudaStream_t stream);
+
+/* The transpose of fb_kernel_to_fft_rows: gathers the taps' entries of FFT rows back into a
+ * kernel-shaped tensor of k_dtype, times scale (the gradient of the kernel). */
+FB_API cudaError_t fb_fft_rows_to_kernel(const float *src, int64_t n, int64_t src_stride,
+                                         int64_t channels, int64_t causal_len,
+                                         int64_t anticausal_len, void *k, fb_dtype k_dtype,
+                                         float scale, cudaStream_t stream);
+
+/* x[r, f] *= s[r % channels, f] (or its conjugate when conjugate_s != 0), in place. */
+FB_API cudaError_t fb_spectrum_multiply(float *x, const float *s, int64_t rows, int64_t channels,
+                                        int64_t bins, int conjugate_s, cudaStream_t stream);
+
+/* out[h, f] = scale * sum over b < batch of a[b, h, f] * conj(b[b, h, f]). */
+FB_API cudaError_t fb_spectrum_correlate(const float *a, const float *b, float *out,
+                                         int64_t batch, int64_t channels, int64_t bins,
+                                         float scale, cudaStream_t stream);
+
+/*
+ * y[r, t] = conv[r * conv_stride + t] + d[r % channels] * u[r, t] for t < length, rounded to
+ * dtype (u and y share it; d is fp32 and may be NULL for no skip term).
+ */
+FB_API cudaError_t fb_conv_epilogue(const float *conv, int64_t conv_stride, const void *u,
+                                    const float *d, void *y, fb_dtype dtype, int64_t rows,
+                                    int64_t channels, int64_t length, cudaStream_t stream);
+
+/* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */
+FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,
+                                int64_t channels, int64_t length, float *dd, cudaStream_t stream);
+
 #ifdef __cplusplus
 }
 #endif

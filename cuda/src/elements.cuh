@@ -29,11 +29,4 @@ template <typename F> bool dispatch_dtype(fb_dtype dtype, F &&f) {
     return false;
 }
 
-// Grid for a grid-stride loop over n elements: enough blocks to fill the device, no more.
-inline dim3 grid_for(int64_t n, int threads) {
-    int64_t blocks = (n + threads - 1) / threads;
-    const int64_t cap = 65535LL * 8;
-    return dim3(static_cast<unsigned>(blocks < 1 ? 1 : (blocks > cap ? cap : blocks)));
-}
-
 }  // namespace fb

@@ -1,20 +1,16 @@
 // Elementwise kernels: cast + pad/truncate + scale per row, and fill.
 #include "elements.cuh"
+#include "launch.cuh"
 
 namespace {
 
-constexpr int kThreads = 256;
-
 template <typename Src, typename Dst>
 __global__ void cast_pad_kernel(const Src *__restrict__ src, int64_t src_cols,
-                                Dst *__restrict__ dst, int64_t dst_cols, int64_t total,
+                                Dst *__restrict__ dst, int64_t dst_cols, int64_t rows,
                                 float scale) {
-    const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-    for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += stride) {
-        const int64_t row = i / dst_cols;
-        const int64_t col = i - row * dst_cols;
+    FB_FOR_ROWS_COLS(row, col, rows, dst_cols) {
         const float v = col < src_cols ? scale * fb::to_float(src[row * src_cols + col]) : 0.0f;
-        dst[i] = fb::from_float<Dst>(v);
+        dst[row * dst_cols + col] = fb::from_float<Dst>(v);
     }
 }
 
@@ -28,22 +24,21 @@ __global__ void fill_kernel(T *__restrict__ dst, int64_t count, T value) {
 
 }  // namespace
 
-extern "C" FB_API int fb_version(void) { return 100; }
+extern "C" FB_API int fb_version(void) { return 200; }
 
 extern "C" FB_API cudaError_t fb_cast_pad(const void *src, fb_dtype src_dtype, int64_t src_cols,
                                           void *dst, fb_dtype dst_dtype, int64_t dst_cols,
                                           int64_t rows, float scale, cudaStream_t stream) {
     if (src_cols < 0 || dst_cols < 0 || rows < 0) return cudaErrorInvalidValue;
-    const int64_t total = rows * dst_cols;
-    if (total == 0) return cudaSuccess;
+    if (rows * dst_cols == 0) return cudaSuccess;
     if (src == nullptr || dst == nullptr) return cudaErrorInvalidValue;
     bool dst_known = false;
     const bool src_known = fb::dispatch_dtype(src_dtype, [&](auto s) {
         using Src = decltype(s);
         dst_known = fb::dispatch_dtype(dst_dtype, [&](auto d) {
             using Dst = decltype(d);
-            cast_pad_kernel<Src, Dst><<<fb::grid_for(total, kThreads), kThreads, 0, stream>>>(
-                static_cast<const Src *>(src), src_cols, static_cast<Dst *>(dst), dst_cols, total, scale);
+            cast_pad_kernel<Src, Dst><<<fb::row_grid(rows, dst_cols), fb::kRowThreads, 0, stream>>>(
+                static_cast<const Src *>(src), src_cols, static_cast<Dst *>(dst), dst_cols, rows, scale);
         });
     });
     if (!src_known || !dst_known) return cudaErrorInvalidValue;
@@ -52,12 +47,13 @@ extern "C" FB_API cudaError_t fb_cast_pad(const void *src, fb_dtype src_dtype, i
 
 extern "C" FB_API cudaError_t fb_fill(void *dst, fb_dtype dtype, int64_t count, float value,
                                       cudaStream_t stream) {
+    constexpr int threads = 256;
     if (count < 0) return cudaErrorInvalidValue;
     if (count == 0) return cudaSuccess;
     if (dst == nullptr) return cudaErrorInvalidValue;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        fill_kernel<T><<<fb::grid_for(count, kThreads), kThreads, 0, stream>>>(
+        fill_kernel<T><<<fb::flat_grid(count, threads), threads, 0, stream>>>(
             static_cast<T *>(dst), count, fb::from_float<T>(value));
     });
     if (!known) return cudaErrorInvalidValue;

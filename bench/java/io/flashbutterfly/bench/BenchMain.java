@@ -10,7 +10,8 @@ import org.apache.logging.log4j.Logger;
  * Runs on the first CUDA device when there is one, else on the CPU backend, and says which.
  *
  * <pre>
- * java -jar flashbutterfly-bench.jar [--iterations N] [--warmup N] [--cpu]
+ * java -jar flashbutterfly-bench.jar [--iterations N] [--warmup N] [--cpu] [--dtype bf16,fp32]
+ *      [--shapes B,H,L;...] [--peer bench/peer/torch_longconv.py] [--markdown FILE]
  * java -jar flashbutterfly-bench.jar --jmh [JMH options]
  * </pre>
  */
@@ -26,13 +27,15 @@ public final class BenchMain {
         }
         BenchOptions options = BenchOptions.parse(args);
         String reason = options.forceCpu() ? "--cpu given" : Cuda.unavailableReason();
+        String backend;
         if (reason == null) {
-            System.out.println("backend: CUDA, " + Cuda.deviceInfo(0));
-            new GpuTables(options).run();
+            backend = "CUDA, " + Cuda.deviceInfo(0);
         } else {
-            System.out.println("backend: CPU (no GPU used: " + reason.lines().findFirst().orElse(reason) + ")");
+            backend = "CPU, " + Runtime.getRuntime().availableProcessors() + " cores (no GPU used: "
+                    + reason.lines().findFirst().orElse(reason) + ")";
             LOG.info("running the CPU backend; GPU benchmarks need CUDA");
-            new CpuTables(options).run();
         }
+        System.out.println("backend: " + backend);
+        new ConvBenchmark(options, reason == null).run(backend);
     }
 }

@@ -1,33 +1,74 @@
 package io.flashbutterfly.bench;
 
+import io.flashbutterfly.tensor.DType;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Command-line options of the table runner.
  *
  * @param warmup     untimed runs before timing
  * @param iterations timed runs; the median is reported
  * @param forceCpu   run the CPU backend even where a GPU is present
+ * @param dtypes     input dtypes to run
+ * @param shapes     (B, H, L) shapes; empty for the device's default set
+ * @param peer       a peer script (PyTorch) to run on the same shapes, or null
+ * @param markdown   a file to write the tables to as markdown, or null
  */
-record BenchOptions(int warmup, int iterations, boolean forceCpu) {
+record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dtypes, List<long[]> shapes,
+                    Path peer, Path markdown) {
+    static final String USAGE = "options: --warmup N, --iterations N, --cpu, --dtype fp32,bf16,fp16,"
+            + " --shapes B,H,L[;B,H,L...], --peer SCRIPT, --markdown FILE, or --jmh [JMH options]";
+
     static BenchOptions parse(String[] args) {
         int warmup = 5;
         int iterations = 20;
         boolean cpu = false;
+        List<DType> dtypes = List.of(DType.BF16, DType.FP32);
+        List<long[]> shapes = List.of();
+        Path peer = null;
+        Path markdown = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--warmup" -> warmup = positive(args, ++i);
                 case "--iterations" -> iterations = positive(args, ++i);
                 case "--cpu" -> cpu = true;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --warmup N, --iterations N, --cpu or --jmh ARGS");
+                case "--dtype" -> dtypes = parseDtypes(value(args, ++i));
+                case "--shapes" -> shapes = parseShapes(value(args, ++i));
+                case "--peer" -> peer = Path.of(value(args, ++i));
+                case "--markdown" -> markdown = Path.of(value(args, ++i));
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
             }
         }
-        return new BenchOptions(warmup, iterations, cpu);
+        return new BenchOptions(warmup, iterations, cpu, dtypes, shapes, peer, markdown);
+    }
+
+    private static String value(String[] args, int i) {
+        if (i >= args.length) throw new IllegalArgumentException(args[i - 1] + " needs a value; " + USAGE);
+        return args[i];
     }
 
     private static int positive(String[] args, int i) {
-        if (i >= args.length) throw new IllegalArgumentException(args[i - 1] + " needs a number");
-        int value = Integer.parseInt(args[i]);
+        int value = Integer.parseInt(value(args, i));
         if (value < 1) throw new IllegalArgumentException(args[i - 1] + " must be >= 1, got " + value);
         return value;
+    }
+
+    private static List<DType> parseDtypes(String list) {
+        List<DType> dtypes = new ArrayList<>();
+        for (String name : list.split(",")) dtypes.add(DType.valueOf(name.strip().toUpperCase()));
+        return dtypes;
+    }
+
+    private static List<long[]> parseShapes(String list) {
+        List<long[]> shapes = new ArrayList<>();
+        for (String shape : list.split(";")) {
+            String[] parts = shape.split(",");
+            if (parts.length != 3) throw new IllegalArgumentException("a shape is B,H,L; got " + shape);
+            shapes.add(new long[] {Long.parseLong(parts[0].strip()), Long.parseLong(parts[1].strip()),
+                    Long.parseLong(parts[2].strip())});
+        }
+        return shapes;
     }
 }

@@ -31,6 +31,15 @@ final class Table {
         for (String[] row : rows) printRow(row, width);
     }
 
+    /** The table in markdown. */
+    String markdown() {
+        StringBuilder out = new StringBuilder();
+        out.append("| ").append(String.join(" | ", header)).append(" |\n");
+        out.append("|").append(" ---: |".repeat(header.length)).append("\n");
+        for (String[] row : rows) out.append("| ").append(String.join(" | ", row)).append(" |\n");
+        return out.toString();
+    }
+
     private static void printRow(String[] cells, int[] width) {
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < cells.length; i++) line.append(String.format("%" + width[i] + "s  ", cells[i]));

@@ -8,37 +8,28 @@ import java.util.Arrays;
 final class Timing {
     private Timing() {}
 
-    /** Median milliseconds of op on stream, timed with events after warmup runs. */
-    static double gpuMedianMillis(Runnable op, Stream stream, int device, BenchOptions options) {
+    /** Median milliseconds of op, after warmup runs: CUDA events on stream when gpu, else the wall clock. */
+    static double medianMillis(Runnable op, boolean gpu, Stream stream, BenchOptions options) {
         for (int i = 0; i < options.warmup(); i++) op.run();
         double[] ms = new double[options.iterations()];
-        try (Event start = Event.create(device); Event end = Event.create(device)) {
+        if (gpu) {
+            try (Event start = Event.create(0); Event end = Event.create(0)) {
+                for (int i = 0; i < ms.length; i++) {
+                    start.record(stream);
+                    op.run();
+                    end.record(stream);
+                    ms[i] = end.elapsedMillisSince(start);
+                }
+            }
+        } else {
             for (int i = 0; i < ms.length; i++) {
-                start.record(stream);
+                long t0 = System.nanoTime();
                 op.run();
-                end.record(stream);
-                ms[i] = end.elapsedMillisSince(start);
+                ms[i] = (System.nanoTime() - t0) / 1e6;
             }
         }
-        return median(ms);
-    }
-
-    /** Median milliseconds of op on the CPU after warmup runs. */
-    static double cpuMedianMillis(Runnable op, BenchOptions options) {
-        for (int i = 0; i < options.warmup(); i++) op.run();
-        double[] ms = new double[options.iterations()];
-        for (int i = 0; i < ms.length; i++) {
-            long t0 = System.nanoTime();
-            op.run();
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        return median(ms);
-    }
-
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        Arrays.sort(ms);
+        int n = ms.length;
+        return n % 2 == 1 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
     }
 }

@@ -6,6 +6,8 @@ import io.flashbutterfly.bindings.cudart.cudaDeviceProp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * CUDA runtime housekeeping: devices, memory, copies, errors. The only class that calls the
@@ -116,18 +118,58 @@ public final class Cuda {
      * @throws CudaOutOfMemoryException with the requested and free bytes if the device is full
      */
     public static long malloc(int device, long bytes) {
+        return allocate(device, bytes, "cudaMalloc", out -> cudaMalloc(out, Math.max(bytes, 1)));
+    }
+
+    /**
+     * Allocates device memory ordered on stream, from the device's memory pool, which keeps freed
+     * memory for reuse (see {@link #freeAsync}): no device-wide synchronisation, unlike cudaMalloc.
+     *
+     * @return the device address, usable by work queued on stream after this call
+     * @throws CudaOutOfMemoryException with the requested and free bytes if the device is full
+     */
+    public static long mallocAsync(int device, long bytes, Stream stream) {
+        keepPoolMemory(device);
+        return allocate(device, bytes, "cudaMallocAsync",
+                out -> cudaMallocAsync(out, Math.max(bytes, 1), stream.handle()));
+    }
+
+    /** Returns memory from {@link #mallocAsync} to the pool once the work queued on stream is done. */
+    public static void freeAsync(long address, Stream stream) {
+        check(cudaFreeAsync(MemorySegment.ofAddress(address), stream.handle()), "cudaFreeAsync");
+    }
+
+    private static final Set<Integer> POOLS_KEEPING_MEMORY = ConcurrentHashMap.newKeySet();
+
+    /** Lets the device's default pool keep freed memory, like a caching allocator, instead of
+     *  giving it back at every synchronisation. */
+    private static void keepPoolMemory(int device) {
+        if (POOLS_KEEPING_MEMORY.contains(device)) return;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pool = arena.allocate(ValueLayout.ADDRESS);
+            check(cudaDeviceGetDefaultMemPool(pool, device), "cudaDeviceGetDefaultMemPool");
+            MemorySegment threshold = arena.allocateFrom(ValueLayout.JAVA_LONG, -1L); // UINT64_MAX
+            check(cudaMemPoolSetAttribute(pool.get(ValueLayout.ADDRESS, 0), cudaMemPoolAttrReleaseThreshold(), threshold),
+                    "cudaMemPoolSetAttribute");
+        }
+        POOLS_KEEPING_MEMORY.add(device);
+    }
+
+    private interface Allocator { int allocate(MemorySegment out); }
+
+    private static long allocate(int device, long bytes, String function, Allocator allocator) {
         if (bytes < 0) throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
         setDevice(device);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment ptr = arena.allocate(ValueLayout.ADDRESS);
-            int status = cudaMalloc(ptr, Math.max(bytes, 1));
+            int status = allocator.allocate(ptr);
             if (status == cudaErrorMemoryAllocation()) {
                 cudaGetLastError(); // the error is not sticky: clear it so later calls see success
                 MemoryInfo info = memoryInfo(device);
-                throw new CudaOutOfMemoryException(status, errorName(status), "cudaMalloc", device, bytes,
+                throw new CudaOutOfMemoryException(status, errorName(status), function, device, bytes,
                         info.freeBytes(), info.totalBytes());
             }
-            check(status, "cudaMalloc");
+            check(status, function);
             return ptr.get(ValueLayout.ADDRESS, 0).address();
         }
     }

@@ -128,31 +128,36 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Fills a host tensor in index order, then copies it to device if that is a GPU. */
     private static Tensor generate(Arena owner, Device device, DType dtype, Shape shape, LongToDoubleFunction value) {
+        Tensor t = empty(owner, device, dtype, shape);
+        try {
+            t.fill(value);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
+    /** Overwrites the elements with values (row-major, rounded to dtype), copying to the device if needed. */
+    public void copyFrom(double[] values) {
+        checkLength(shape, values.length);
+        fill(i -> values[(int) i]);
+    }
+
+    /** Sets element i to value(i) in index order; through a host staging copy for a device tensor. */
+    private void fill(LongToDoubleFunction value) {
         if (!device.isCuda()) {
-            Tensor t = empty(owner, device, dtype, shape);
-            t.fillHost(value);
-            return t;
+            MemorySegment host = data();
+            for (long i = 0, n = shape.numel(); i < n; i++) dtype.write(host, i, value.applyAsDouble(i));
+            return;
         }
         try (Arena staging = Arena.ofConfined()) {
             Tensor host = empty(staging, Device.CPU, dtype, shape);
-            host.fillHost(value);
-            Tensor t = empty(owner, device, dtype, shape);
-            try {
-                t.copyFrom(host, Stream.DEFAULT);
-                Stream.DEFAULT.synchronize();
-            } catch (RuntimeException e) {
-                t.close();
-                throw e;
-            }
-            return t;
+            host.fill(value);
+            copyFrom(host, Stream.DEFAULT);
+            Stream.DEFAULT.synchronize();
         }
-    }
-
-    private void fillHost(LongToDoubleFunction value) {
-        long n = shape.numel();
-        for (long i = 0; i < n; i++) dtype.write(data, i, value.applyAsDouble(i));
     }
 
     /** Copies src (same shape and dtype, any device) into this tensor, ordered on stream. */

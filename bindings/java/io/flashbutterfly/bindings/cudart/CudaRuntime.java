@@ -212,6 +212,33 @@ public class CudaRuntime extends CudaRuntime$shared {
     public static int cudaDevAttrMaxSharedMemoryPerBlockOptin() {
         return cudaDevAttrMaxSharedMemoryPerBlockOptin;
     }
+    private static final int cudaMemPoolAttrReleaseThreshold = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaMemPoolAttr.cudaMemPoolAttrReleaseThreshold = 4
+     * }
+     */
+    public static int cudaMemPoolAttrReleaseThreshold() {
+        return cudaMemPoolAttrReleaseThreshold;
+    }
+    private static final int cudaMemPoolAttrUsedMemCurrent = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaMemPoolAttr.cudaMemPoolAttrUsedMemCurrent = 7
+     * }
+     */
+    public static int cudaMemPoolAttrUsedMemCurrent() {
+        return cudaMemPoolAttrUsedMemCurrent;
+    }
+    private static final int cudaMemPoolAttrUsedMemHigh = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum cudaMemPoolAttr.cudaMemPoolAttrUsedMemHigh = 8
+     * }
+     */
+    public static int cudaMemPoolAttrUsedMemHigh() {
+        return cudaMemPoolAttrUsedMemHigh;
+    }
 
     private static class cudaDeviceSynchronize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -683,6 +710,67 @@ public class CudaRuntime extends CudaRuntime$shared {
                 traceDowncall("cudaDeviceGetAttribute", value, attr, device);
             }
             return (int)mh$.invokeExact(value, attr, device);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaDeviceGetDefaultMemPool {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CudaRuntime.C_INT,
+            CudaRuntime.C_POINTER,
+            CudaRuntime.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("cudaDeviceGetDefaultMemPool").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "cudaDeviceGetDefaultMemPool"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t *memPool, int device)
+     * }
+     */
+    public static FunctionDescriptor cudaDeviceGetDefaultMemPool$descriptor() {
+        return cudaDeviceGetDefaultMemPool.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t *memPool, int device)
+     * }
+     */
+    public static MethodHandle cudaDeviceGetDefaultMemPool$handle() {
+        return cudaDeviceGetDefaultMemPool.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t *memPool, int device)
+     * }
+     */
+    public static MemorySegment cudaDeviceGetDefaultMemPool$address() {
+        return cudaDeviceGetDefaultMemPool.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaDeviceGetDefaultMemPool(cudaMemPool_t *memPool, int device)
+     * }
+     */
+    public static int cudaDeviceGetDefaultMemPool(MemorySegment memPool, int device) {
+        var mh$ = cudaDeviceGetDefaultMemPool.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaDeviceGetDefaultMemPool", memPool, device);
+            }
+            return (int)mh$.invokeExact(memPool, device);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -2090,6 +2178,130 @@ public class CudaRuntime extends CudaRuntime$shared {
                 traceDowncall("cudaFreeAsync", devPtr, hStream);
             }
             return (int)mh$.invokeExact(devPtr, hStream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaMemPoolSetAttribute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CudaRuntime.C_INT,
+            CudaRuntime.C_POINTER,
+            CudaRuntime.C_INT,
+            CudaRuntime.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("cudaMemPoolSetAttribute").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "cudaMemPoolSetAttribute"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static FunctionDescriptor cudaMemPoolSetAttribute$descriptor() {
+        return cudaMemPoolSetAttribute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static MethodHandle cudaMemPoolSetAttribute$handle() {
+        return cudaMemPoolSetAttribute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static MemorySegment cudaMemPoolSetAttribute$address() {
+        return cudaMemPoolSetAttribute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolSetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static int cudaMemPoolSetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
+        var mh$ = cudaMemPoolSetAttribute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaMemPoolSetAttribute", memPool, attr, value);
+            }
+            return (int)mh$.invokeExact(memPool, attr, value);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudaMemPoolGetAttribute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            CudaRuntime.C_INT,
+            CudaRuntime.C_POINTER,
+            CudaRuntime.C_INT,
+            CudaRuntime.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("cudaMemPoolGetAttribute").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "cudaMemPoolGetAttribute"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static FunctionDescriptor cudaMemPoolGetAttribute$descriptor() {
+        return cudaMemPoolGetAttribute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static MethodHandle cudaMemPoolGetAttribute$handle() {
+        return cudaMemPoolGetAttribute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static MemorySegment cudaMemPoolGetAttribute$address() {
+        return cudaMemPoolGetAttribute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
+     * }
+     */
+    public static int cudaMemPoolGetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
+        var mh$ = cudaMemPoolGetAttribute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudaMemPoolGetAttribute", memPool, attr, value);
+            }
+            return (int)mh$.invokeExact(memPool, attr, value);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -240,5 +240,412 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class fb_kernel_to_fft_rows {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_kernel_to_fft_rows").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_kernel_to_fft_rows"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_kernel_to_fft_rows(const void *k, fb_dtype k_dtype, int64_t channels, int64_t causal_len, int64_t anticausal_len, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_kernel_to_fft_rows$descriptor() {
+        return fb_kernel_to_fft_rows.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_kernel_to_fft_rows(const void *k, fb_dtype k_dtype, int64_t channels, int64_t causal_len, int64_t anticausal_len, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_kernel_to_fft_rows$handle() {
+        return fb_kernel_to_fft_rows.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_kernel_to_fft_rows(const void *k, fb_dtype k_dtype, int64_t channels, int64_t causal_len, int64_t anticausal_len, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_kernel_to_fft_rows$address() {
+        return fb_kernel_to_fft_rows.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_kernel_to_fft_rows(const void *k, fb_dtype k_dtype, int64_t channels, int64_t causal_len, int64_t anticausal_len, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static int fb_kernel_to_fft_rows(MemorySegment k, int k_dtype, long channels, long causal_len, long anticausal_len, MemorySegment dst, long n, long dst_stride, float scale, MemorySegment stream) {
+        var mh$ = fb_kernel_to_fft_rows.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_kernel_to_fft_rows", k, k_dtype, channels, causal_len, anticausal_len, dst, n, dst_stride, scale, stream);
+            }
+            return (int)mh$.invokeExact(k, k_dtype, channels, causal_len, anticausal_len, dst, n, dst_stride, scale, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_fft_rows_to_kernel {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_fft_rows_to_kernel").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_fft_rows_to_kernel"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_fft_rows_to_kernel(const float *src, int64_t n, int64_t src_stride, int64_t channels, int64_t causal_len, int64_t anticausal_len, void *k, fb_dtype k_dtype, float scale, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_fft_rows_to_kernel$descriptor() {
+        return fb_fft_rows_to_kernel.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_fft_rows_to_kernel(const float *src, int64_t n, int64_t src_stride, int64_t channels, int64_t causal_len, int64_t anticausal_len, void *k, fb_dtype k_dtype, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_fft_rows_to_kernel$handle() {
+        return fb_fft_rows_to_kernel.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_fft_rows_to_kernel(const float *src, int64_t n, int64_t src_stride, int64_t channels, int64_t causal_len, int64_t anticausal_len, void *k, fb_dtype k_dtype, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_fft_rows_to_kernel$address() {
+        return fb_fft_rows_to_kernel.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_fft_rows_to_kernel(const float *src, int64_t n, int64_t src_stride, int64_t channels, int64_t causal_len, int64_t anticausal_len, void *k, fb_dtype k_dtype, float scale, cudaStream_t stream)
+     * }
+     */
+    public static int fb_fft_rows_to_kernel(MemorySegment src, long n, long src_stride, long channels, long causal_len, long anticausal_len, MemorySegment k, int k_dtype, float scale, MemorySegment stream) {
+        var mh$ = fb_fft_rows_to_kernel.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_fft_rows_to_kernel", src, n, src_stride, channels, causal_len, anticausal_len, k, k_dtype, scale, stream);
+            }
+            return (int)mh$.invokeExact(src, n, src_stride, channels, causal_len, anticausal_len, k, k_dtype, scale, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_spectrum_multiply {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_spectrum_multiply").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_spectrum_multiply"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_multiply(float *x, const float *s, int64_t rows, int64_t channels, int64_t bins, int conjugate_s, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_spectrum_multiply$descriptor() {
+        return fb_spectrum_multiply.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_multiply(float *x, const float *s, int64_t rows, int64_t channels, int64_t bins, int conjugate_s, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_spectrum_multiply$handle() {
+        return fb_spectrum_multiply.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_multiply(float *x, const float *s, int64_t rows, int64_t channels, int64_t bins, int conjugate_s, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_spectrum_multiply$address() {
+        return fb_spectrum_multiply.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_multiply(float *x, const float *s, int64_t rows, int64_t channels, int64_t bins, int conjugate_s, cudaStream_t stream)
+     * }
+     */
+    public static int fb_spectrum_multiply(MemorySegment x, MemorySegment s, long rows, long channels, long bins, int conjugate_s, MemorySegment stream) {
+        var mh$ = fb_spectrum_multiply.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_spectrum_multiply", x, s, rows, channels, bins, conjugate_s, stream);
+            }
+            return (int)mh$.invokeExact(x, s, rows, channels, bins, conjugate_s, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_spectrum_correlate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_spectrum_correlate").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_spectrum_correlate"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_correlate(const float *a, const float *b, float *out, int64_t batch, int64_t channels, int64_t bins, float scale, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_spectrum_correlate$descriptor() {
+        return fb_spectrum_correlate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_correlate(const float *a, const float *b, float *out, int64_t batch, int64_t channels, int64_t bins, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_spectrum_correlate$handle() {
+        return fb_spectrum_correlate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_correlate(const float *a, const float *b, float *out, int64_t batch, int64_t channels, int64_t bins, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_spectrum_correlate$address() {
+        return fb_spectrum_correlate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_spectrum_correlate(const float *a, const float *b, float *out, int64_t batch, int64_t channels, int64_t bins, float scale, cudaStream_t stream)
+     * }
+     */
+    public static int fb_spectrum_correlate(MemorySegment a, MemorySegment b, MemorySegment out, long batch, long channels, long bins, float scale, MemorySegment stream) {
+        var mh$ = fb_spectrum_correlate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_spectrum_correlate", a, b, out, batch, channels, bins, scale, stream);
+            }
+            return (int)mh$.invokeExact(a, b, out, batch, channels, bins, scale, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_conv_epilogue {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_conv_epilogue").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_conv_epilogue"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_conv_epilogue(const float *conv, int64_t conv_stride, const void *u, const float *d, void *y, fb_dtype dtype, int64_t rows, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_conv_epilogue$descriptor() {
+        return fb_conv_epilogue.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_conv_epilogue(const float *conv, int64_t conv_stride, const void *u, const float *d, void *y, fb_dtype dtype, int64_t rows, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_conv_epilogue$handle() {
+        return fb_conv_epilogue.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_conv_epilogue(const float *conv, int64_t conv_stride, const void *u, const float *d, void *y, fb_dtype dtype, int64_t rows, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_conv_epilogue$address() {
+        return fb_conv_epilogue.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_conv_epilogue(const float *conv, int64_t conv_stride, const void *u, const float *d, void *y, fb_dtype dtype, int64_t rows, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static int fb_conv_epilogue(MemorySegment conv, long conv_stride, MemorySegment u, MemorySegment d, MemorySegment y, int dtype, long rows, long channels, long length, MemorySegment stream) {
+        var mh$ = fb_conv_epilogue.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_conv_epilogue", conv, conv_stride, u, d, y, dtype, rows, channels, length, stream);
+            }
+            return (int)mh$.invokeExact(conv, conv_stride, u, d, y, dtype, rows, channels, length, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_skip_grad {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_skip_grad").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_skip_grad"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_skip_grad$descriptor() {
+        return fb_skip_grad.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_skip_grad$handle() {
+        return fb_skip_grad.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_skip_grad$address() {
+        return fb_skip_grad.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * }
+     */
+    public static int fb_skip_grad(MemorySegment dy, MemorySegment u, int dtype, long batch, long channels, long length, MemorySegment dd, MemorySegment stream) {
+        var mh$ = fb_skip_grad.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_skip_grad", dy, u, dtype, batch, channels, length, dd, stream);
+            }
+            return (int)mh$.invokeExact(dy, u, dtype, batch, channels, length, dd, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
 

@@ -11,9 +11,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * A batched 1-D cuFFT plan over contiguous rows (64-bit sizes), like cuFFT's own plan objects:
- * made once for (type, size, batch), executed many times, destroyed by {@link #close()}.
- * R2C maps size real values to size/2+1 complex ones per row; C2R the reverse, unscaled.
+ * A batched 1-D cuFFT plan over rows (64-bit sizes), like cuFFT's own plan objects: made once
+ * for (type, size, batch, layout), executed many times, destroyed by {@link #close()}.
+ * R2C maps size real values to size/2+1 complex ones per row; C2R the reverse, unscaled. Real
+ * rows are realRowStride floats apart: size for packed rows, 2 * (size/2 + 1) for in-place
+ * transforms. The work area is cuFFT's own, or one the caller sets before each execution.
  */
 public final class CufftPlan implements AutoCloseable {
     /** Transform types. */
@@ -24,24 +26,38 @@ public final class CufftPlan implements AutoCloseable {
     private final long batch;
     private final int device;
     private final long workAreaBytes;
-    private int handle;
+    private final boolean externalWorkArea;
+    private final int handle;
     private boolean closed;
 
-    private CufftPlan(Type type, long size, long batch, int device, int handle, long workAreaBytes) {
+    private CufftPlan(Type type, long size, long batch, int device, int handle, long workAreaBytes,
+                      boolean externalWorkArea) {
         this.type = type;
         this.size = size;
         this.batch = batch;
         this.device = device;
         this.handle = handle;
         this.workAreaBytes = workAreaBytes;
+        this.externalWorkArea = externalWorkArea;
     }
 
     /**
-     * Makes a plan of batch transforms of size points each on device.
+     * Makes a plan of batch transforms of size points each on device, over packed rows, with a
+     * work area that cuFFT allocates itself.
      *
      * @throws io.flashbutterfly.runtime.CufftException e.g. CUFFT_INVALID_SIZE for size 0
      */
     public static CufftPlan create(int device, Type type, long size, long batch) {
+        return create(device, type, size, batch, size, false);
+    }
+
+    /**
+     * Makes a plan with real rows realRowStride floats apart (complex rows are always packed);
+     * with externalWorkArea the caller passes a work area of {@link #workAreaBytes()} to
+     * {@link #execute(MemorySegment, MemorySegment, boolean, Stream, long)}.
+     */
+    public static CufftPlan create(int device, Type type, long size, long batch, long realRowStride,
+                                   boolean externalWorkArea) {
         NativeLibraries.require(NativeLibraries.CudaLibrary.CUFFT);
         Cuda.setDevice(device);
         try (Arena arena = Arena.ofConfined()) {
@@ -49,14 +65,16 @@ public final class CufftPlan implements AutoCloseable {
             CufftStatus.check(cufftCreate(handleOut), "cufftCreate");
             int handle = handleOut.get(ValueLayout.JAVA_INT, 0);
             try {
+                if (externalWorkArea) CufftStatus.check(cufftSetAutoAllocation(handle, 0), "cufftSetAutoAllocation");
                 MemorySegment n = arena.allocateFrom(ValueLayout.JAVA_LONG, size);
                 MemorySegment work = arena.allocate(ValueLayout.JAVA_LONG);
                 long complexRow = size / 2 + 1;
-                long inDist = type == Type.C2R ? complexRow : size;
-                long outDist = type == Type.R2C ? complexRow : size;
+                long inDist = type == Type.C2R ? complexRow : type == Type.R2C ? realRowStride : size;
+                long outDist = type == Type.R2C ? complexRow : type == Type.C2R ? realRowStride : size;
                 CufftStatus.check(cufftMakePlanMany64(handle, 1, n, n, 1, inDist, n, 1, outDist,
                         cufftType(type), batch, work), "cufftMakePlanMany64");
-                return new CufftPlan(type, size, batch, device, handle, work.get(ValueLayout.JAVA_LONG, 0));
+                return new CufftPlan(type, size, batch, device, handle, work.get(ValueLayout.JAVA_LONG, 0),
+                        externalWorkArea);
             } catch (RuntimeException e) {
                 cufftDestroy(handle);
                 throw e;
@@ -76,10 +94,24 @@ public final class CufftPlan implements AutoCloseable {
      * Runs the transform from in to out (device addresses; may be equal for in-place), ordered on
      * stream. For C2C, forward selects the sign.
      */
-    public synchronized void execute(MemorySegment in, MemorySegment out, boolean forward, Stream stream) {
+    public void execute(MemorySegment in, MemorySegment out, boolean forward, Stream stream) {
+        if (externalWorkArea) throw new IllegalStateException("this plan needs a work area: pass one");
+        execute(in, out, forward, stream, 0);
+    }
+
+    /**
+     * Like {@link #execute(MemorySegment, MemorySegment, boolean, Stream)}, with the work area at
+     * workArea (at least {@link #workAreaBytes()}, used only by work on stream) for a plan made
+     * with an external work area.
+     */
+    public synchronized void execute(MemorySegment in, MemorySegment out, boolean forward, Stream stream,
+                                     long workArea) {
         if (closed) throw new IllegalStateException("cuFFT plan is closed");
         Cuda.setDevice(device);
         CufftStatus.check(cufftSetStream(handle, stream.handle()), "cufftSetStream");
+        if (externalWorkArea) {
+            CufftStatus.check(cufftSetWorkArea(handle, MemorySegment.ofAddress(workArea)), "cufftSetWorkArea");
+        }
         switch (type) {
             case R2C -> CufftStatus.check(cufftExecR2C(handle, in, out), "cufftExecR2C");
             case C2R -> CufftStatus.check(cufftExecC2R(handle, in, out), "cufftExecC2R");

@@ -1,0 +1,32 @@
+// Launch shapes shared by the row-wise kernels: x covers columns, y covers rows, both with
+// grid-stride loops so any size (past 2^31 elements too) runs with a bounded grid.
+#pragma once
+
+#include <cstdint>
+
+namespace fb {
+
+constexpr int kRowThreads = 256;
+
+// Grid for a 1-D grid-stride loop over n elements: enough blocks to fill the device, no more.
+inline dim3 flat_grid(int64_t n, int threads) {
+    int64_t blocks = (n + threads - 1) / threads;
+    const int64_t cap = 65535LL * 8;
+    return dim3(static_cast<unsigned>(blocks < 1 ? 1 : (blocks > cap ? cap : blocks)));
+}
+
+inline dim3 row_grid(int64_t rows, int64_t cols) {
+    int64_t x = (cols + kRowThreads - 1) / kRowThreads;
+    if (x > 1024) x = 1024;
+    if (x < 1) x = 1;
+    int64_t y = rows < 1 ? 1 : (rows > 65535 ? 65535 : rows);
+    return dim3(static_cast<unsigned>(x), static_cast<unsigned>(y));
+}
+
+// for (row, col) in this thread's share of [0, rows) x [0, cols)
+#define FB_FOR_ROWS_COLS(row, col, rows, cols)                                                   \
+    for (int64_t row = blockIdx.y; row < (rows); row += gridDim.y)                               \
+        for (int64_t col = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;         \
+             col < (cols); col += static_cast<int64_t>(gridDim.x) * blockDim.x)
+
+}  // namespace fb

@@ -1,0 +1,81 @@
+package io.flashbutterfly.api;
+
+import io.flashbutterfly.backend.ConvBackend;
+import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Shape;
+import io.flashbutterfly.tensor.Tensor;
+import java.util.Objects;
+
+/**
+ * A kernel's spectrum, computed once and reused by every forward and backward call over
+ * sequences of one length, for any batch. After the kernel's weights change (a training step),
+ * call {@link #update(Tensor)} to recompute it in place. Made by {@link LongConv#spectrum}; owned by
+ * the kernel's arena, or closed earlier with {@link #close()}.
+ */
+public final class KernelSpectrum implements AutoCloseable {
+    private final Mode mode;
+    private final ConvGeometry geometry;
+    private final ConvBackend backend;
+    private final Shape kernelShape;
+    private final DType kernelDtype;
+    private final Tensor data;
+
+    KernelSpectrum(Mode mode, ConvGeometry geometry, ConvBackend backend, Tensor k, Tensor data) {
+        this.mode = mode;
+        this.geometry = geometry;
+        this.backend = backend;
+        this.kernelShape = k.shape();
+        this.kernelDtype = k.dtype();
+        this.data = data;
+    }
+
+    /** Recomputes the spectrum from k, which must have the original kernel's shape, dtype and device. */
+    public void update(Tensor k) {
+        update(k, Stream.DEFAULT);
+    }
+
+    /** {@link #update(Tensor)} ordered on stream. */
+    public void update(Tensor k, Stream stream) {
+        Objects.requireNonNull(k, "k must not be null");
+        if (!k.shape().equals(kernelShape) || k.dtype() != kernelDtype || !k.device().equals(data.device())) {
+            throw new IllegalArgumentException("k must match the spectrum's kernel: " + kernelShape + " "
+                    + kernelDtype + " " + data.device() + ", got " + k.shape() + " " + k.dtype() + " " + k.device());
+        }
+        backend.updateSpectrum(data, k, geometry, stream);
+    }
+
+    public Mode mode() { return mode; }
+
+    /** The sequence length L this spectrum serves. */
+    public long length() { return geometry.length(); }
+
+    /** The FFT size N. */
+    public long fftSize() { return geometry.fftSize(); }
+
+    /** Channels H. */
+    public long channels() { return kernelShape.dim(0); }
+
+    /** The kernel's shape (H, Lk). */
+    public Shape kernelShape() { return kernelShape; }
+
+    /** The kernel's dtype (gradients for it come in this dtype). */
+    public DType kernelDtype() { return kernelDtype; }
+
+    /** The spectrum: (H, N/2 + 1, 2) complex values scaled by 1/N (fp32 on a GPU, fp64 on the CPU). */
+    public Tensor data() { return data; }
+
+    ConvGeometry geometry() { return geometry; }
+
+    ConvBackend backend() { return backend; }
+
+    @Override
+    public void close() { data.close(); }
+
+    @Override
+    public String toString() {
+        return "KernelSpectrum[" + mode + ", L=" + geometry.length() + ", N=" + geometry.fftSize() + ", kernel "
+                + kernelShape + " " + kernelDtype + ", " + data.device() + "]";
+    }
+}

@@ -1,0 +1,237 @@
+package io.flashbutterfly.api;
+
+import io.flashbutterfly.backend.ConvBackend;
+import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.backend.cpu.CpuLongConv;
+import io.flashbutterfly.backend.cuda.CudaLongConv;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.util.Objects;
+
+/**
+ * The long convolution y = conv(u, k) + D * u over u of shape (B, H, L), on the device the
+ * tensors live on (a GPU through cuFFT and our kernels, or the CPU). Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * LongConv conv = LongConv.causal();
+ * try (Arena arena = Arena.ofConfined()) {
+ *     Device gpu = Device.cuda(0);
+ *     Tensor u = Tensor.randn(arena, gpu, DType.BF16, Shape.of(16, 768, 4096), 1);
+ *     Tensor k = Tensor.randn(arena, gpu, DType.FP32, Shape.of(768, 4096), 2);
+ *     Tensor d = Tensor.randn(arena, gpu, DType.FP32, Shape.of(768), 3);
+ *     KernelSpectrum kf = conv.spectrum(k, 4096);     // once; update(k) after k changes
+ *     Tensor y = conv.forward(u, kf, d);              // (16, 768, 4096) bf16 on cuda:0
+ *     Gradients g = conv.backward(dy, u, kf, d);      // du, dk, dD
+ * }
+ * }</pre>
+ *
+ * <p>Inputs may be fp32, fp16 or bf16 (fp64 too on the CPU); arithmetic is fp32 on a GPU and
+ * fp64 on the CPU; y has u's dtype. The kernel and D may have any of those dtypes. Arguments are
+ * checked up front, and exceptions name the argument at fault.
+ */
+public final class LongConv {
+    private final Mode mode;
+    private final Algorithm algorithm;
+
+    private LongConv(Mode mode, Algorithm algorithm) {
+        this.mode = Objects.requireNonNull(mode, "mode must not be null");
+        this.algorithm = Objects.requireNonNull(algorithm, "algorithm must not be null");
+    }
+
+    /** A convolution in the given mode, algorithm AUTO. */
+    public static LongConv of(Mode mode) { return new LongConv(mode, Algorithm.AUTO); }
+
+    /** {@link Mode#CAUSAL}. */
+    public static LongConv causal() { return of(Mode.CAUSAL); }
+
+    /** {@link Mode#CIRCULAR}. */
+    public static LongConv circular() { return of(Mode.CIRCULAR); }
+
+    /** {@link Mode#BIDIRECTIONAL}. */
+    public static LongConv bidirectional() { return of(Mode.BIDIRECTIONAL); }
+
+    /** The same convolution computed by algorithm. */
+    public LongConv algorithm(Algorithm algorithm) { return new LongConv(mode, algorithm); }
+
+    public Mode mode() { return mode; }
+
+    public Algorithm algorithm() { return algorithm; }
+
+    /** The spectrum of kernel k (H, Lk) for sequences of length L, owned by k's arena. */
+    public KernelSpectrum spectrum(Tensor k, long length) {
+        return spectrum(k, length, k.owner(), Stream.DEFAULT);
+    }
+
+    /** {@link #spectrum(Tensor, long)} owned by owner, computed on stream. */
+    public KernelSpectrum spectrum(Tensor k, long length, Arena owner, Stream stream) {
+        Objects.requireNonNull(k, "k must not be null");
+        checkDtype("k", k);
+        if (k.shape().rank() != 2) throw new IllegalArgumentException("k must be (H, Lk), got " + k.shape());
+        if (length < 1) throw new IllegalArgumentException("length must be >= 1, got " + length);
+        ConvBackend backend = backend(k.device());
+        ConvGeometry geometry = geometry(backend, length, k.shape().dim(1));
+        return new KernelSpectrum(mode, geometry, backend, k, backend.spectrum(owner, k, geometry, stream));
+    }
+
+    /** y = conv(u, k) + d * u (d may be null); computes k's spectrum for this call only. */
+    public Tensor forward(Tensor u, Tensor k, Tensor d) {
+        try (Arena scratch = Arena.ofConfined()) {
+            return forward(u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);
+        }
+    }
+
+    /** y = conv(u, k) + d * u (d may be null), as a new tensor owned by u's arena. */
+    public Tensor forward(Tensor u, KernelSpectrum k, Tensor d) {
+        Objects.requireNonNull(u, "u must not be null");
+        Tensor y = Tensor.empty(u.owner(), u.device(), u.dtype(), u.shape());
+        try {
+            forward(u, k, d, y, Stream.DEFAULT);
+        } catch (RuntimeException e) {
+            y.close();
+            throw e;
+        }
+        return y;
+    }
+
+    /** Writes conv(u, k) + d * u into y (like u), ordered on stream; nothing synchronises. */
+    public void forward(Tensor u, KernelSpectrum k, Tensor d, Tensor y, Stream stream) {
+        checkCall(u, k, d);
+        checkLike("y", y, u);
+        k.backend().forward(u, k.data(), k.geometry(), d, y, stream);
+    }
+
+    /** Gradients for output gradient dy; k's spectrum is computed for this call only. */
+    public Gradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
+        try (Arena scratch = Arena.ofConfined()) {
+            return backward(dy, u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);
+        }
+    }
+
+    /** Gradients du, dk, dD (null without d) for output gradient dy, owned by u's arena. */
+    public Gradients backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d) {
+        Objects.requireNonNull(u, "u must not be null");
+        Objects.requireNonNull(k, "k must not be null");
+        Arena owner = u.owner();
+        Tensor du = Tensor.empty(owner, u.device(), u.dtype(), u.shape());
+        Tensor dk = Tensor.empty(owner, u.device(), k.kernelDtype(), k.kernelShape());
+        Tensor dd = d == null ? null : Tensor.empty(owner, u.device(), d.dtype(), d.shape());
+        Gradients gradients = new Gradients(du, dk, dd);
+        try {
+            backward(dy, u, k, d, gradients, Stream.DEFAULT);
+        } catch (RuntimeException e) {
+            du.close();
+            dk.close();
+            if (dd != null) dd.close();
+            throw e;
+        }
+        return gradients;
+    }
+
+    /** Writes the gradients into out (shaped like u, the kernel and d), ordered on stream. */
+    public void backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d, Gradients out, Stream stream) {
+        checkCall(u, k, d);
+        checkLike("dy", dy, u);
+        Objects.requireNonNull(out, "out must not be null");
+        checkLike("out.du", out.du(), u);
+        Objects.requireNonNull(out.dk(), "out.dk must not be null");
+        if (!out.dk().shape().equals(k.kernelShape()) || out.dk().dtype() != k.kernelDtype()
+                || !out.dk().device().equals(u.device())) {
+            throw new IllegalArgumentException("out.dk must be " + k.kernelShape() + " " + k.kernelDtype() + " on "
+                    + u.device() + ", got " + out.dk().shape() + " " + out.dk().dtype() + " " + out.dk().device());
+        }
+        if ((d == null) != (out.dd() == null)) {
+            throw new IllegalArgumentException("out.dd must be given exactly when d is");
+        }
+        if (d != null) checkLike("out.dd", out.dd(), d);
+        k.backend().backward(dy, u, k.data(), k.geometry(), d, out.du(), out.dk(), out.dd(), stream);
+    }
+
+    private ConvBackend backend(Device device) {
+        return switch (algorithm) {
+            case AUTO, CUFFT -> device.isCuda() ? CudaLongConv.INSTANCE : CpuLongConv.INSTANCE;
+        };
+    }
+
+    private ConvGeometry geometry(ConvBackend backend, long length, long kernelLength) {
+        return switch (mode) {
+            case CAUSAL -> {
+                requireKernelLength(kernelLength <= length, kernelLength, "Lk <= L = " + length);
+                yield new ConvGeometry(length, kernelLength, 0, backend.fastFftSize(length + kernelLength - 1));
+            }
+            case CIRCULAR -> {
+                requireKernelLength(kernelLength <= length, kernelLength, "Lk <= L = " + length);
+                yield new ConvGeometry(length, kernelLength, 0, length);
+            }
+            case BIDIRECTIONAL -> {
+                long half = kernelLength / 2;
+                requireKernelLength(kernelLength % 2 == 0 && half <= length, kernelLength,
+                        "an even Lk = 2M with M <= L = " + length);
+                yield new ConvGeometry(length, half, half, backend.fastFftSize(length + half));
+            }
+        };
+    }
+
+    private void requireKernelLength(boolean ok, long kernelLength, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException("k's length " + kernelLength + " does not fit " + mode + " mode: needs "
+                    + expected);
+        }
+    }
+
+    /** k, after checking it has u's channels. */
+    private static Tensor kernelFor(Tensor u, Tensor k) {
+        Objects.requireNonNull(u, "u must not be null");
+        Objects.requireNonNull(k, "k must not be null");
+        long channels = length(u) > 0 ? u.shape().dim(1) : 0;
+        if (k.shape().rank() != 2 || k.shape().dim(0) != channels) {
+            throw new IllegalArgumentException("k must be (H=" + channels + ", Lk), got " + k.shape());
+        }
+        return k;
+    }
+
+    private static long length(Tensor u) {
+        if (u.shape().rank() != 3) throw new IllegalArgumentException("u must be (B, H, L), got " + u.shape());
+        return u.shape().dim(2);
+    }
+
+    private static void checkCall(Tensor u, KernelSpectrum k, Tensor d) {
+        Objects.requireNonNull(u, "u must not be null");
+        Objects.requireNonNull(k, "k must not be null");
+        checkDtype("u", u);
+        long length = length(u);
+        long channels = u.shape().dim(1);
+        if (k.length() != length || k.channels() != channels) {
+            throw new IllegalArgumentException("k's spectrum is for H=" + k.channels() + ", L=" + k.length()
+                    + "; u is " + u.shape());
+        }
+        if (!k.data().device().equals(u.device())) {
+            throw new IllegalArgumentException("k is on " + k.data().device() + " but u is on " + u.device());
+        }
+        if (d != null) {
+            checkDtype("d", d);
+            if (d.shape().rank() != 1 || d.shape().dim(0) != channels) {
+                throw new IllegalArgumentException("d must be (H=" + channels + "), got " + d.shape());
+            }
+            if (!d.device().equals(u.device())) {
+                throw new IllegalArgumentException("d is on " + d.device() + " but u is on " + u.device());
+            }
+        }
+    }
+
+    private static void checkDtype(String name, Tensor t) {
+        if (t.dtype() == DType.FP64 && t.device().isCuda()) {
+            throw new IllegalArgumentException(name + " is fp64, which GPUs do not convolve");
+        }
+    }
+
+    private static void checkLike(String name, Tensor t, Tensor like) {
+        Objects.requireNonNull(t, name + " must not be null");
+        if (!t.shape().equals(like.shape()) || t.dtype() != like.dtype() || !t.device().equals(like.device())) {
+            throw new IllegalArgumentException(name + " must be " + like.shape() + " " + like.dtype() + " on "
+                    + like.device() + ", got " + t.shape() + " " + t.dtype() + " " + t.device());
+        }
+    }
+}

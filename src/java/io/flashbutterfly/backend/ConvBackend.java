@@ -1,0 +1,31 @@
+package io.flashbutterfly.backend;
+
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.Tensor;
+import java.lang.foreign.Arena;
+
+/**
+ * What a device must provide for the FFT long convolution. Arguments are checked by the caller
+ * (shapes, dtypes, one device); tensors are (B, H, L) for sequences, (H, taps) for kernels, (H)
+ * for the skip D, and (H, bins, 2) for kernel spectra (complex, already scaled by 1/N).
+ */
+public interface ConvBackend {
+    /** The FFT size this backend uses for a linear convolution needing at least minimum points. */
+    long fastFftSize(long minimum);
+
+    /** The kernel's spectrum in this backend's layout and precision, owned by owner. */
+    Tensor spectrum(Arena owner, Tensor k, ConvGeometry geometry, Stream stream);
+
+    /** Recomputes spectrum in place from k (same shape as when it was made). */
+    void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry geometry, Stream stream);
+
+    /** y = conv(u, k) + d * u, with k given by its spectrum; d may be null. */
+    void forward(Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d, Tensor y, Stream stream);
+
+    /**
+     * Gradients of sum(dy * y) for the forward above: du (like u), dk (like the kernel), dd (like d;
+     * null when d is null).
+     */
+    void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d,
+                  Tensor du, Tensor dk, Tensor dd, Stream stream);
+}

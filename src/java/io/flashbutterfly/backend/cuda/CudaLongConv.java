@@ -1,0 +1,161 @@
+package io.flashbutterfly.backend.cuda;
+
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
+
+import io.flashbutterfly.backend.ConvBackend;
+import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.runtime.Cuda;
+import io.flashbutterfly.runtime.NativeLibraries;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Shape;
+import io.flashbutterfly.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The FFT long convolution on cuFFT, with our kernels around the transforms. Forward, per call:
+ * <ol>
+ *   <li>cast + zero-pad u into one fp32 buffer of (B*H) rows laid out for in-place real FFTs;</li>
+ *   <li>cuFFT R2C in place;</li>
+ *   <li>multiply by the kernel's spectrum (precomputed, already scaled by 1/N);</li>
+ *   <li>cuFFT C2R in place;</li>
+ *   <li>truncate to L, add D*u, cast to u's dtype, into y.</li>
+ * </ol>
+ * Scratch is one buffer of B*H*(N+2) floats (two for backward), from the stream-ordered pool;
+ * nothing synchronises.
+ */
+public final class CudaLongConv implements ConvBackend {
+    /** The one instance (plans and work areas live in {@link CufftPlanCache}). */
+    public static final CudaLongConv INSTANCE = new CudaLongConv();
+
+    private CudaLongConv() {}
+
+    /** The smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed. */
+    @Override
+    public long fastFftSize(long minimum) {
+        long best = Long.highestOneBit(Math.max(1, minimum) * 2 - 1);
+        for (long p7 = 1; p7 < best; p7 *= 7) {
+            for (long p5 = p7; p5 < best; p5 *= 5) {
+                for (long p3 = p5; p3 < best; p3 *= 3) {
+                    long size = p3;
+                    while (size < minimum) size *= 2;
+                    best = Math.min(best, size);
+                }
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public Tensor spectrum(Arena owner, Tensor k, ConvGeometry g, Stream stream) {
+        Tensor spectrum = Tensor.empty(owner, k.device(), DType.FP32, Shape.of(k.shape().dim(0), g.bins(), 2));
+        updateSpectrum(spectrum, k, g, stream);
+        return spectrum;
+    }
+
+    @Override
+    public void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry g, Stream stream) {
+        int device = prepare(k);
+        long channels = k.shape().dim(0);
+        try (Scratch rows = Scratch.allocate(device, channels * g.rowStride() * 4, stream)) {
+            Cuda.check(fb_kernel_to_fft_rows(k.data(), k.dtype().nativeCode(), channels, g.causalTaps(),
+                    g.anticausalTaps(), rows.segment(), g.fftSize(), g.rowStride(), 1f / g.fftSize(),
+                    stream.handle()), "fb_kernel_to_fft_rows");
+            fft(device, CufftPlan.Type.R2C, g, channels, rows.segment(), stream);
+            Cuda.copyAsync(spectrum.data().address(), rows.address(), spectrum.byteSize(), stream);
+        }
+    }
+
+    @Override
+    public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
+        int device = prepare(u);
+        long channels = u.shape().dim(1);
+        long rows = u.shape().dim(0) * channels;
+        try (Scratch buffer = Scratch.allocate(device, rows * g.rowStride() * 4, stream);
+             Scratch skip = fp32Copy(device, d, stream)) {
+            toFftRows(u, g, buffer, stream);
+            fft(device, CufftPlan.Type.R2C, g, rows, buffer.segment(), stream);
+            Cuda.check(fb_spectrum_multiply(buffer.segment(), spectrum.data(), rows, channels, g.bins(), 0,
+                    stream.handle()), "fb_spectrum_multiply");
+            fft(device, CufftPlan.Type.C2R, g, rows, buffer.segment(), stream);
+            epilogue(buffer, g, u, skip, y, stream);
+        }
+    }
+
+    @Override
+    public void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g, Tensor d,
+                         Tensor du, Tensor dk, Tensor dd, Stream stream) {
+        int device = prepare(u);
+        long batch = u.shape().dim(0);
+        long channels = u.shape().dim(1);
+        long rows = batch * channels;
+        long rowBytes = g.rowStride() * 4;
+        try (Scratch gradRows = Scratch.allocate(device, rows * rowBytes, stream);
+             Scratch inputRows = Scratch.allocate(device, rows * rowBytes, stream);
+             Scratch kernelRows = Scratch.allocate(device, channels * rowBytes, stream);
+             Scratch skip = fp32Copy(device, d, stream)) {
+            toFftRows(dy, g, gradRows, stream);
+            toFftRows(u, g, inputRows, stream);
+            fft(device, CufftPlan.Type.R2C, g, rows, gradRows.segment(), stream);
+            fft(device, CufftPlan.Type.R2C, g, rows, inputRows.segment(), stream);
+            // dk = taps of irfft(sum over batch of DY * conj(U)) / N
+            Cuda.check(fb_spectrum_correlate(gradRows.segment(), inputRows.segment(), kernelRows.segment(), batch,
+                    channels, g.bins(), 1f / g.fftSize(), stream.handle()), "fb_spectrum_correlate");
+            fft(device, CufftPlan.Type.C2R, g, channels, kernelRows.segment(), stream);
+            Cuda.check(fb_fft_rows_to_kernel(kernelRows.segment(), g.fftSize(), g.rowStride(), channels,
+                    g.causalTaps(), g.anticausalTaps(), dk.data(), dk.dtype().nativeCode(), 1f, stream.handle()),
+                    "fb_fft_rows_to_kernel");
+            // du = irfft(DY * conj(K)) + D * dy
+            Cuda.check(fb_spectrum_multiply(gradRows.segment(), spectrum.data(), rows, channels, g.bins(), 1,
+                    stream.handle()), "fb_spectrum_multiply");
+            fft(device, CufftPlan.Type.C2R, g, rows, gradRows.segment(), stream);
+            epilogue(gradRows, g, dy, skip, du, stream);
+            if (dd != null) skipGradient(device, dy, u, dd, stream);
+        }
+    }
+
+    private static int prepare(Tensor t) {
+        NativeLibraries.requireFlashButterfly();
+        int device = t.device().index();
+        Cuda.setDevice(device);
+        return device;
+    }
+
+    private static void toFftRows(Tensor x, ConvGeometry g, Scratch rows, Stream stream) {
+        Cuda.check(fb_cast_pad(x.data(), x.dtype().nativeCode(), g.length(), rows.segment(), FB_FP32(),
+                g.rowStride(), x.numel() / g.length(), 1f, stream.handle()), "fb_cast_pad");
+    }
+
+    private static void fft(int device, CufftPlan.Type type, ConvGeometry g, long batch, MemorySegment rows,
+                            Stream stream) {
+        CufftPlanCache.shared().execute(device, type, g.fftSize(), batch, g.rowStride(), rows, rows,
+                type == CufftPlan.Type.R2C, stream);
+    }
+
+    private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, Scratch skip, Tensor out, Stream stream) {
+        long channels = x.shape().dim(1);
+        Cuda.check(fb_conv_epilogue(conv.segment(), g.rowStride(), x.data(),
+                skip == null ? MemorySegment.NULL : skip.segment(), out.data(), x.dtype().nativeCode(),
+                x.numel() / g.length(), channels, g.length(), stream.handle()), "fb_conv_epilogue");
+    }
+
+    /** d as fp32 in scratch memory (the kernels read fp32), or null when d is null. */
+    private static Scratch fp32Copy(int device, Tensor d, Stream stream) {
+        if (d == null) return null;
+        Scratch copy = Scratch.allocate(device, d.numel() * 4, stream);
+        Cuda.check(fb_cast_pad(d.data(), d.dtype().nativeCode(), d.numel(), copy.segment(), FB_FP32(), d.numel(), 1,
+                1f, stream.handle()), "fb_cast_pad");
+        return copy;
+    }
+
+    private static void skipGradient(int device, Tensor dy, Tensor u, Tensor dd, Stream stream) {
+        long channels = u.shape().dim(1);
+        try (Scratch sums = Scratch.allocate(device, channels * 4, stream)) {
+            Cuda.check(fb_skip_grad(dy.data(), u.data(), u.dtype().nativeCode(), u.shape().dim(0), channels,
+                    u.shape().dim(2), sums.segment(), stream.handle()), "fb_skip_grad");
+            Cuda.check(fb_cast_pad(sums.segment(), FB_FP32(), channels, dd.data(), dd.dtype().nativeCode(), channels,
+                    1, 1f, stream.handle()), "fb_cast_pad");
+        }
+    }
+}

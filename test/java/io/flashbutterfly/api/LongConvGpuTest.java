@@ -1,0 +1,163 @@
+package io.flashbutterfly.api;
+
+import static io.flashbutterfly.testing.Accuracy.assertClose;
+
+import io.flashbutterfly.backend.cuda.NativeKernels;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Shape;
+import io.flashbutterfly.tensor.Tensor;
+import io.flashbutterfly.testing.Accuracy;
+import io.flashbutterfly.testing.GpuTest;
+import io.flashbutterfly.testing.Seeds;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The cuFFT path against the CPU backend in float64, on fresh random inputs, outputs poisoned
+ * with NaN before every run: every mode and dtype, lengths from 1 to 65536 (odd ones and
+ * 7-smooth ones included), B in {1, 4}, H in {1, 3, 256}, kernels shorter than L too.
+ */
+@GpuTest
+class LongConvGpuTest {
+    private static final Device GPU = Device.cuda(0);
+    private static final int[] LENGTHS = {1, 7, 8, 255, 256, 372, 784, 1000, 1024, 1134, 4096, 8192, 16384, 65536};
+    /** Above this many elements per case the float64 reference would dominate the suite's time. */
+    private static final long MAX_ELEMENTS = 1L << 21;
+
+    static List<Arguments> forwardCases() {
+        List<Arguments> cases = new ArrayList<>();
+        int i = 0;
+        for (Mode mode : Mode.values()) {
+            for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
+                for (int length : LENGTHS) {
+                    for (int batch : new int[] {1, 4}) {
+                        for (int channels : new int[] {1, 3, 256}) {
+                            if ((long) batch * channels * length > MAX_ELEMENTS) continue;
+                            i++;
+                            int half = i % 3 == 0 ? Math.max(1, length / 2 - 1) : length; // Lk < L every third case
+                            int taps = mode == Mode.BIDIRECTIONAL ? 2 * half : half;
+                            DType kernelDtype = i % 2 == 0 ? DType.FP32 : dtype;
+                            cases.add(Arguments.of(mode, dtype, kernelDtype, batch, channels, length, taps, i % 4 != 0));
+                        }
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} {1} k={2} B={3} H={4} L={5} Lk={6} D={7}")
+    @MethodSource("forwardCases")
+    void forwardMatchesTheFloat64Reference(Mode mode, DType dtype, DType kernelDtype, int batch, int channels,
+                                           int length, int taps, boolean skip) {
+        try (Arena arena = Arena.ofConfined()) {
+            Inputs in = Inputs.draw(arena, mode, dtype, kernelDtype, batch, channels, length, taps, skip);
+            LongConv conv = LongConv.of(mode);
+            Tensor y = Tensor.empty(arena, GPU, dtype, in.u.shape());
+            NativeKernels.fill(y, Float.NaN, Stream.DEFAULT);
+            conv.forward(in.u, conv.spectrum(in.k, length), in.d, y, Stream.DEFAULT);
+            Tensor want = conv.forward(in.reference(in.u), in.reference(in.k), in.d == null ? null : in.reference(in.d));
+            assertClose(y.toDoubleArray(), want.toDoubleArray(), tolerance(dtype), in.describe());
+        }
+    }
+
+    static List<Arguments> backwardCases() {
+        List<Arguments> cases = new ArrayList<>();
+        int i = 0;
+        for (Mode mode : Mode.values()) {
+            for (DType dtype : new DType[] {DType.FP32, DType.BF16, DType.FP16}) {
+                for (int length : new int[] {1, 7, 256, 1000, 4096}) {
+                    for (int[] bh : new int[][] {{1, 1}, {4, 3}, {2, 256}}) {
+                        if ((long) bh[0] * bh[1] * length > MAX_ELEMENTS) continue;
+                        i++;
+                        int half = i % 3 == 0 ? Math.max(1, length / 3) : length;
+                        int taps = mode == Mode.BIDIRECTIONAL ? 2 * half : half;
+                        cases.add(Arguments.of(mode, dtype, i % 2 == 0 ? DType.FP32 : dtype, bh[0], bh[1], length,
+                                taps, i % 4 != 0));
+                    }
+                }
+            }
+        }
+        return cases;
+    }
+
+    @ParameterizedTest(name = "{0} {1} k={2} B={3} H={4} L={5} Lk={6} D={7}")
+    @MethodSource("backwardCases")
+    void backwardMatchesTheFloat64Reference(Mode mode, DType dtype, DType kernelDtype, int batch, int channels,
+                                            int length, int taps, boolean skip) {
+        try (Arena arena = Arena.ofConfined()) {
+            Inputs in = Inputs.draw(arena, mode, dtype, kernelDtype, batch, channels, length, taps, skip);
+            Tensor dy = Tensor.randn(arena, GPU, dtype, in.u.shape(), Seeds.fresh("dy" + in.describe()));
+            LongConv conv = LongConv.of(mode);
+            Gradients got = new Gradients(Tensor.empty(arena, GPU, dtype, in.u.shape()),
+                    Tensor.empty(arena, GPU, kernelDtype, in.k.shape()),
+                    skip ? Tensor.empty(arena, GPU, in.d.dtype(), in.d.shape()) : null);
+            NativeKernels.fill(got.du(), Float.NaN, Stream.DEFAULT);
+            NativeKernels.fill(got.dk(), Float.NaN, Stream.DEFAULT);
+            if (skip) NativeKernels.fill(got.dd(), Float.NaN, Stream.DEFAULT);
+            conv.backward(dy, in.u, conv.spectrum(in.k, length), in.d, got, Stream.DEFAULT);
+            Gradients want = conv.backward(in.reference(dy), in.reference(in.u), in.reference(in.k),
+                    skip ? in.reference(in.d) : null);
+            assertClose(got.du().toDoubleArray(), want.du().toDoubleArray(), tolerance(dtype), "du " + in.describe());
+            assertClose(got.dk().toDoubleArray(), want.dk().toDoubleArray(), tolerance(kernelDtype), "dk " + in.describe());
+            if (skip) {
+                assertClose(got.dd().toDoubleArray(), want.dd().toDoubleArray(), tolerance(DType.FP32), "dD " + in.describe());
+            }
+        }
+    }
+
+    @Test
+    void spectrumIsReusedAcrossBatchesAndStreamsAndFollowsUpdates() {
+        try (Arena arena = Arena.ofConfined(); Stream stream = Stream.create(0)) {
+            LongConv conv = LongConv.causal();
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(8, 512), Seeds.fresh("reuse k"));
+            KernelSpectrum spectrum = conv.spectrum(k, 512);
+            for (int batch : new int[] {1, 3, 16}) {
+                Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(batch, 8, 512), Seeds.fresh("reuse" + batch));
+                Tensor y = Tensor.empty(arena, GPU, DType.BF16, u.shape());
+                NativeKernels.fill(y, Float.NaN, stream);
+                conv.forward(u, spectrum, null, y, stream);
+                stream.synchronize();
+                Tensor want = LongConv.causal().forward(Inputs.toReference(arena, u), Inputs.toReference(arena, k), null);
+                assertClose(y.toDoubleArray(), want.toDoubleArray(), 2e-2, "batch " + batch);
+            }
+            Tensor k2 = Tensor.randn(arena, GPU, DType.FP32, Shape.of(8, 512), Seeds.fresh("reuse k2"));
+            spectrum.update(k2);
+            Tensor u = Tensor.randn(arena, GPU, DType.FP32, Shape.of(2, 8, 512), Seeds.fresh("reuse after"));
+            Tensor want = LongConv.causal().forward(Inputs.toReference(arena, u), Inputs.toReference(arena, k2), null);
+            assertClose(conv.forward(u, spectrum, null).toDoubleArray(), want.toDoubleArray(), 1e-5, "after update");
+        }
+    }
+
+    private static double tolerance(DType dtype) {
+        return Accuracy.tolerance(dtype);
+    }
+
+    /** One case's GPU inputs and their float64 CPU copies. */
+    private record Inputs(Arena arena, String describe, Tensor u, Tensor k, Tensor d) {
+        static Inputs draw(Arena arena, Mode mode, DType dtype, DType kernelDtype, int batch, int channels,
+                           int length, int taps, boolean skip) {
+            String describe = mode + " " + dtype + " k=" + kernelDtype + " B=" + batch + " H=" + channels + " L="
+                    + length + " Lk=" + taps + " D=" + skip;
+            Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), Seeds.fresh("u" + describe));
+            Tensor k = Tensor.randn(arena, GPU, kernelDtype, Shape.of(channels, taps), Seeds.fresh("k" + describe));
+            Tensor d = skip ? Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels), Seeds.fresh("d" + describe)) : null;
+            return new Inputs(arena, describe, u, k, d);
+        }
+
+        Tensor reference(Tensor t) {
+            return toReference(arena, t);
+        }
+
+        static Tensor toReference(Arena arena, Tensor t) {
+            return Tensor.of(arena, Device.CPU, DType.FP64, t.shape(), t.toDoubleArray());
+        }
+    }
+}
