@@ -27,8 +27,9 @@ mkdir -p "$out"
 lib="$out/libflashbutterfly.so"
 
 sources=("$root"/cuda/src/*.cu)
-newest_input=$(ls -t "${sources[@]}" "$root"/cuda/include/*.h "$root"/cuda/src/*.cuh 2>/dev/null | head -1)
-if [ -f "$lib" ] && [ "$lib" -nt "$newest_input" ] && [ "$lib" -nt "$0" ]; then
+callbacks="$out/fft_conv_callbacks.fatbin"
+newest_input=$(ls -t "${sources[@]}" "$root"/cuda/include/*.h "$root"/cuda/src/*.cuh "$root"/cuda/callbacks/*.cu 2>/dev/null | head -1)
+if [ -f "$lib" ] && [ -f "$callbacks" ] && [ "$lib" -nt "$newest_input" ] && [ "$lib" -nt "$0" ]; then
   echo "[flashbutterfly] native library up to date: $lib"
   exit 0
 fi
@@ -47,4 +48,7 @@ if command -v nm >/dev/null && nm -D "$lib" | grep -qw 'exit'; then
   echo "[flashbutterfly] $lib calls exit(): host code reaches a __device__-only function" >&2
   rm -f "$lib"; exit 1
 fi
+# cuFFT's LTO callbacks: LTO-IR for sm_80, which cuFFT's JIT link finalises for sm_80 and newer.
+"$nvcc" -std=c++17 -rdc=true -fatbin -gencode=arch=compute_80,code=lto_80 \
+  -I "$root/cuda/include" -o "$callbacks" "$root"/cuda/callbacks/fft_conv_callbacks.cu
 echo "[flashbutterfly] built $lib (resource report: $out_root/nvcc-resource-usage.txt)"

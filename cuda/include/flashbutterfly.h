@@ -83,6 +83,24 @@ FB_API cudaError_t fb_conv_epilogue(const float *conv, int64_t conv_stride, cons
                                     const float *d, void *y, fb_dtype dtype, int64_t rows,
                                     int64_t channels, int64_t length, cudaStream_t stream);
 
+/*
+ * Parameters of the cuFFT LTO callbacks of the fused forward (cuda/callbacks/fft_conv_callbacks.cu),
+ * one block in device memory per plan, rewritten before each execution:
+ *   R2C load   fb_cb_load_u_<dtype>:   x[row, t] = u[row, t] for t < length, 0 up to fft_size
+ *   R2C store  fb_cb_store_times_kernel: X[row, f] = X * spectrum[row % channels, f]
+ *   C2R store  fb_cb_store_y_<dtype>:  y[row, t] = x[row, t] + d[row % channels] * u[row, t], t < length
+ * (u is read through the R2C's input pointer and y written through the C2R's output pointer.)
+ */
+typedef struct fb_fft_conv_params {
+    const float *spectrum; /* (channels, bins) complex, scaled by 1/fft_size */
+    const float *d;        /* (channels) fp32, or NULL */
+    const void *u;         /* (rows, length), for the skip term */
+    int64_t length;
+    int64_t fft_size;
+    int64_t bins;
+    int64_t channels;
+} fb_fft_conv_params;
+
 /* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */
 FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,
                                 int64_t channels, int64_t length, float *dd, cudaStream_t stream);

@@ -5,7 +5,7 @@
 #
 # Usage: tools/jextract/generate.sh [JEXTRACT] [CUDA_INCLUDE_DIR ...]
 #   JEXTRACT defaults to `jextract` on PATH; include dirs default to $CUDA_HOME/include and
-#   /usr/local/cuda/include. cufft.h and cublas_v2.h must be in one of them.
+#   /usr/local/cuda/include. cufftXt.h, cufft.h and cublas_v2.h must be in one of them.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -35,7 +35,7 @@ generate() { # $1: package suffix, $2: header class name, $3: header path, $4: a
     --output "$out" "@$here/$4" "$3"
 }
 generate cudart CudaRuntime "$(find_header cuda_runtime_api.h)" cudart.args
-generate cufft Cufft "$(find_header cufft.h)" cufft.args
+generate cufft Cufft "$(find_header cufftXt.h)" cufft.args
 generate cublas Cublas "$(find_header cublas_v2.h)" cublas.args
 generate fbnative FlashButterflyNative "$root/cuda/include/flashbutterfly.h" flashbutterfly.args
 # jextract for JDK 25 emits SymbolLookup.findOrThrow (JDK 23+). The library targets --release 22,

@@ -2,6 +2,8 @@ package io.flashbutterfly.bench;
 
 import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LongConv;
+import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.backend.cuda.GpuMemory;
 import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.Stream;
@@ -49,8 +51,8 @@ final class ConvBenchmark {
             Map<String, PeerResults.Result> peer = gpu && options.peer() != null
                     ? PeerResults.run(options.peer(), dtype, shapes, options) : Map.of();
             Table table = gpu
-                    ? new Table("B", "H", "L", "ms", "floor ms", "x floor", "extra MiB", "torch ms", "speedup",
-                            "torch x floor", "torch extra MiB")
+                    ? new Table("B", "H", "L", "ms", "floor ms", "x floor", "extra MiB", "unfused ms", "torch ms",
+                            "speedup", "torch x floor", "torch extra MiB")
                     : new Table("B", "H", "L", "ms", "M samples/s");
             for (long[] s : shapes) {
                 measure(s, dtype, bytesPerMs, peer, table);
@@ -86,6 +88,8 @@ final class ConvBenchmark {
             }
             double floorMs = (u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize()) / bytesPerMs;
             long extra = GpuMemory.peakScratchBytes() + GpuMemory.workAreaBytes();
+            double unfusedMs = Timing.medianMillis(() -> CudaLongConv.UNFUSED.forward(u, spectrum.data(),
+                    new ConvGeometry(s[2], s[2], 0, spectrum.fftSize()), d, y, Stream.DEFAULT), true, Stream.DEFAULT, options);
             PeerResults.Result torch = peer.get(PeerResults.key(s));
             table.add(s[0], s[1], s[2], fmt(ms), fmt(floorMs), String.format("%.1f", ms / floorMs), mib(extra),
                     torch == null ? "-" : fmt(torch.millis()),

@@ -49,9 +49,14 @@ public final class Cuda {
         }
     }
 
-    /** Throws {@link CudaException} unless status is cudaSuccess. Clears nothing. */
+    /**
+     * Throws {@link CudaException} unless status is cudaSuccess. A failing call also leaves its
+     * error as the thread's "last error", which a later launch check would report as its own:
+     * that is cleared here, so each error is reported once, by the call that caused it.
+     */
     public static void check(int status, String function) {
         if (status != cudaSuccess()) {
+            cudaGetLastError();
             throw new CudaException(status, errorName(status), function, errorString(status));
         }
     }

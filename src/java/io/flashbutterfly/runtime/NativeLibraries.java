@@ -110,10 +110,44 @@ public final class NativeLibraries {
         }
     }
 
+    /**
+     * A file built beside libflashbutterfly.so (e.g. the cuFFT callbacks' LTO-IR), read from the
+     * folder of {@value #NATIVE_PROPERTY} when set, else from the jar.
+     *
+     * @return its bytes, in memory that lives as long as the process
+     * @throws NativeLibraryException if it is absent
+     */
+    public static synchronized MemorySegment nativeResource(String name) {
+        String configured = System.getProperty(NATIVE_PROPERTY, System.getenv(NATIVE_ENV));
+        String where;
+        byte[] bytes;
+        try {
+            if (configured != null && !configured.isBlank()) {
+                Path file = Path.of(configured).toAbsolutePath().resolveSibling(name);
+                where = file.toString();
+                bytes = Files.readAllBytes(file);
+            } else {
+                where = "jar resource " + resourcePath(name);
+                try (InputStream in = NativeLibraries.class.getResourceAsStream(resourcePath(name))) {
+                    if (in == null) throw new IOException("not found (the jar was built without nvcc)");
+                    bytes = in.readAllBytes();
+                }
+            }
+        } catch (IOException e) {
+            throw new NativeLibraryException(name, List.of(e.getMessage()), "Build with nvcc on the PATH.");
+        }
+        LOG.debug("{} read from {}", name, where);
+        return Arena.global().allocate(bytes.length, 16).copyFrom(MemorySegment.ofArray(bytes));
+    }
+
+    private static String resourcePath(String name) {
+        return "/io/flashbutterfly/native/" + platform() + "/" + name;
+    }
+
     private static Path nativeLibrarySource() {
         String configured = System.getProperty(NATIVE_PROPERTY, System.getenv(NATIVE_ENV));
         if (configured != null && !configured.isBlank()) return Path.of(configured).toAbsolutePath();
-        String resource = "/io/flashbutterfly/native/" + platform() + "/libflashbutterfly.so";
+        String resource = resourcePath("libflashbutterfly.so");
         try (InputStream in = NativeLibraries.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new NativeLibraryException("libflashbutterfly.so", List.of("jar resource " + resource

@@ -2,6 +2,8 @@ package io.flashbutterfly.api;
 
 import static io.flashbutterfly.testing.Accuracy.assertClose;
 
+import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.backend.cuda.NativeKernels;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
@@ -133,6 +135,30 @@ class LongConvGpuTest {
             Tensor u = Tensor.randn(arena, GPU, DType.FP32, Shape.of(2, 8, 512), Seeds.fresh("reuse after"));
             Tensor want = LongConv.causal().forward(Inputs.toReference(arena, u), Inputs.toReference(arena, k2), null);
             assertClose(conv.forward(u, spectrum, null).toDoubleArray(), want.toDoubleArray(), 1e-5, "after update");
+        }
+    }
+
+    @Test
+    void theForwardRunsFusedAndTheUnfusedPathAgrees() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType dtype : new DType[] {DType.FP32, DType.BF16}) {
+                for (int length : new int[] {7, 1000, 16384}) {
+                    Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 2, 3, length, length, true);
+                    LongConv conv = LongConv.causal();
+                    KernelSpectrum spectrum = conv.spectrum(in.k, length);
+                    Tensor fused = conv.forward(in.u, spectrum, in.d);
+                    org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.INSTANCE.fusedForwardUnavailable(),
+                            "the fused forward fell back");
+                    ConvGeometry geometry = new ConvGeometry(length, length, 0,
+                            CudaLongConv.INSTANCE.fastFftSize(2L * length - 1));
+                    Tensor unfused = Tensor.empty(arena, GPU, dtype, in.u.shape());
+                    NativeKernels.fill(unfused, Float.NaN, Stream.DEFAULT);
+                    CudaLongConv.UNFUSED.forward(in.u, spectrum.data(), geometry, in.d, unfused, Stream.DEFAULT);
+                    Tensor want = conv.forward(in.reference(in.u), in.reference(in.k), in.reference(in.d));
+                    assertClose(fused.toDoubleArray(), want.toDoubleArray(), tolerance(dtype), "fused " + in.describe());
+                    assertClose(unfused.toDoubleArray(), want.toDoubleArray(), tolerance(dtype), "unfused " + in.describe());
+                }
+            }
         }
     }
 

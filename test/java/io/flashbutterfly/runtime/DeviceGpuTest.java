@@ -64,7 +64,13 @@ class DeviceGpuTest {
         var e = assertThrows(CudaException.class, () -> Cuda.setDevice(Cuda.deviceCount() + 7));
         assertEquals("cudaErrorInvalidDevice", e.codeName());
         assertEquals("cudaSetDevice", e.function());
-        Cuda.setDevice(0); // and the runtime stays usable
+        Cuda.setDevice(0); // and the runtime stays usable: the error is not reported again by a later launch
         assertTrue(Cuda.memoryInfo(0).freeBytes() > 0);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var t = io.flashbutterfly.tensor.Tensor.zeros(arena, io.flashbutterfly.tensor.Device.cuda(0),
+                    io.flashbutterfly.tensor.DType.FP32, io.flashbutterfly.tensor.Shape.of(8));
+            io.flashbutterfly.backend.cuda.NativeKernels.fill(t, 3f, Stream.DEFAULT);
+            assertEquals(3.0, t.toDoubleArray()[7]);
+        }
     }
 }

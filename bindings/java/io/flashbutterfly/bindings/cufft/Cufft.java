@@ -1044,6 +1044,98 @@ public class Cufft extends Cufft$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static final int CUFFT_CB_LD_REAL = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum cufftXtCallbackType_t.CUFFT_CB_LD_REAL = 2
+     * }
+     */
+    public static int CUFFT_CB_LD_REAL() {
+        return CUFFT_CB_LD_REAL;
+    }
+    private static final int CUFFT_CB_ST_COMPLEX = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum cufftXtCallbackType_t.CUFFT_CB_ST_COMPLEX = 4
+     * }
+     */
+    public static int CUFFT_CB_ST_COMPLEX() {
+        return CUFFT_CB_ST_COMPLEX;
+    }
+    private static final int CUFFT_CB_ST_REAL = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum cufftXtCallbackType_t.CUFFT_CB_ST_REAL = 6
+     * }
+     */
+    public static int CUFFT_CB_ST_REAL() {
+        return CUFFT_CB_ST_REAL;
+    }
+
+    private static class cufftXtSetJITCallback {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cufft.C_INT,
+            Cufft.C_INT,
+            Cufft.C_POINTER,
+            Cufft.C_POINTER,
+            Cufft.C_LONG,
+            Cufft.C_INT,
+            Cufft.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("cufftXtSetJITCallback").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "cufftXtSetJITCallback"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cufftResult cufftXtSetJITCallback(cufftHandle plan, const char *lto_callback_symbol_name, const void *lto_callback_fatbin, size_t lto_callback_fatbin_size, cufftXtCallbackType type, void **caller_info)
+     * }
+     */
+    public static FunctionDescriptor cufftXtSetJITCallback$descriptor() {
+        return cufftXtSetJITCallback.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cufftResult cufftXtSetJITCallback(cufftHandle plan, const char *lto_callback_symbol_name, const void *lto_callback_fatbin, size_t lto_callback_fatbin_size, cufftXtCallbackType type, void **caller_info)
+     * }
+     */
+    public static MethodHandle cufftXtSetJITCallback$handle() {
+        return cufftXtSetJITCallback.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cufftResult cufftXtSetJITCallback(cufftHandle plan, const char *lto_callback_symbol_name, const void *lto_callback_fatbin, size_t lto_callback_fatbin_size, cufftXtCallbackType type, void **caller_info)
+     * }
+     */
+    public static MemorySegment cufftXtSetJITCallback$address() {
+        return cufftXtSetJITCallback.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cufftResult cufftXtSetJITCallback(cufftHandle plan, const char *lto_callback_symbol_name, const void *lto_callback_fatbin, size_t lto_callback_fatbin_size, cufftXtCallbackType type, void **caller_info)
+     * }
+     */
+    public static int cufftXtSetJITCallback(int plan, MemorySegment lto_callback_symbol_name, MemorySegment lto_callback_fatbin, long lto_callback_fatbin_size, int type, MemorySegment caller_info) {
+        var mh$ = cufftXtSetJITCallback.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cufftXtSetJITCallback", plan, lto_callback_symbol_name, lto_callback_fatbin, lto_callback_fatbin_size, type, caller_info);
+            }
+            return (int)mh$.invokeExact(plan, lto_callback_symbol_name, lto_callback_fatbin, lto_callback_fatbin_size, type, caller_info);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int CUFFT_FORWARD = (int)-1L;
     /**
      * {@snippet lang=c :

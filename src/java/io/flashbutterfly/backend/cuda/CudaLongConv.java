@@ -5,6 +5,8 @@ import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
 import io.flashbutterfly.backend.ConvBackend;
 import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.runtime.Cuda;
+import io.flashbutterfly.runtime.CufftException;
+import io.flashbutterfly.runtime.NativeLibraryException;
 import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
@@ -12,9 +14,13 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
- * The FFT long convolution on cuFFT, with our kernels around the transforms. Forward, per call:
+ * The FFT long convolution on cuFFT. The forward runs fused ({@link FusedForward}: two cuFFT
+ * transforms with LTO callbacks, nothing else) where cuFFT can link callbacks, and otherwise, or
+ * as {@link #UNFUSED}, with our kernels around the transforms, per call:
  * <ol>
  *   <li>cast + zero-pad u into one fp32 buffer of (B*H) rows laid out for in-place real FFTs;</li>
  *   <li>cuFFT R2C in place;</li>
@@ -26,10 +32,24 @@ import java.lang.foreign.MemorySegment;
  * nothing synchronises.
  */
 public final class CudaLongConv implements ConvBackend {
-    /** The one instance (plans and work areas live in {@link CufftPlanCache}). */
-    public static final CudaLongConv INSTANCE = new CudaLongConv();
+    private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
 
-    private CudaLongConv() {}
+    /** The default: a fused forward where cuFFT links callbacks (plans live in {@link CufftPlanCache}). */
+    public static final CudaLongConv INSTANCE = new CudaLongConv(true);
+    /** Kernels around plain transforms only, for comparison and where callbacks cannot be linked. */
+    public static final CudaLongConv UNFUSED = new CudaLongConv(false);
+
+    private final boolean fuse;
+    private volatile String fusedUnavailable;
+
+    private CudaLongConv(boolean fuse) {
+        this.fuse = fuse;
+    }
+
+    /** Why the fused forward is not used (null while it is). */
+    public String fusedForwardUnavailable() {
+        return fuse ? fusedUnavailable : "this instance never fuses";
+    }
 
     /** The smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed. */
     @Override
@@ -70,10 +90,25 @@ public final class CudaLongConv implements ConvBackend {
     @Override
     public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
         int device = prepare(u);
+        try (Scratch skip = fp32Copy(device, d, stream)) {
+            if (fuse && fusedUnavailable == null) {
+                try {
+                    FusedForward.run(device, u, spectrum, g, skip, y, stream);
+                    return;
+                } catch (CufftException | NativeLibraryException | LinkageError e) {
+                    fusedUnavailable = e.toString();
+                    LOG.warn("cuFFT cannot link the fused forward's callbacks; using separate kernels: {}", e.toString());
+                }
+            }
+            unfusedForward(device, u, spectrum, g, skip, y, stream);
+        }
+    }
+
+    private static void unfusedForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, Scratch skip, Tensor y,
+                                       Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
-        try (Scratch buffer = Scratch.allocate(device, rows * g.rowStride() * 4, stream);
-             Scratch skip = fp32Copy(device, d, stream)) {
+        try (Scratch buffer = Scratch.allocate(device, rows * g.rowStride() * 4, stream)) {
             toFftRows(u, g, buffer, stream);
             fft(device, CufftPlan.Type.R2C, g, rows, buffer.segment(), stream);
             Cuda.check(fb_spectrum_multiply(buffer.segment(), spectrum.data(), rows, channels, g.bins(), 0,

@@ -28,10 +28,23 @@ public final class CufftPlan implements AutoCloseable {
     private final long workAreaBytes;
     private final boolean externalWorkArea;
     private final int handle;
+    private final long callbackParams;
     private boolean closed;
 
+    /**
+     * cuFFT LTO callbacks linked into a plan when it is made: device function names in the
+     * fatbin (null for none) and the bytes of the parameter block they all read.
+     *
+     * @param fatbin      LTO-IR holding the functions
+     * @param load        the load callback's name, or null
+     * @param store       the store callback's name, or null
+     * @param paramsBytes size of the parameter block each call rewrites
+     */
+    public record Callbacks(MemorySegment fatbin, String load, String store, long paramsBytes) {}
+
     private CufftPlan(Type type, long size, long batch, int device, int handle, long workAreaBytes,
-                      boolean externalWorkArea) {
+                      boolean externalWorkArea, long callbackParams) {
+        this.callbackParams = callbackParams;
         this.type = type;
         this.size = size;
         this.batch = batch;
@@ -48,24 +61,37 @@ public final class CufftPlan implements AutoCloseable {
      * @throws io.flashbutterfly.runtime.CufftException e.g. CUFFT_INVALID_SIZE for size 0
      */
     public static CufftPlan create(int device, Type type, long size, long batch) {
-        return create(device, type, size, batch, size, false);
+        return create(device, type, size, batch, size, false, null);
     }
 
     /**
      * Makes a plan with real rows realRowStride floats apart (complex rows are always packed);
      * with externalWorkArea the caller passes a work area of {@link #workAreaBytes()} to
-     * {@link #execute(MemorySegment, MemorySegment, boolean, Stream, long)}.
+     * {@link #execute(MemorySegment, MemorySegment, boolean, Stream, long)}; with callbacks, cuFFT
+     * links them in (JIT LTO) and they read a parameter block at {@link #callbackParams()}.
      */
     public static CufftPlan create(int device, Type type, long size, long batch, long realRowStride,
-                                   boolean externalWorkArea) {
+                                   boolean externalWorkArea, Callbacks callbacks) {
         NativeLibraries.require(NativeLibraries.CudaLibrary.CUFFT);
         Cuda.setDevice(device);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handleOut = arena.allocate(ValueLayout.JAVA_INT);
             CufftStatus.check(cufftCreate(handleOut), "cufftCreate");
             int handle = handleOut.get(ValueLayout.JAVA_INT, 0);
+            long params = 0;
             try {
                 if (externalWorkArea) CufftStatus.check(cufftSetAutoAllocation(handle, 0), "cufftSetAutoAllocation");
+                if (callbacks != null) {
+                    params = Cuda.malloc(device, callbacks.paramsBytes());
+                    MemorySegment callerInfo = arena.allocateFrom(ValueLayout.JAVA_LONG, params);
+                    if (callbacks.load() != null) {
+                        attach(handle, arena, callbacks, callbacks.load(), CUFFT_CB_LD_REAL(), callerInfo);
+                    }
+                    if (callbacks.store() != null) {
+                        attach(handle, arena, callbacks, callbacks.store(),
+                                type == Type.R2C ? CUFFT_CB_ST_COMPLEX() : CUFFT_CB_ST_REAL(), callerInfo);
+                    }
+                }
                 MemorySegment n = arena.allocateFrom(ValueLayout.JAVA_LONG, size);
                 MemorySegment work = arena.allocate(ValueLayout.JAVA_LONG);
                 long complexRow = size / 2 + 1;
@@ -74,13 +100,23 @@ public final class CufftPlan implements AutoCloseable {
                 CufftStatus.check(cufftMakePlanMany64(handle, 1, n, n, 1, inDist, n, 1, outDist,
                         cufftType(type), batch, work), "cufftMakePlanMany64");
                 return new CufftPlan(type, size, batch, device, handle, work.get(ValueLayout.JAVA_LONG, 0),
-                        externalWorkArea);
+                        externalWorkArea, params);
             } catch (RuntimeException e) {
                 cufftDestroy(handle);
+                if (params != 0) Cuda.free(device, params);
                 throw e;
             }
         }
     }
+
+    private static void attach(int handle, Arena arena, Callbacks callbacks, String symbol, int kind,
+                               MemorySegment callerInfo) {
+        CufftStatus.check(cufftXtSetJITCallback(handle, arena.allocateFrom(symbol), callbacks.fatbin(),
+                callbacks.fatbin().byteSize(), kind, callerInfo), "cufftXtSetJITCallback(" + symbol + ")");
+    }
+
+    /** The device address of the callbacks' parameter block (0 without callbacks). */
+    public long callbackParams() { return callbackParams; }
 
     private static int cufftType(Type type) {
         return switch (type) {
@@ -135,5 +171,6 @@ public final class CufftPlan implements AutoCloseable {
         closed = true;
         Cuda.setDevice(device);
         CufftStatus.check(cufftDestroy(handle), "cufftDestroy");
+        if (callbackParams != 0) Cuda.free(device, callbackParams);
     }
 }

@@ -22,7 +22,8 @@ final class CufftPlanCache {
     private static final Logger LOG = LogManager.getLogger(CufftPlanCache.class);
     private static final CufftPlanCache SHARED = new CufftPlanCache();
 
-    private record PlanKey(int device, CufftPlan.Type type, long size, long batch, long realRowStride, long stream) {}
+    private record PlanKey(int device, CufftPlan.Type type, long size, long batch, long realRowStride, long stream,
+                           CufftPlan.Callbacks callbacks) {}
 
     private record StreamKey(int device, long stream) {}
 
@@ -40,14 +41,24 @@ final class CufftPlanCache {
      * Runs a transform of batch rows of size points from in to out on stream (in == out for an
      * in-place transform with realRowStride = 2 * (size/2 + 1)).
      */
+    void execute(int device, CufftPlan.Type type, long size, long batch, long realRowStride,
+                 MemorySegment in, MemorySegment out, boolean forward, Stream stream) {
+        execute(device, type, size, batch, realRowStride, null, MemorySegment.NULL, in, out, forward, stream);
+    }
+
+    /**
+     * Like the plain execute, for a plan with callbacks: params (host memory) is copied to the
+     * plan's parameter block, ordered on stream, right before the transform.
+     */
     synchronized void execute(int device, CufftPlan.Type type, long size, long batch, long realRowStride,
+                              CufftPlan.Callbacks callbacks, MemorySegment params,
                               MemorySegment in, MemorySegment out, boolean forward, Stream stream) {
         long streamAddress = stream.handle().address();
-        PlanKey key = new PlanKey(device, type, size, batch, realRowStride, streamAddress);
+        PlanKey key = new PlanKey(device, type, size, batch, realRowStride, streamAddress, callbacks);
         CufftPlan plan = plans.get(key);
         if (plan == null) {
             evictIfFull();
-            plan = CufftPlan.create(device, type, size, batch, realRowStride, true);
+            plan = CufftPlan.create(device, type, size, batch, realRowStride, true, callbacks);
             plans.put(key, plan);
             LOG.debug("cuFFT plan {} n={} batch={} stride={} on cuda:{} (work area {} bytes)", type, size, batch,
                     realRowStride, device, plan.workAreaBytes());
@@ -60,6 +71,7 @@ final class CufftPlanCache {
             area.address = Cuda.malloc(device, plan.workAreaBytes());
             area.bytes = plan.workAreaBytes();
         }
+        if (callbacks != null) Cuda.copyAsync(plan.callbackParams(), params.address(), params.byteSize(), stream);
         plan.execute(in, out, forward, stream, area.address);
     }
 
