@@ -92,7 +92,7 @@ final class ConvBenchmark {
                     new ConvGeometry(s[2], s[2], 0, spectrum.fftSize()), d, y, Stream.DEFAULT), true, Stream.DEFAULT, options);
             PeerResults.Result torch = peer.get(PeerResults.key(s));
             table.add(s[0], s[1], s[2], fmt(ms), fmt(floorMs), String.format("%.1f", ms / floorMs), mib(extra),
-                    torch == null ? "-" : fmt(torch.millis()),
+                    fmt(unfusedMs), torch == null ? "-" : fmt(torch.millis()),
                     torch == null ? "-" : String.format("%.2f", torch.millis() / ms),
                     torch == null ? "-" : String.format("%.1f", torch.millis() / floorMs),
                     torch == null ? "-" : mib(torch.extraBytes()));
