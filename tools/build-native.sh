@@ -27,9 +27,8 @@ mkdir -p "$out"
 lib="$out/libflashbutterfly.so"
 
 sources=("$root"/cuda/src/*.cu)
-callbacks="$out/fft_conv_callbacks.fatbin"
-newest_input=$(ls -t "${sources[@]}" "$root"/cuda/include/*.h "$root"/cuda/src/*.cuh "$root"/cuda/callbacks/*.cu 2>/dev/null | head -1)
-if [ -f "$lib" ] && [ -f "$callbacks" ] && [ "$lib" -nt "$newest_input" ] && [ "$lib" -nt "$0" ]; then
+newest_input=$(ls -t "${sources[@]}" "$root"/cuda/include/*.h "$root"/cuda/src/*.cuh "$root"/cuda/callbacks/*.cu "$root"/cuda/callbacks/*.cuh 2>/dev/null | head -1)
+if [ -f "$lib" ] && [ -f "$out/fft_conv_stores.fatbin" ] && [ "$lib" -nt "$newest_input" ] && [ "$lib" -nt "$0" ]; then
   echo "[flashbutterfly] native library up to date: $lib"
   exit 0
 fi
@@ -48,7 +47,10 @@ if command -v nm >/dev/null && nm -D "$lib" | grep -qw 'exit'; then
   echo "[flashbutterfly] $lib calls exit(): host code reaches a __device__-only function" >&2
   rm -f "$lib"; exit 1
 fi
-# cuFFT's LTO callbacks: LTO-IR for sm_80, which cuFFT's JIT link finalises for sm_80 and newer.
-"$nvcc" -std=c++17 -rdc=true -fatbin -gencode=arch=compute_80,code=lto_80 \
-  -I "$root/cuda/include" -o "$callbacks" "$root"/cuda/callbacks/fft_conv_callbacks.cu
+# cuFFT's LTO callbacks, one image per file: LTO-IR for sm_80, which cuFFT's JIT link
+# finalises for sm_80 and newer.
+for part in loads stores; do
+  "$nvcc" -std=c++17 -dc -fatbin -gencode=arch=compute_80,code=lto_80 -I "$root/cuda/include" \
+    -o "$out/fft_conv_$part.fatbin" "$root/cuda/callbacks/${part%s}_callbacks.cu"
+done
 echo "[flashbutterfly] built $lib (resource report: $out_root/nvcc-resource-usage.txt)"

@@ -84,7 +84,7 @@ FB_API cudaError_t fb_conv_epilogue(const float *conv, int64_t conv_stride, cons
                                     int64_t channels, int64_t length, cudaStream_t stream);
 
 /*
- * Parameters of the cuFFT LTO callbacks of the fused forward (cuda/callbacks/fft_conv_callbacks.cu),
+ * Parameters of the cuFFT LTO callbacks of the fused forward (cuda/callbacks/),
  * one block in device memory per plan, rewritten before each execution:
  *   R2C load   fb_cb_load_u_<dtype>:   x[row, t] = u[row, t] for t < length, 0 up to fft_size
  *   R2C store  fb_cb_store_times_kernel: X[row, f] = X * spectrum[row % channels, f]
@@ -99,6 +99,8 @@ typedef struct fb_fft_conv_params {
     int64_t fft_size;
     int64_t bins;
     int64_t channels;
+    double inverse_fft_size; /* 1.0 / fft_size and 1.0 / bins: the callbacks divide by multiplying */
+    double inverse_bins;
 } fb_fft_conv_params;
 
 /* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */

@@ -22,6 +22,8 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
  *     int64_t fft_size;
  *     int64_t bins;
  *     int64_t channels;
+ *     double inverse_fft_size;
+ *     double inverse_bins;
  * }
  * }
  */
@@ -38,7 +40,9 @@ public class fb_fft_conv_params {
         FlashButterflyNative.C_LONG.withName("length"),
         FlashButterflyNative.C_LONG.withName("fft_size"),
         FlashButterflyNative.C_LONG.withName("bins"),
-        FlashButterflyNative.C_LONG.withName("channels")
+        FlashButterflyNative.C_LONG.withName("channels"),
+        FlashButterflyNative.C_DOUBLE.withName("inverse_fft_size"),
+        FlashButterflyNative.C_DOUBLE.withName("inverse_bins")
     ).withName("fb_fft_conv_params");
 
     /**
@@ -354,6 +358,94 @@ public class fb_fft_conv_params {
      */
     public static void channels(MemorySegment struct, long fieldValue) {
         struct.set(channels$LAYOUT, channels$OFFSET, fieldValue);
+    }
+
+    private static final OfDouble inverse_fft_size$LAYOUT = (OfDouble)$LAYOUT.select(groupElement("inverse_fft_size"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * double inverse_fft_size
+     * }
+     */
+    public static final OfDouble inverse_fft_size$layout() {
+        return inverse_fft_size$LAYOUT;
+    }
+
+    private static final long inverse_fft_size$OFFSET = $LAYOUT.byteOffset(groupElement("inverse_fft_size"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * double inverse_fft_size
+     * }
+     */
+    public static final long inverse_fft_size$offset() {
+        return inverse_fft_size$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * double inverse_fft_size
+     * }
+     */
+    public static double inverse_fft_size(MemorySegment struct) {
+        return struct.get(inverse_fft_size$LAYOUT, inverse_fft_size$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * double inverse_fft_size
+     * }
+     */
+    public static void inverse_fft_size(MemorySegment struct, double fieldValue) {
+        struct.set(inverse_fft_size$LAYOUT, inverse_fft_size$OFFSET, fieldValue);
+    }
+
+    private static final OfDouble inverse_bins$LAYOUT = (OfDouble)$LAYOUT.select(groupElement("inverse_bins"));
+
+    /**
+     * Layout for field:
+     * {@snippet lang=c :
+     * double inverse_bins
+     * }
+     */
+    public static final OfDouble inverse_bins$layout() {
+        return inverse_bins$LAYOUT;
+    }
+
+    private static final long inverse_bins$OFFSET = $LAYOUT.byteOffset(groupElement("inverse_bins"));
+
+    /**
+     * Offset for field:
+     * {@snippet lang=c :
+     * double inverse_bins
+     * }
+     */
+    public static final long inverse_bins$offset() {
+        return inverse_bins$OFFSET;
+    }
+
+    /**
+     * Getter for field:
+     * {@snippet lang=c :
+     * double inverse_bins
+     * }
+     */
+    public static double inverse_bins(MemorySegment struct) {
+        return struct.get(inverse_bins$LAYOUT, inverse_bins$OFFSET);
+    }
+
+    /**
+     * Setter for field:
+     * {@snippet lang=c :
+     * double inverse_bins
+     * }
+     */
+    public static void inverse_bins(MemorySegment struct, double fieldValue) {
+        struct.set(inverse_bins$LAYOUT, inverse_bins$OFFSET, fieldValue);
     }
 
     /**

@@ -19,8 +19,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The FFT long convolution on cuFFT. The forward runs fused ({@link FusedForward}: two cuFFT
- * transforms with LTO callbacks, nothing else) where cuFFT can link callbacks, and otherwise, or
- * as {@link #UNFUSED}, with our kernels around the transforms, per call:
+ * transforms with LTO callbacks, nothing else) where cuFFT can link callbacks and that is the
+ * faster for the shape ({@link ForwardChoice}), and otherwise, or always as {@link #UNFUSED},
+ * with our kernels around the transforms, per call:
  * <ol>
  *   <li>cast + zero-pad u into one fp32 buffer of (B*H) rows laid out for in-place real FFTs;</li>
  *   <li>cuFFT R2C in place;</li>
@@ -34,21 +35,26 @@ import org.apache.logging.log4j.Logger;
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
 
-    /** The default: a fused forward where cuFFT links callbacks (plans live in {@link CufftPlanCache}). */
-    public static final CudaLongConv INSTANCE = new CudaLongConv(true);
-    /** Kernels around plain transforms only, for comparison and where callbacks cannot be linked. */
-    public static final CudaLongConv UNFUSED = new CudaLongConv(false);
+    private enum Forward { FASTER, FUSED, UNFUSED }
 
-    private final boolean fuse;
+    /** The default: the faster forward per shape (plans live in {@link CufftPlanCache}). */
+    public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTER);
+    /** Always the fused forward where cuFFT links callbacks (for tests and benchmarks). */
+    public static final CudaLongConv FUSED = new CudaLongConv(Forward.FUSED);
+    /** Always kernels around plain transforms (for tests and benchmarks). */
+    public static final CudaLongConv UNFUSED = new CudaLongConv(Forward.UNFUSED);
+
+    private final Forward forward;
+    private final ForwardChoice choice = new ForwardChoice();
     private volatile String fusedUnavailable;
 
-    private CudaLongConv(boolean fuse) {
-        this.fuse = fuse;
+    private CudaLongConv(Forward forward) {
+        this.forward = forward;
     }
 
-    /** Why the fused forward is not used (null while it is). */
+    /** Why this instance cannot run the fused forward (null while it can). */
     public String fusedForwardUnavailable() {
-        return fuse ? fusedUnavailable : "this instance never fuses";
+        return forward == Forward.UNFUSED ? "this instance never fuses" : fusedUnavailable;
     }
 
     /** The smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed. */
@@ -91,9 +97,15 @@ public final class CudaLongConv implements ConvBackend {
     public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
         int device = prepare(u);
         try (Scratch skip = fp32Copy(device, d, stream)) {
-            if (fuse && fusedUnavailable == null) {
+            if (forward != Forward.UNFUSED && fusedUnavailable == null) {
                 try {
-                    FusedForward.run(device, u, spectrum, g, skip, y, stream);
+                    Runnable fused = () -> FusedForward.run(device, u, spectrum, g, skip, y, stream);
+                    if (forward == Forward.FUSED) {
+                        fused.run();
+                    } else {
+                        choice.run(device, g.fftSize(), u.numel() / g.length(), u.dtype(), fused,
+                                () -> unfusedForward(device, u, spectrum, g, skip, y, stream), stream);
+                    }
                     return;
                 } catch (CufftException | NativeLibraryException | LinkageError e) {
                     fusedUnavailable = e.toString();

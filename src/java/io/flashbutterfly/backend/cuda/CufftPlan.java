@@ -32,15 +32,18 @@ public final class CufftPlan implements AutoCloseable {
     private boolean closed;
 
     /**
-     * cuFFT LTO callbacks linked into a plan when it is made: device function names in the
-     * fatbin (null for none) and the bytes of the parameter block they all read.
+     * cuFFT LTO callbacks linked into a plan when it is made: device function names (null for
+     * none), each with the LTO image holding it (a separate image per callback: cuFFT links one
+     * image per callback), and the bytes of the parameter block they all read.
      *
-     * @param fatbin      LTO-IR holding the functions
      * @param load        the load callback's name, or null
+     * @param loadImage   LTO-IR holding it
      * @param store       the store callback's name, or null
-     * @param paramsBytes size of the parameter block each call rewrites
+     * @param storeImage  LTO-IR holding it
+     * @param paramsBytes size of the parameter block each execution rewrites
      */
-    public record Callbacks(MemorySegment fatbin, String load, String store, long paramsBytes) {}
+    public record Callbacks(String load, MemorySegment loadImage, String store, MemorySegment storeImage,
+                            long paramsBytes) {}
 
     private CufftPlan(Type type, long size, long batch, int device, int handle, long workAreaBytes,
                       boolean externalWorkArea, long callbackParams) {
@@ -85,10 +88,10 @@ public final class CufftPlan implements AutoCloseable {
                     params = Cuda.malloc(device, callbacks.paramsBytes());
                     MemorySegment callerInfo = arena.allocateFrom(ValueLayout.JAVA_LONG, params);
                     if (callbacks.load() != null) {
-                        attach(handle, arena, callbacks, callbacks.load(), CUFFT_CB_LD_REAL(), callerInfo);
+                        attach(handle, arena, callbacks.load(), callbacks.loadImage(), CUFFT_CB_LD_REAL(), callerInfo);
                     }
                     if (callbacks.store() != null) {
-                        attach(handle, arena, callbacks, callbacks.store(),
+                        attach(handle, arena, callbacks.store(), callbacks.storeImage(),
                                 type == Type.R2C ? CUFFT_CB_ST_COMPLEX() : CUFFT_CB_ST_REAL(), callerInfo);
                     }
                 }
@@ -109,10 +112,10 @@ public final class CufftPlan implements AutoCloseable {
         }
     }
 
-    private static void attach(int handle, Arena arena, Callbacks callbacks, String symbol, int kind,
+    private static void attach(int handle, Arena arena, String symbol, MemorySegment image, int kind,
                                MemorySegment callerInfo) {
-        CufftStatus.check(cufftXtSetJITCallback(handle, arena.allocateFrom(symbol), callbacks.fatbin(),
-                callbacks.fatbin().byteSize(), kind, callerInfo), "cufftXtSetJITCallback(" + symbol + ")");
+        CufftStatus.check(cufftXtSetJITCallback(handle, arena.allocateFrom(symbol), image, image.byteSize(), kind,
+                callerInfo), "cufftXtSetJITCallback(" + symbol + ")");
     }
 
     /** The device address of the callbacks' parameter block (0 without callbacks). */

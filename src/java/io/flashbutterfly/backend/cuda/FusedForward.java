@@ -13,12 +13,11 @@ import java.util.Map;
 
 /**
  * The forward convolution as two cuFFT transforms with LTO callbacks
- * (cuda/callbacks/fft_conv_callbacks.cu) and nothing else: the R2C reads u itself (cast and
+ * (cuda/callbacks/) and nothing else: the R2C reads u itself (cast and
  * zero-padded on load) and multiplies by the kernel's spectrum as it stores; the C2R truncates,
  * adds D*u and casts as it stores y. One spectrum-sized buffer in between.
  */
 final class FusedForward {
-    private static final String FATBIN = "fft_conv_callbacks.fatbin";
     private static Map<DType, CufftPlan.Callbacks[]> callbacks;
 
     private FusedForward() {}
@@ -26,14 +25,16 @@ final class FusedForward {
     /** The R2C's and C2R's callbacks for sequences of dtype. */
     private static synchronized CufftPlan.Callbacks[] callbacks(DType dtype) {
         if (callbacks == null) {
-            MemorySegment fatbin = NativeLibraries.nativeResource(FATBIN);
+            MemorySegment loads = NativeLibraries.nativeResource("fft_conv_loads.fatbin");
+            MemorySegment stores = NativeLibraries.nativeResource("fft_conv_stores.fatbin");
             long paramsBytes = fb_fft_conv_params.sizeof();
-            callbacks = new EnumMap<>(DType.class);
+            Map<DType, CufftPlan.Callbacks[]> made = new EnumMap<>(DType.class);
             for (DType t : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
-                callbacks.put(t, new CufftPlan.Callbacks[] {
-                    new CufftPlan.Callbacks(fatbin, "fb_cb_load_u_" + t, "fb_cb_store_times_kernel", paramsBytes),
-                    new CufftPlan.Callbacks(fatbin, null, "fb_cb_store_y_" + t, paramsBytes)});
+                made.put(t, new CufftPlan.Callbacks[] {
+                    new CufftPlan.Callbacks("fb_cb_load_u_" + t, loads, "fb_cb_store_times_kernel", stores, paramsBytes),
+                    new CufftPlan.Callbacks(null, null, "fb_cb_store_y_" + t, stores, paramsBytes)});
             }
+            callbacks = made;
         }
         return callbacks.get(dtype);
     }
@@ -52,6 +53,8 @@ final class FusedForward {
             fb_fft_conv_params.fft_size(params, g.fftSize());
             fb_fft_conv_params.bins(params, g.bins());
             fb_fft_conv_params.channels(params, channels);
+            fb_fft_conv_params.inverse_fft_size(params, 1.0 / g.fftSize());
+            fb_fft_conv_params.inverse_bins(params, 1.0 / g.bins());
             CufftPlanCache cache = CufftPlanCache.shared();
             // Real rows are virtual: the callbacks map offsets row * N + t onto u's and y's rows of L.
             cache.execute(device, CufftPlan.Type.R2C, g.fftSize(), rows, g.fftSize(), pair[0], params,
