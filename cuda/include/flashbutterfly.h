@@ -103,6 +103,18 @@ typedef struct fb_fft_conv_params {
     double inverse_bins;
 } fb_fft_conv_params;
 
+/* The largest FFT size fb_onchip_conv takes. */
+FB_API int fb_onchip_conv_max_fft_size(void);
+
+/*
+ * The whole forward y = conv(u, k) + d * u for u and y of (batch, channels, length) in one kernel,
+ * the sequence kept on chip: fft_size a power of two, 2 <= fft_size <= fb_onchip_conv_max_fft_size(),
+ * spectrum (channels, fft_size / 2 + 1) complex scaled by 1 / fft_size, d fp32 or NULL.
+ */
+FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
+                                  fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
+                                  int64_t fft_size, cudaStream_t stream);
+
 /* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */
 FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,
                                 int64_t channels, int64_t length, float *dd, cudaStream_t stream);

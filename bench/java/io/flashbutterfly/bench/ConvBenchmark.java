@@ -51,7 +51,7 @@ final class ConvBenchmark {
             Map<String, PeerResults.Result> peer = gpu && options.peer() != null
                     ? PeerResults.run(options.peer(), dtype, shapes, options) : Map.of();
             Table table = gpu
-                    ? new Table("B", "H", "L", "ms", "floor ms", "x floor", "extra MiB", "fused ms", "unfused ms", "torch ms",
+                    ? new Table("B", "H", "L", "ms", "floor ms", "x floor", "extra MiB", "on-chip ms", "fused ms", "unfused ms", "torch ms",
                             "speedup", "torch x floor", "torch extra MiB")
                     : new Table("B", "H", "L", "ms", "M samples/s");
             for (long[] s : shapes) {
@@ -93,9 +93,11 @@ final class ConvBenchmark {
                     Stream.DEFAULT), true, Stream.DEFAULT, options);
             double unfusedMs = Timing.medianMillis(() -> CudaLongConv.UNFUSED.forward(u, spectrum.data(), geometry, d, y,
                     Stream.DEFAULT), true, Stream.DEFAULT, options);
+            double onChipMs = !CudaLongConv.onChipFits(geometry) ? Double.NaN : Timing.medianMillis(() ->
+                    CudaLongConv.ON_CHIP.forward(u, spectrum.data(), geometry, d, y, Stream.DEFAULT), true, Stream.DEFAULT, options);
             PeerResults.Result torch = peer.get(PeerResults.key(s));
             table.add(s[0], s[1], s[2], fmt(ms), fmt(floorMs), String.format("%.1f", ms / floorMs), mib(extra),
-                    fmt(fusedMs), fmt(unfusedMs), torch == null ? "-" : fmt(torch.millis()),
+                    Double.isNaN(onChipMs) ? "-" : fmt(onChipMs), fmt(fusedMs), fmt(unfusedMs), torch == null ? "-" : fmt(torch.millis()),
                     torch == null ? "-" : String.format("%.2f", torch.millis() / ms),
                     torch == null ? "-" : String.format("%.1f", torch.millis() / floorMs),
                     torch == null ? "-" : mib(torch.extraBytes()));

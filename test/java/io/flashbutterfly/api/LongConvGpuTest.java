@@ -139,10 +139,10 @@ class LongConvGpuTest {
     }
 
     @Test
-    void fusedAndUnfusedForwardsBothMatchTheReference() {
+    void everyForwardImplementationMatchesTheReference() {
         try (Arena arena = Arena.ofConfined()) {
             for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
-                for (int length : new int[] {1, 7, 1000, 16384}) {
+                for (int length : new int[] {1, 2, 7, 1000, 4096, 8192, 16384}) {
                     Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 3, 3, length, length, length > 1);
                     LongConv conv = LongConv.causal();
                     KernelSpectrum spectrum = conv.spectrum(in.k, length);
@@ -150,12 +150,16 @@ class LongConvGpuTest {
                             CudaLongConv.INSTANCE.fastFftSize(2L * length - 1));
                     Tensor want = conv.forward(in.reference(in.u), in.reference(in.k),
                             in.d == null ? null : in.reference(in.d));
-                    for (CudaLongConv path : new CudaLongConv[] {CudaLongConv.FUSED, CudaLongConv.UNFUSED}) {
+                    java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
+                    paths.put("fused", CudaLongConv.FUSED);
+                    paths.put("unfused", CudaLongConv.UNFUSED);
+                    if (CudaLongConv.onChipFits(geometry)) paths.put("on chip", CudaLongConv.ON_CHIP);
+                    for (var path : paths.entrySet()) {
                         Tensor y = Tensor.empty(arena, GPU, dtype, in.u.shape());
                         NativeKernels.fill(y, Float.NaN, Stream.DEFAULT);
-                        path.forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
+                        path.getValue().forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
                         assertClose(y.toDoubleArray(), want.toDoubleArray(), tolerance(dtype),
-                                (path == CudaLongConv.FUSED ? "fused " : "unfused ") + in.describe());
+                                path.getKey() + " " + in.describe());
                     }
                     org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(),
                             "cuFFT could not link the fused forward's callbacks");

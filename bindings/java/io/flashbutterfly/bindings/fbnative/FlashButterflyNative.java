@@ -581,6 +581,133 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_onchip_conv_max_fft_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_onchip_conv_max_fft_size").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_onchip_conv_max_fft_size"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int fb_onchip_conv_max_fft_size(void)
+     * }
+     */
+    public static FunctionDescriptor fb_onchip_conv_max_fft_size$descriptor() {
+        return fb_onchip_conv_max_fft_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int fb_onchip_conv_max_fft_size(void)
+     * }
+     */
+    public static MethodHandle fb_onchip_conv_max_fft_size$handle() {
+        return fb_onchip_conv_max_fft_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int fb_onchip_conv_max_fft_size(void)
+     * }
+     */
+    public static MemorySegment fb_onchip_conv_max_fft_size$address() {
+        return fb_onchip_conv_max_fft_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int fb_onchip_conv_max_fft_size(void)
+     * }
+     */
+    public static int fb_onchip_conv_max_fft_size() {
+        var mh$ = fb_onchip_conv_max_fft_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_onchip_conv_max_fft_size");
+            }
+            return (int)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_onchip_conv {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_onchip_conv").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_onchip_conv"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_onchip_conv$descriptor() {
+        return fb_onchip_conv.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_onchip_conv$handle() {
+        return fb_onchip_conv.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_onchip_conv$address() {
+        return fb_onchip_conv.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static int fb_onchip_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, MemorySegment stream) {
+        var mh$ = fb_onchip_conv.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_onchip_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, stream);
+            }
+            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_skip_grad {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,

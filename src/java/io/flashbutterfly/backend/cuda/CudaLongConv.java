@@ -14,14 +14,19 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The FFT long convolution on cuFFT. The forward runs fused ({@link FusedForward}: two cuFFT
- * transforms with LTO callbacks, nothing else) where cuFFT can link callbacks and that is the
- * faster for the shape ({@link ForwardChoice}), and otherwise, or always as {@link #UNFUSED},
- * with our kernels around the transforms, per call:
+ * The FFT long convolution on the GPU. The forward has three implementations, and
+ * {@link #INSTANCE} runs the fastest for each shape ({@link ForwardChoice}):
+ * <ul>
+ *   <li>on chip (cuda/src/onchip_conv.cu): one kernel, u read once and y written once, for
+ *       power-of-two FFT sizes up to {@link #ON_CHIP_MAX_FFT_SIZE};</li>
+ *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else;</li>
+ *   <li>unfused: our kernels around plain cuFFT transforms, per call:</li>
+ * </ul>
  * <ol>
  *   <li>cast + zero-pad u into one fp32 buffer of (B*H) rows laid out for in-place real FFTs;</li>
  *   <li>cuFFT R2C in place;</li>
@@ -30,15 +35,21 @@ import org.apache.logging.log4j.Logger;
  *   <li>truncate to L, add D*u, cast to u's dtype, into y.</li>
  * </ol>
  * Scratch is one buffer of B*H*(N+2) floats (two for backward), from the stream-ordered pool;
- * nothing synchronises.
+ * nothing synchronises, except the first call for a shape, which times the candidates.
+ * The backward runs unfused.
  */
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
 
-    private enum Forward { FASTER, FUSED, UNFUSED }
+    private enum Forward { FASTEST, ON_CHIP, FUSED, UNFUSED }
 
-    /** The default: the faster forward per shape (plans live in {@link CufftPlanCache}). */
-    public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTER);
+    /** Largest FFT size of the on-chip kernel (fb_onchip_conv), a power of two. */
+    public static final long ON_CHIP_MAX_FFT_SIZE = 16384;
+
+    /** The default: the fastest forward per shape (plans live in {@link CufftPlanCache}). */
+    public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
+    /** Always the on-chip kernel (FFT sizes that are powers of two up to {@link #ON_CHIP_MAX_FFT_SIZE}). */
+    public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
     /** Always the fused forward where cuFFT links callbacks (for tests and benchmarks). */
     public static final CudaLongConv FUSED = new CudaLongConv(Forward.FUSED);
     /** Always kernels around plain transforms (for tests and benchmarks). */
@@ -52,15 +63,19 @@ public final class CudaLongConv implements ConvBackend {
         this.forward = forward;
     }
 
-    /** Why this instance cannot run the fused forward (null while it can). */
+    /** Why this instance's fused forward falls back to separate kernels (null while it does not). */
     public String fusedForwardUnavailable() {
-        return forward == Forward.UNFUSED ? "this instance never fuses" : fusedUnavailable;
+        return fusedUnavailable;
     }
 
-    /** The smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed. */
+    /**
+     * A power of two up to {@link #ON_CHIP_MAX_FFT_SIZE} (so the on-chip kernel applies), else the
+     * smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed.
+     */
     @Override
     public long fastFftSize(long minimum) {
         long best = Long.highestOneBit(Math.max(1, minimum) * 2 - 1);
+        if (best <= ON_CHIP_MAX_FFT_SIZE) return best;
         for (long p7 = 1; p7 < best; p7 *= 7) {
             for (long p5 = p7; p5 < best; p5 *= 5) {
                 for (long p3 = p5; p3 < best; p3 *= 3) {
@@ -97,23 +112,44 @@ public final class CudaLongConv implements ConvBackend {
     public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
         int device = prepare(u);
         try (Scratch skip = fp32Copy(device, d, stream)) {
-            if (forward != Forward.UNFUSED && fusedUnavailable == null) {
-                try {
-                    Runnable fused = () -> FusedForward.run(device, u, spectrum, g, skip, y, stream);
-                    if (forward == Forward.FUSED) {
-                        fused.run();
-                    } else {
-                        choice.run(device, g.fftSize(), u.numel() / g.length(), u.dtype(), fused,
-                                () -> unfusedForward(device, u, spectrum, g, skip, y, stream), stream);
+            Runnable onChip = () -> onChipForward(u, spectrum, g, skip, y, stream);
+            Runnable unfused = () -> unfusedForward(device, u, spectrum, g, skip, y, stream);
+            Runnable fused = () -> {
+                if (fusedUnavailable == null) {
+                    try {
+                        FusedForward.run(device, u, spectrum, g, skip, y, stream);
+                        return;
+                    } catch (CufftException | NativeLibraryException | LinkageError e) {
+                        fusedUnavailable = e.toString();
+                        LOG.warn("cuFFT cannot link the fused forward's callbacks; using separate kernels: {}", e.toString());
                     }
-                    return;
-                } catch (CufftException | NativeLibraryException | LinkageError e) {
-                    fusedUnavailable = e.toString();
-                    LOG.warn("cuFFT cannot link the fused forward's callbacks; using separate kernels: {}", e.toString());
                 }
+                unfused.run();
+            };
+            switch (forward) {
+                case ON_CHIP -> onChip.run();
+                case FUSED -> fused.run();
+                case UNFUSED -> unfused.run();
+                case FASTEST -> choice.run(device, g.fftSize(), u.numel() / g.length(), u.dtype(),
+                        onChipFits(g) ? List.of(onChip, fused, unfused) : List.of(fused, unfused), stream);
             }
-            unfusedForward(device, u, spectrum, g, skip, y, stream);
         }
+    }
+
+    /** True when the on-chip kernel takes this FFT size: a power of two from 2 to {@link #ON_CHIP_MAX_FFT_SIZE}. */
+    public static boolean onChipFits(ConvGeometry g) {
+        long n = g.fftSize();
+        return n >= 2 && n <= ON_CHIP_MAX_FFT_SIZE && Long.bitCount(n) == 1;
+    }
+
+    private static void onChipForward(Tensor u, Tensor spectrum, ConvGeometry g, Scratch skip, Tensor y, Stream stream) {
+        if (!onChipFits(g)) {
+            throw new IllegalArgumentException("the on-chip kernel needs a power-of-two FFT size from 2 to "
+                    + ON_CHIP_MAX_FFT_SIZE + ", got " + g.fftSize());
+        }
+        Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip == null ? MemorySegment.NULL : skip.segment(),
+                y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
+                stream.handle()), "fb_onchip_conv");
     }
 
     private static void unfusedForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, Scratch skip, Tensor y,

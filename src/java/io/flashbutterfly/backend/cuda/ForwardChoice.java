@@ -3,39 +3,45 @@ package io.flashbutterfly.backend.cuda;
 import io.flashbutterfly.runtime.Event;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Which forward is faster for a shape, fused (cuFFT with callbacks) or unfused (kernels around
- * plain transforms): cuFFT picks different kernels once callbacks are linked, and neither wins
- * everywhere. Decided by timing both on the first call for a (device, FFT size, rows, dtype),
- * which synchronises that one call, and remembered.
+ * Which forward implementation is fastest for a shape: no one wins everywhere (cuFFT picks other
+ * kernels once callbacks are linked; the on-chip kernel is limited by shared memory). Decided by
+ * timing each candidate on the first call for a (device, FFT size, rows, dtype), which
+ * synchronises that one call, and remembered.
  */
 final class ForwardChoice {
     private static final Logger LOG = LogManager.getLogger(ForwardChoice.class);
+    private static final int TIMED_RUNS = 3;
 
-    private record Key(int device, long fftSize, long rows, DType dtype) {}
+    private record Key(int device, long fftSize, long rows, DType dtype, int candidates) {}
 
-    private final Map<Key, Boolean> fusedFaster = new ConcurrentHashMap<>();
+    private final Map<Key, Integer> fastest = new ConcurrentHashMap<>();
 
-    /** Runs the faster of the two for this shape (both, timed, the first time). */
-    void run(int device, long fftSize, long rows, DType dtype, Runnable fused, Runnable unfused, Stream stream) {
-        Key key = new Key(device, fftSize, rows, dtype);
-        Boolean fast = fusedFaster.get(key);
-        if (fast == null) {
-            fused.run();   // plans made (the fused one JIT-linked) before timing
-            unfused.run();
-            float fusedMs = time(device, fused, stream);
-            float unfusedMs = time(device, unfused, stream);
-            fast = fusedMs <= unfusedMs;
-            fusedFaster.put(key, fast);
-            LOG.debug("forward N={} rows={} {}: fused {} ms, unfused {} ms", fftSize, rows, dtype, fusedMs, unfusedMs);
-            return; // y holds the unfused run's (identical up to rounding) result
+    /** Runs the fastest candidate for this shape (each of them, timed, the first time). */
+    void run(int device, long fftSize, long rows, DType dtype, List<Runnable> candidates, Stream stream) {
+        Key key = new Key(device, fftSize, rows, dtype, candidates.size());
+        Integer best = fastest.get(key);
+        if (best != null) {
+            candidates.get(best).run();
+            return;
         }
-        (fast ? fused : unfused).run();
+        float[] ms = new float[candidates.size()];
+        for (int i = 0; i < ms.length; i++) {
+            candidates.get(i).run(); // plans made (JIT-linked for callbacks) before timing
+            ms[i] = Float.MAX_VALUE;
+            for (int run = 0; run < TIMED_RUNS; run++) ms[i] = Math.min(ms[i], time(device, candidates.get(i), stream));
+        }
+        int winner = 0;
+        for (int i = 1; i < ms.length; i++) if (ms[i] < ms[winner]) winner = i;
+        fastest.put(key, winner);
+        LOG.debug("forward N={} rows={} {}: candidates {} ms, chose #{}", fftSize, rows, dtype, Arrays.toString(ms), winner);
     }
 
     private static float time(int device, Runnable op, Stream stream) {

@@ -7,14 +7,25 @@ import org.junit.jupiter.api.Test;
 
 class FastFftSizeTest {
     @Test
-    void smallestSevenSmoothSizeAtLeastTheMinimum() {
+    void powersOfTwoUpToTheOnChipLimit() {
         CudaLongConv conv = CudaLongConv.INSTANCE;
         assertEquals(1, conv.fastFftSize(1));
         assertEquals(512, conv.fastFftSize(511));
-        assertEquals(2000, conv.fastFftSize(1999));
-        assertEquals(2268, conv.fastFftSize(2267));
-        assertEquals(14, conv.fastFftSize(13));
-        for (long minimum = 1; minimum < 5000; minimum++) {
+        assertEquals(2048, conv.fastFftSize(1999));
+        assertEquals(16384, conv.fastFftSize(16384));
+        for (long minimum = 1; minimum <= CudaLongConv.ON_CHIP_MAX_FFT_SIZE; minimum += 7) {
+            long size = conv.fastFftSize(minimum);
+            assertEquals(1, Long.bitCount(size), size + " for " + minimum);
+            assertTrue(size >= minimum && size < 2 * minimum, size + " for " + minimum);
+        }
+    }
+
+    @Test
+    void smallestSevenSmoothSizeAboveIt() {
+        CudaLongConv conv = CudaLongConv.INSTANCE;
+        assertEquals(16464, conv.fastFftSize(16385)); // 2^4 * 3 * 7^3
+        assertEquals(131072, conv.fastFftSize(131071));
+        for (long minimum = 16385; minimum < 20000; minimum++) {
             long size = conv.fastFftSize(minimum);
             assertTrue(size >= minimum && size < 2 * minimum + 1, "size " + size + " for " + minimum);
             long rest = size;
