@@ -2,91 +2,165 @@
 // rows of one channel (batch b and b + 1) as one complex sequence u_b + i u_{b+1}, transforms it
 // in shared memory, multiplies by the channel's kernel spectrum, transforms back and stores
 // y_b = Re, y_{b+1} = Im (+ D*u, cast). u is read once and y written once: the fewest passes
-// over device memory there are. Forward radix-2 decimation in frequency leaves the spectrum in
-// bit-reversed order, the product is taken in that order, and the inverse decimation in time
-// returns natural order: no reordering pass (the Monarch note's "order never matters").
+// over device memory there are.
+//
+// The transforms are Stockham passes of radix 16 (the last one 2, 4 or 8): each thread takes 16
+// values into registers, twiddles them, runs radix-R DFTs on them, and writes them back in the
+// order that leaves the result sorted, so no reordering pass is needed. Shared memory is padded
+// by one slot per 16 to spread the strided accesses over the banks.
 #include "elements.cuh"
 
 namespace {
 
-constexpr int kMaxLog2 = 14;  // N <= 16384: 128 KiB of data + 64 KiB of twiddles per block
+constexpr int kMaxLog2 = 13;  // N <= 8192: 8192 * 17/16 * 8 bytes = 68 KiB per block, 512 threads
+constexpr int kValuesPerThread = 16;
 
 __device__ __forceinline__ float2 cmul(float2 a, float2 b) {
     return make_float2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
 }
 
-__device__ __forceinline__ float2 cmul_conj_b(float2 a, float2 b) {  // a * conj(b)
-    return make_float2(a.x * b.x + a.y * b.y, a.y * b.x - a.x * b.y);
+__device__ __forceinline__ float2 cadd(float2 a, float2 b) { return make_float2(a.x + b.x, a.y + b.y); }
+
+__device__ __forceinline__ float2 csub(float2 a, float2 b) { return make_float2(a.x - b.x, a.y - b.y); }
+
+__device__ __forceinline__ int slot(int i) { return i + (i >> 4); }  // padded shared-memory index
+
+// exp(-2 pi i k / 16) for k < 8: the roots the in-register DFTs need.
+constexpr float kC1 = 0.923879532511287f, kS1 = 0.382683432365090f, kC2 = 0.707106781186548f;
+__constant__ float2 kRoots16[8] = {{1.0f, 0.0f}, {kC1, -kS1}, {kC2, -kC2}, {kS1, -kC1},
+                                   {0.0f, -1.0f}, {-kS1, -kC1}, {-kC2, -kC2}, {-kC1, -kS1}};
+
+__device__ __forceinline__ float2 root16(int k, bool inverse) {
+    const float2 w = kRoots16[k];
+    return make_float2(w.x, inverse ? -w.y : w.y);
+}
+
+__host__ __device__ constexpr int reverse_bits(int i, int bits) {
+    int r = 0;
+    for (int b = 0; b < bits; ++b) r |= ((i >> b) & 1) << (bits - 1 - b);
+    return r;
+}
+
+template <int R>
+__host__ __device__ constexpr int log2_radix() { return R == 2 ? 1 : R == 4 ? 2 : R == 8 ? 3 : 4; }
+
+// One decimation-in-frequency stage on every group of v: butterflies (e, e + LEN/2) within
+// blocks of LEN, the difference twiddled by exp(-+2 pi i k / LEN).
+template <int LEN>
+__device__ __forceinline__ void dif_stage(float2 (&v)[kValuesPerThread], bool inverse) {
+#pragma unroll
+    for (int b = 0; b < kValuesPerThread / 2; ++b) {
+        const int k = b % (LEN / 2);
+        const int e = (b / (LEN / 2)) * LEN + k;
+        const float2 a = v[e];
+        const float2 c = v[e + LEN / 2];
+        v[e] = cadd(a, c);
+        v[e + LEN / 2] = cmul(csub(a, c), root16(k * (16 / LEN), inverse));
+    }
+}
+
+// In-register DFTs of R values (R = 2, 4, 8 or 16) on each of the 16 / R groups of v, by
+// decimation in frequency: natural order in, bit-reversed out (v[g R + p] holds X[reverse(p)]).
+// Registers are only ever indexed by constants; the reordering happens in the shared-memory
+// addresses of the write.
+template <int R>
+__device__ __forceinline__ void dft(float2 (&v)[kValuesPerThread], bool inverse) {
+    dif_stage<R>(v, inverse);
+    if constexpr (R > 2) dft<R / 2>(v, inverse);
+}
+
+// One Stockham pass of radix R over n values in x (span ns of the sub-transforms done so far).
+template <int R>
+__device__ __forceinline__ void stockham_pass(float2 *x, int n, int ns, bool inverse) {
+    constexpr int groups = kValuesPerThread / R;
+    const int count = n / R;
+    float2 v[kValuesPerThread];
+#pragma unroll
+    for (int g = 0; g < groups; ++g) {
+        const int j = threadIdx.x + g * blockDim.x;
+        if (j < count) {
+#pragma unroll
+            for (int r = 0; r < R; ++r) v[g * R + r] = x[slot(j + r * count)];
+        }
+    }
+    __syncthreads();
+#pragma unroll
+    for (int g = 0; g < groups; ++g) {  // twiddles; groups past count compute unused values
+        const int j = threadIdx.x + g * blockDim.x;
+        const int k = j & (ns - 1);
+        float s, c;
+        sincospif((inverse ? 2.0f : -2.0f) * k / (ns * R), &s, &c);
+        const float2 w = make_float2(c, s);
+        float2 wr = w;
+#pragma unroll
+        for (int r = 1; r < R; ++r) {
+            v[g * R + r] = cmul(v[g * R + r], wr);
+            wr = cmul(wr, w);
+        }
+    }
+    dft<R>(v, inverse);
+#pragma unroll
+    for (int g = 0; g < groups; ++g) {
+        const int j = threadIdx.x + g * blockDim.x;
+        if (j < count) {
+            const int k = j & (ns - 1);
+            const int base = (j - k) * R + k;
+#pragma unroll
+            for (int p = 0; p < R; ++p) x[slot(base + reverse_bits(p, log2_radix<R>()) * ns)] = v[g * R + p];
+        }
+    }
+    __syncthreads();
+}
+
+__device__ __forceinline__ void transform(float2 *x, int n, bool inverse) {
+    for (int ns = 1; ns < n;) {
+        const int radix = n / ns >= 16 ? 16 : n / ns;
+        switch (radix) {
+            case 16: stockham_pass<16>(x, n, ns, inverse); break;
+            case 8: stockham_pass<8>(x, n, ns, inverse); break;
+            case 4: stockham_pass<4>(x, n, ns, inverse); break;
+            default: stockham_pass<2>(x, n, ns, inverse); break;
+        }
+        ns *= radix;
+    }
 }
 
 template <typename T>
-__global__ void onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
+__global__ void __launch_bounds__(512) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
-                            int64_t channels, int64_t length, int log2n) {
-    extern __shared__ float2 smem[];
-    const int n = 1 << log2n;
-    const int half = n >> 1;
-    float2 *x = smem;              // n values
-    float2 *twiddle = smem + n;    // twiddle[j] = exp(-2 pi i j / n), j < n / 2
+                            int64_t channels, int64_t length, int n) {
+    extern __shared__ float2 x[];
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
     const bool pair = b0 + 1 < batch;
     const T *u0 = u + (b0 * channels + h) * length;
     const T *u1 = u0 + channels * length;
 
-    for (int j = threadIdx.x; j < half; j += blockDim.x) {
-        float s, c;
-        sincospif(-2.0f * j / n, &s, &c);
-        twiddle[j] = make_float2(c, s);
-    }
     for (int t = threadIdx.x; t < n; t += blockDim.x) {
         const float re = t < length ? fb::to_float(u0[t]) : 0.0f;
         const float im = (t < length && pair) ? fb::to_float(u1[t]) : 0.0f;
-        x[t] = make_float2(re, im);
+        x[slot(t)] = make_float2(re, im);
     }
     __syncthreads();
+    transform(x, n, false);
 
-    // Forward, decimation in frequency: natural order in, bit-reversed out.
-    for (int m = half, stride = 1; m >= 1; m >>= 1, stride <<= 1) {
-        for (int j = threadIdx.x; j < half; j += blockDim.x) {
-            const int k = j & (m - 1);
-            const int i0 = ((j - k) << 1) + k;
-            const float2 a = x[i0];
-            const float2 c = x[i0 + m];
-            x[i0] = make_float2(a.x + c.x, a.y + c.y);
-            x[i0 + m] = cmul(make_float2(a.x - c.x, a.y - c.y), twiddle[k * stride]);
-        }
-        __syncthreads();
-    }
-
-    // Product with the kernel's spectrum (bins n/2 + 1 stored; the rest by Hermitian symmetry).
+    // Product with the kernel's spectrum (n/2 + 1 bins stored; the rest by Hermitian symmetry).
+    const int half = n / 2;
     const float2 *k = spectrum + h * (half + 1);
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
-        const int f = __brev(i) >> (32 - log2n);
+    for (int f = threadIdx.x; f < n; f += blockDim.x) {
         const float2 kf = f <= half ? k[f] : make_float2(k[n - f].x, -k[n - f].y);
-        x[i] = cmul(x[i], kf);
+        x[slot(f)] = cmul(x[slot(f)], kf);
     }
     __syncthreads();
-
-    // Inverse, decimation in time: bit-reversed in, natural order out (conjugate twiddles).
-    for (int m = 1, stride = half; m <= half; m <<= 1, stride >>= 1) {
-        for (int j = threadIdx.x; j < half; j += blockDim.x) {
-            const int k = j & (m - 1);
-            const int i0 = ((j - k) << 1) + k;
-            const float2 a = x[i0];
-            const float2 c = cmul_conj_b(x[i0 + m], twiddle[k * stride]);
-            x[i0] = make_float2(a.x + c.x, a.y + c.y);
-            x[i0 + m] = make_float2(a.x - c.x, a.y - c.y);
-        }
-        __syncthreads();
-    }
+    transform(x, n, true);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + (b0 * channels + h) * length;
     T *y1 = y0 + channels * length;
     for (int t = threadIdx.x; t < length; t += blockDim.x) {
-        y0[t] = fb::from_float<T>(x[t].x + skip * fb::to_float(u0[t]));
-        if (pair) y1[t] = fb::from_float<T>(x[t].y + skip * fb::to_float(u1[t]));
+        const float2 v = x[slot(t)];
+        y0[t] = fb::from_float<T>(v.x + skip * fb::to_float(u0[t]));
+        if (pair) y1[t] = fb::from_float<T>(v.y + skip * fb::to_float(u1[t]));
     }
 }
 
@@ -102,9 +176,10 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         fft_size > (1 << kMaxLog2) || fft_size < 2) {
         return cudaErrorInvalidValue;
     }
-    const int log2n = __builtin_ctzll(static_cast<unsigned long long>(fft_size));
-    const size_t smem = static_cast<size_t>(fft_size) * sizeof(float2) * 3 / 2;
-    const int threads = static_cast<int>(fft_size / 2 < 1024 ? fft_size / 2 : 1024);
+    const int n = static_cast<int>(fft_size);
+    const size_t smem = static_cast<size_t>(n + n / 16) * sizeof(float2);
+    // At least n / 16 threads, so that one pass's values fit in 16 registers per thread.
+    const int threads = n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread;
     const int64_t blocks = ((batch + 1) / 2) * channels;
     if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
     cudaError_t status = cudaSuccess;
@@ -115,7 +190,7 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         if (status != cudaSuccess) return;
         onchip_conv<T><<<static_cast<unsigned>(blocks), threads, smem, stream>>>(
             static_cast<const T *>(u), reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
-            channels, length, log2n);
+            channels, length, n);
     });
     if (!known) return cudaErrorInvalidValue;
     return status != cudaSuccess ? status : cudaGetLastError();

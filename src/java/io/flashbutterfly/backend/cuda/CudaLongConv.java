@@ -44,7 +44,7 @@ public final class CudaLongConv implements ConvBackend {
     private enum Forward { FASTEST, ON_CHIP, FUSED, UNFUSED }
 
     /** Largest FFT size of the on-chip kernel (fb_onchip_conv), a power of two. */
-    public static final long ON_CHIP_MAX_FFT_SIZE = 16384;
+    public static final long ON_CHIP_MAX_FFT_SIZE = 8192;
 
     /** The default: the fastest forward per shape (plans live in {@link CufftPlanCache}). */
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
