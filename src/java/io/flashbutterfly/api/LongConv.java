@@ -150,8 +150,10 @@ public final class LongConv {
     }
 
     private ConvBackend backend(Device device) {
+        if (!device.isCuda()) return CpuLongConv.INSTANCE;
         return switch (algorithm) {
-            case AUTO, CUFFT -> device.isCuda() ? CudaLongConv.INSTANCE : CpuLongConv.INSTANCE;
+            case AUTO -> CudaLongConv.INSTANCE;
+            case CUFFT -> CudaLongConv.CUFFT_ONLY;
         };
     }
 

@@ -168,6 +168,18 @@ class LongConvGpuTest {
         }
     }
 
+    @Test
+    void everyAlgorithmGivesTheSameResult() {
+        try (Arena arena = Arena.ofConfined()) {
+            Inputs in = Inputs.draw(arena, Mode.CAUSAL, DType.BF16, DType.FP32, 4, 5, 1000, 1000, true);
+            Tensor want = LongConv.causal().forward(in.reference(in.u), in.reference(in.k), in.reference(in.d));
+            for (Algorithm algorithm : Algorithm.values()) {
+                Tensor y = LongConv.causal().algorithm(algorithm).forward(in.u, in.k, in.d);
+                assertClose(y.toDoubleArray(), want.toDoubleArray(), tolerance(DType.BF16), algorithm + " " + in.describe());
+            }
+        }
+    }
+
     private static double tolerance(DType dtype) {
         return Accuracy.tolerance(dtype);
     }

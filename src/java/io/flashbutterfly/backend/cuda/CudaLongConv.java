@@ -41,13 +41,15 @@ import org.apache.logging.log4j.Logger;
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
 
-    private enum Forward { FASTEST, ON_CHIP, FUSED, UNFUSED }
+    private enum Forward { FASTEST, FASTEST_CUFFT, ON_CHIP, FUSED, UNFUSED }
 
     /** Largest FFT size of the on-chip kernel (fb_onchip_conv), a power of two. */
     public static final long ON_CHIP_MAX_FFT_SIZE = 8192;
 
     /** The default: the fastest forward per shape (plans live in {@link CufftPlanCache}). */
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
+    /** The faster of the two cuFFT forwards per shape, never the on-chip kernel. */
+    public static final CudaLongConv CUFFT_ONLY = new CudaLongConv(Forward.FASTEST_CUFFT);
     /** Always the on-chip kernel (FFT sizes that are powers of two up to {@link #ON_CHIP_MAX_FFT_SIZE}). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
     /** Always the fused forward where cuFFT links callbacks (for tests and benchmarks). */
@@ -132,6 +134,8 @@ public final class CudaLongConv implements ConvBackend {
                 case UNFUSED -> unfused.run();
                 case FASTEST -> choice.run(device, g.fftSize(), u.numel() / g.length(), u.dtype(),
                         onChipFits(g) ? List.of(onChip, fused, unfused) : List.of(fused, unfused), stream);
+                case FASTEST_CUFFT -> choice.run(device, g.fftSize(), u.numel() / g.length(), u.dtype(),
+                        List.of(fused, unfused), stream);
             }
         }
     }
