@@ -226,28 +226,25 @@ public final class Cuda {
         check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
 
-    /** Returns and clears the last error of a launch: throws if a kernel launch failed. */
-    public static void checkLastError(String function) {
-        check(cudaGetLastError(), function);
-    }
-
     /** The CUDA runtime's version, encoded as 1000 * major + 10 * minor. */
     public static int runtimeVersion() {
-        NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
-            check(cudaRuntimeGetVersion(version), "cudaRuntimeGetVersion");
-            return version.get(ValueLayout.JAVA_INT, 0);
-        }
+        return readInt(out -> cudaRuntimeGetVersion(out), "cudaRuntimeGetVersion");
     }
 
     /** The newest CUDA version the installed driver supports (0 when there is no driver). */
     public static int driverVersion() {
+        return readInt(out -> cudaDriverGetVersion(out), "cudaDriverGetVersion");
+    }
+
+    private interface IntQuery { int call(MemorySegment out); }
+
+    /** Calls a runtime function that writes one int through its pointer argument. */
+    private static int readInt(IntQuery query, String function) {
         NativeLibraries.require(NativeLibraries.CudaLibrary.RUNTIME);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment version = arena.allocate(ValueLayout.JAVA_INT);
-            check(cudaDriverGetVersion(version), "cudaDriverGetVersion");
-            return version.get(ValueLayout.JAVA_INT, 0);
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            check(query.call(out), function);
+            return out.get(ValueLayout.JAVA_INT, 0);
         }
     }
 }
