@@ -46,6 +46,7 @@ public final class KernelSpectrum implements AutoCloseable {
         backend.updateSpectrum(data, k, geometry, stream);
     }
 
+    /** The convolution mode the spectrum was made for. */
     public Mode mode() { return mode; }
 
     /** The sequence length L this spectrum serves. */

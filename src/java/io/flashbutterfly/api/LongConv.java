@@ -56,8 +56,10 @@ public final class LongConv {
     /** The same convolution computed by algorithm. */
     public LongConv algorithm(Algorithm algorithm) { return new LongConv(mode, algorithm); }
 
+    /** This convolution's mode. */
     public Mode mode() { return mode; }
 
+    /** This convolution's algorithm. */
     public Algorithm algorithm() { return algorithm; }
 
     /** The spectrum of kernel k (H, Lk) for sequences of length L, owned by k's arena. */

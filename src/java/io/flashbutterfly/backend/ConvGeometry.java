@@ -2,7 +2,7 @@ package io.flashbutterfly.backend;
 
 /**
  * The shape of one FFT long convolution, in the numbers backends need: sequence length, the
- * kernel's causal and anti-causal taps, and the FFT size. Tap j < causalTaps multiplies
+ * kernel's causal and anti-causal taps, and the FFT size. Tap {@code j < causalTaps} multiplies
  * u[t - j]; anti-causal tap s (1-based) multiplies u[t + s]. The FFT size is large enough that
  * nothing wraps around, except in circular mode where it equals the length on purpose.
  *
@@ -12,6 +12,7 @@ package io.flashbutterfly.backend;
  * @param fftSize        N
  */
 public record ConvGeometry(long length, long causalTaps, long anticausalTaps, long fftSize) {
+    /** Checks that the numbers fit together (taps within the FFT, FFT at least L). */
     public ConvGeometry {
         if (length < 1 || causalTaps < 0 || anticausalTaps < 0 || causalTaps + anticausalTaps < 1
                 || fftSize < length || causalTaps + anticausalTaps > fftSize) {

@@ -8,6 +8,15 @@ public final class CudaOutOfMemoryException extends CudaException {
     private final long requestedBytes;
     private final long freeBytes;
 
+    /**
+     * @param code           the status code (cudaErrorMemoryAllocation)
+     * @param codeName       its name
+     * @param function       the allocating function
+     * @param device         the device
+     * @param requestedBytes bytes asked for
+     * @param freeBytes      bytes free when it failed
+     * @param totalBytes     the device's memory
+     */
     public CudaOutOfMemoryException(int code, String codeName, String function, int device,
                                     long requestedBytes, long freeBytes, long totalBytes) {
         super(code, codeName, function, "cannot allocate " + requestedBytes + " bytes on cuda:" + device

@@ -10,6 +10,12 @@ public abstract class GpuException extends RuntimeException {
     private final String codeName;
     private final String function;
 
+    /**
+     * @param code     the library's status code
+     * @param codeName its symbolic name
+     * @param function the native function that returned it
+     * @param message  the library's description
+     */
     protected GpuException(int code, String codeName, String function, String message) {
         super(function + " failed: " + codeName + " (" + code + "): " + message);
         this.code = code;

@@ -32,8 +32,11 @@ public final class NativeLibraries {
 
     /** The CUDA libraries the library binds, with the major versions it accepts, newest first. */
     public enum CudaLibrary {
+        /** libcudart.so.13 or .12. */
         RUNTIME("CUDA runtime", "cudart", 13, 12),
+        /** libcufft.so.12 or .11. */
         CUFFT("cuFFT", "cufft", 12, 11),
+        /** libcublas.so.13 or .12. */
         CUBLAS("cuBLAS", "cublas", 13, 12);
 
         private final String displayName;

@@ -9,6 +9,11 @@ import java.util.List;
 public final class NativeLibraryException extends RuntimeException {
     private final List<String> attempts;
 
+    /**
+     * @param library  the library's name
+     * @param attempts one line per path tried
+     * @param hint     the last line: how to point the library at a folder
+     */
     public NativeLibraryException(String library, List<String> attempts, String hint) {
         super("cannot load " + library + "; tried, in order:\n  "
                 + (attempts.isEmpty() ? "(no candidate path)" : String.join("\n  ", attempts))

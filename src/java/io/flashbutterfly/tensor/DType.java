@@ -5,8 +5,11 @@ import java.lang.foreign.ValueLayout;
 
 /** Element types. Arithmetic is fp32 on the GPU whatever the storage type; FP64 is CPU-only. */
 public enum DType {
+    /** IEEE single precision. */
     FP32(4, 0, "fp32"),
+    /** IEEE half precision. */
     FP16(2, 1, "fp16"),
+    /** bfloat16: fp32's exponent, 8 bits of mantissa. */
     BF16(2, 2, "bf16"),
     /** Host only: the precision of the CPU reference. */
     FP64(8, -1, "fp64");

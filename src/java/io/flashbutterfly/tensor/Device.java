@@ -9,12 +9,13 @@ import io.flashbutterfly.runtime.Cuda;
  * @param index the CUDA ordinal; 0 for the CPU
  */
 public record Device(Type type, int index) {
-    /** The kind of device. */
+    /** The kind of device: the host or a CUDA GPU. */
     public enum Type { CPU, CUDA }
 
     /** The host. */
     public static final Device CPU = new Device(Type.CPU, 0);
 
+    /** Checks the index (>= 0; 0 for the CPU). */
     public Device {
         if (type == null) throw new IllegalArgumentException("type must not be null");
         if (index < 0) throw new IllegalArgumentException("device index must be >= 0, got " + index);

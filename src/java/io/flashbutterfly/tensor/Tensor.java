@@ -231,10 +231,13 @@ public final class Tensor implements AutoCloseable {
     /** The arena that owns this tensor; outputs computed from it are owned by it too. */
     public Arena owner() { return owner; }
 
+    /** Where the storage lives. */
     public Device device() { return device; }
 
+    /** The element type. */
     public DType dtype() { return dtype; }
 
+    /** The dimensions. */
     public Shape shape() { return shape; }
 
     /** Number of elements. */

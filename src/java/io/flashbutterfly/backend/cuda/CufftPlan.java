@@ -19,6 +19,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class CufftPlan implements AutoCloseable {
     /** Transform types. */
+    /** Transform types: real to complex, complex to real, complex to complex. */
     public enum Type { R2C, C2R, C2C }
 
     private final Type type;
@@ -159,10 +160,13 @@ public final class CufftPlan implements AutoCloseable {
         }
     }
 
+    /** The transform type. */
     public Type type() { return type; }
 
+    /** Points per transform. */
     public long size() { return size; }
 
+    /** Transforms per execution. */
     public long batch() { return batch; }
 
     /** Bytes of the work area cuFFT allocated for this plan. */
