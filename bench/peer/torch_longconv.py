@@ -1,8 +1,12 @@
-"""PyTorch peer for flashbutterfly's benchmark: the FFT long convolution as the paper's reference
-code writes it (rfft of u at 2L, times the kernel's spectrum, irfft, truncate, + D*u), timed with
-CUDA events like ours. The kernel spectrum is computed once outside the timing, as ours is.
+"""Peers for flashbutterfly's benchmark, on the same GPU and shapes, timed with CUDA events like ours:
 
-Prints one line per shape: RESULT B H L dtype median_ms extra_bytes
+- torch: the FFT long convolution as the paper's reference code writes it (rfft of u at 2L,
+  times the kernel's spectrum, irfft, truncate, + D*u); the kernel's spectrum is computed once
+  outside the timing, as ours is.
+- flashfftconv: HazyResearch's FlashFFTConv, when it is importable (it says so when it is not).
+
+Prints one line per implementation and shape:
+RESULT implementation B H L dtype median_ms extra_bytes
 (extra_bytes: peak memory allocated during the call beyond its inputs and output).
 """
 import argparse
@@ -11,11 +15,42 @@ import statistics
 import torch
 
 
-def fftconv(u, k_f, d, fft_size):
+def torch_fftconv(u, k_f, d, fft_size):
     seqlen = u.shape[-1]
     u_f = torch.fft.rfft(u.to(dtype=k_f.real.dtype), n=fft_size)
     y = torch.fft.irfft(u_f * k_f, n=fft_size, norm="forward")[..., :seqlen]
     return (y + u * d.unsqueeze(-1)).to(dtype=u.dtype)
+
+
+def measure(name, call, shape, dtype_name, out_bytes, warmup, iterations):
+    for _ in range(warmup):
+        y = call()
+    del y
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    base = torch.cuda.memory_allocated()
+    times = []
+    for _ in range(iterations):
+        start = torch.cuda.Event(enable_timing=True)
+        end = torch.cuda.Event(enable_timing=True)
+        start.record()
+        y = call()
+        end.record()
+        end.synchronize()
+        times.append(start.elapsed_time(end))
+        del y
+    extra = max(torch.cuda.max_memory_allocated() - base - out_bytes, 0)
+    b, h, l = shape
+    print(f"RESULT {name} {b} {h} {l} {dtype_name} {statistics.median(times):.5f} {extra}", flush=True)
+
+
+def flashfftconv_factory():
+    try:
+        from flashfftconv import FlashFFTConv
+    except Exception as e:  # not installed, or built for another GPU
+        print(f"peer: flashfftconv not importable ({type(e).__name__}: {e}); its columns are left out", flush=True)
+        return None
+    return FlashFFTConv
 
 
 def main():
@@ -27,32 +62,25 @@ def main():
     args = parser.parse_args()
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[args.dtype]
     print("peer: torch", torch.__version__, torch.cuda.get_device_name(0), flush=True)
+    flash = flashfftconv_factory()
     for shape in args.shapes.split(";"):
         b, h, l = (int(x) for x in shape.split(","))
         u = torch.randn(b, h, l, device="cuda").to(dtype)
         k = torch.randn(h, l, device="cuda")
         d = torch.randn(h, device="cuda")
+        out_bytes = u.numel() * u.element_size()
         fft_size = 2 * l
         k_f = torch.fft.rfft(k, n=fft_size) / fft_size
-        torch.cuda.synchronize()
-        for _ in range(args.warmup):
-            y = fftconv(u, k_f, d, fft_size)
-        del y
-        torch.cuda.synchronize()
-        torch.cuda.reset_peak_memory_stats()
-        base = torch.cuda.memory_allocated()
-        times = []
-        for _ in range(args.iterations):
-            start = torch.cuda.Event(enable_timing=True)
-            end = torch.cuda.Event(enable_timing=True)
-            start.record()
-            y = fftconv(u, k_f, d, fft_size)
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end))
-            del y
-        extra = torch.cuda.max_memory_allocated() - base - u.numel() * u.element_size()
-        print(f"RESULT {b} {h} {l} {args.dtype} {statistics.median(times):.5f} {max(extra, 0)}", flush=True)
+        measure("torch", lambda: torch_fftconv(u, k_f, d, fft_size), (b, h, l), args.dtype, out_bytes,
+                args.warmup, args.iterations)
+        if flash is not None and dtype != torch.float32:
+            try:
+                conv = flash(fft_size, dtype=dtype).cuda()
+                measure("flashfftconv", lambda: conv(u, k) + u * d.unsqueeze(-1).to(dtype), (b, h, l), args.dtype,
+                        out_bytes, args.warmup, args.iterations)
+                del conv
+            except Exception as e:
+                print(f"peer: flashfftconv failed at B={b} H={h} L={l}: {type(e).__name__}: {e}", flush=True)
         del u, k, d, k_f
         torch.cuda.empty_cache()
 

@@ -11,7 +11,9 @@ import org.apache.logging.log4j.Logger;
  *
  * <pre>
  * java -jar flashbutterfly-bench.jar [--iterations N] [--warmup N] [--cpu] [--dtype bf16,fp32]
- *      [--shapes B,H,L;...] [--peer bench/peer/torch_longconv.py] [--markdown FILE]
+ *      [--shapes B,H,L;...] [--mode causal] [--algorithm auto] [--peer bench/peer/torch_longconv.py]
+ *      [--markdown FILE] [--json FILE]
+ * java -jar flashbutterfly-bench.jar --plot FILE.json      (the PNG again, where java.desktop is)
  * java -jar flashbutterfly-bench.jar --jmh [JMH options]
  * </pre>
  */
@@ -23,6 +25,11 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--jmh")) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length == 2 && args[0].equals("--plot")) {
+            java.nio.file.Path json = java.nio.file.Path.of(args[1]);
+            ConvBenchmark.plot(json, JsonReport.read(json));
             return;
         }
         BenchOptions options = BenchOptions.parse(args);

@@ -1,5 +1,7 @@
 package io.flashbutterfly.bench;
 
+import io.flashbutterfly.api.Algorithm;
+import io.flashbutterfly.api.Mode;
 import io.flashbutterfly.tensor.DType;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,13 +15,17 @@ import java.util.List;
  * @param forceCpu   run the CPU backend even where a GPU is present
  * @param dtypes     input dtypes to run
  * @param shapes     (B, H, L) shapes; empty for the device's default set
- * @param peer       a peer script (PyTorch) to run on the same shapes, or null
- * @param markdown   a file to write the tables to as markdown, or null
+ * @param mode       the convolution mode
+ * @param algorithm  the library's algorithm for the default column
+ * @param peer       a peer script (PyTorch, FlashFFTConv) to run on the same shapes, or null
+ * @param markdown   a file to append the tables to as markdown, or null
+ * @param json       a file to write the results to as JSON (and a PNG plot beside it), or null
  */
 record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dtypes, List<long[]> shapes,
-                    Path peer, Path markdown) {
+                    Mode mode, Algorithm algorithm, Path peer, Path markdown, Path json) {
     static final String USAGE = "options: --warmup N, --iterations N, --cpu, --dtype fp32,bf16,fp16,"
-            + " --shapes B,H,L[;B,H,L...], --peer SCRIPT, --markdown FILE, or --jmh [JMH options]";
+            + " --shapes B,H,L[;B,H,L...], --mode causal|circular|bidirectional, --algorithm auto|cufft,"
+            + " --peer SCRIPT, --markdown FILE, --json FILE; or --plot FILE.json; or --jmh [JMH options]";
 
     static BenchOptions parse(String[] args) {
         int warmup = 5;
@@ -27,8 +33,11 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
         boolean cpu = false;
         List<DType> dtypes = List.of(DType.BF16, DType.FP32);
         List<long[]> shapes = List.of();
+        Mode mode = Mode.CAUSAL;
+        Algorithm algorithm = Algorithm.AUTO;
         Path peer = null;
         Path markdown = null;
+        Path json = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--warmup" -> warmup = positive(args, ++i);
@@ -38,10 +47,13 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
                 case "--shapes" -> shapes = parseShapes(value(args, ++i));
                 case "--peer" -> peer = Path.of(value(args, ++i));
                 case "--markdown" -> markdown = Path.of(value(args, ++i));
+                case "--json" -> json = Path.of(value(args, ++i));
+                case "--mode" -> mode = Mode.valueOf(value(args, ++i).toUpperCase());
+                case "--algorithm" -> algorithm = Algorithm.valueOf(value(args, ++i).toUpperCase());
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
             }
         }
-        return new BenchOptions(warmup, iterations, cpu, dtypes, shapes, peer, markdown);
+        return new BenchOptions(warmup, iterations, cpu, dtypes, shapes, mode, algorithm, peer, markdown, json);
     }
 
     private static String value(String[] args, int i) {

@@ -2,6 +2,7 @@ package io.flashbutterfly.bench;
 
 import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LongConv;
+import io.flashbutterfly.api.Mode;
 import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.backend.cuda.GpuMemory;
@@ -14,17 +15,26 @@ import io.flashbutterfly.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
- * The causal long convolution y = conv(u, k) + D*u, forward, per shape and dtype: median time,
- * the memory floor (u, k, D and y each moved once at the copy bandwidth measured in this run),
- * the extra device memory a call takes, and, with a peer script, PyTorch's figures side by side.
+ * The long convolution's forward, per shape and dtype: the library's default and, on a GPU,
+ * each forward path forced, with median time, GB/s and ratio to the memory floor (u, k, D and y
+ * each moved once at the copy bandwidth measured in this run), the extra device memory a call
+ * takes, and the peers (PyTorch, FlashFFTConv) side by side when a peer script is given.
  */
 final class ConvBenchmark {
+    private static final Logger LOG = LogManager.getLogger(ConvBenchmark.class);
+    /** The library's default, as the "flashbutterfly" column. */
+    static final String DEFAULT = "flashbutterfly";
     /** (B, H, L) on a GPU: the shapes of the long-convolution issue. */
     static final List<long[]> GPU_SHAPES = List.of(
             new long[] {64, 768, 256}, new long[] {32, 768, 1024}, new long[] {16, 768, 4096},
@@ -47,61 +57,108 @@ final class ConvBenchmark {
     void run(String backend) throws IOException {
         List<long[]> shapes = options.shapes().isEmpty() ? (gpu ? GPU_SHAPES : CPU_SHAPES) : options.shapes();
         double bytesPerMs = gpu ? copyBandwidth() : Double.NaN;
+        List<Measurement> all = new ArrayList<>();
         for (DType dtype : options.dtypes()) {
-            Map<String, PeerResults.Result> peer = gpu && options.peer() != null
-                    ? PeerResults.run(options.peer(), dtype, shapes, options) : Map.of();
-            Table table = gpu
-                    ? new Table("B", "H", "L", "ms", "floor ms", "x floor", "extra MiB", "on-chip ms", "fused ms", "unfused ms", "torch ms",
-                            "speedup", "torch x floor", "torch extra MiB")
-                    : new Table("B", "H", "L", "ms", "M samples/s");
-            for (long[] s : shapes) {
-                measure(s, dtype, bytesPerMs, peer, table);
+            List<Measurement> results = new ArrayList<>();
+            for (int i = 0; i < shapes.size(); i++) {
+                long[] s = shapes.get(i);
+                LOG.info("{} {}/{}: B={} H={} L={}", dtype, i + 1, shapes.size(), s[0], s[1], s[2]);
+                results.addAll(measure(s, dtype, bytesPerMs));
             }
-            String title = "causal long convolution forward, " + dtype + " u and y, fp32 k and D";
+            if (gpu && options.peer() != null && options.mode() == Mode.CAUSAL) {
+                results.addAll(PeerResults.run(options.peer(), dtype, shapes, options));
+            }
+            String title = options.mode().toString().toLowerCase() + " long convolution forward, " + dtype
+                    + " u and y, fp32 k and D, " + options.algorithm();
+            Table table = table(results, bytesPerMs);
             table.print(title);
             if (options.markdown() != null) {
                 Files.writeString(options.markdown(), "\n### " + title + "\n\n" + LocalDate.now() + ", " + backend
                         + (gpu ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : "") + "\n\n"
                         + table.markdown(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
+            all.addAll(results);
+        }
+        if (options.json() != null) {
+            JsonReport.write(options.json(), backend, all);
+            plot(options.json(), all);
         }
     }
 
-    private void measure(long[] s, DType dtype, double bytesPerMs, Map<String, PeerResults.Result> peer, Table table) {
-        LongConv conv = LongConv.causal();
+    /** The PNG beside a JSON report; says so and skips it where the runtime has no java.desktop. */
+    static void plot(Path json, List<Measurement> results) throws IOException {
+        Path png = json.resolveSibling(json.getFileName().toString().replaceFirst("\\.json$", "") + ".png");
+        try {
+            Plot.write(png, "long convolution forward: median time against L", results);
+            LOG.info("plot written to {}", png);
+        } catch (NoClassDefFoundError | UnsatisfiedLinkError e) {
+            LOG.warn("no plot: this Java runtime lacks java.desktop ({}); run --plot {} with a full JDK", e.toString(), json);
+        }
+    }
+
+    /** One row per shape: the default's figures, then each other implementation's time and speedup. */
+    private static Table table(List<Measurement> results, double bytesPerMs) {
+        Map<String, Map<String, Measurement>> byImplementation = new LinkedHashMap<>();
+        for (Measurement m : results) {
+            byImplementation.computeIfAbsent(m.implementation(), k -> new LinkedHashMap<>()).put(m.shapeKey(), m);
+        }
+        List<String> header = new ArrayList<>(List.of("B", "H", "L", "ms", "GB/s", "x floor", "extra MiB"));
+        List<String> others = byImplementation.keySet().stream().filter(k -> !k.equals(DEFAULT)).toList();
+        for (String other : others) {
+            header.add(other + " ms");
+            header.add("vs " + other);
+        }
+        Table table = new Table(header.toArray(String[]::new));
+        for (Measurement m : byImplementation.getOrDefault(DEFAULT, Map.of()).values()) {
+            List<Object> row = new ArrayList<>(List.of(m.batch(), m.channels(), m.length(), fmt(m.millis()),
+                    Double.isNaN(m.floorMillis()) ? "-" : String.format("%.0f", m.floorMillis() * bytesPerMs / m.millis() / 1e6),
+                    Double.isNaN(m.floorMillis()) ? "-" : String.format("%.1f", m.millis() / m.floorMillis()),
+                    m.extraBytes() < 0 ? "-" : mib(m.extraBytes())));
+            for (String other : others) {
+                Measurement o = byImplementation.get(other).get(m.shapeKey());
+                row.add(o == null ? "-" : fmt(o.millis()));
+                row.add(o == null ? "-" : String.format("%.2f", o.millis() / m.millis()));
+            }
+            table.add(row.toArray());
+        }
+        return table;
+    }
+
+    private List<Measurement> measure(long[] s, DType dtype, double bytesPerMs) {
+        LongConv conv = LongConv.of(options.mode()).algorithm(options.algorithm());
         Shape shape = Shape.of(s);
+        long taps = options.mode() == Mode.BIDIRECTIONAL ? 2 * s[2] : s[2];
+        List<Measurement> results = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             Tensor u = Tensor.randn(arena, device, dtype, shape, 1);
-            Tensor k = Tensor.randn(arena, device, DType.FP32, Shape.of(s[1], s[2]), 2);
+            Tensor k = Tensor.randn(arena, device, DType.FP32, Shape.of(s[1], taps), 2);
             Tensor d = Tensor.randn(arena, device, DType.FP32, Shape.of(s[1]), 3);
             Tensor y = Tensor.empty(arena, device, dtype, shape);
             KernelSpectrum spectrum = conv.spectrum(k, s[2]);
+            long bytes = u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize();
+            double floorMs = gpu ? bytes / bytesPerMs : Double.NaN;
             if (gpu) {
                 GpuMemory.releaseCaches();
                 GpuMemory.resetPeak();
             }
-            double ms = Timing.medianMillis(() -> conv.forward(u, spectrum, d, y, Stream.DEFAULT), gpu,
-                    Stream.DEFAULT, options);
-            if (!gpu) {
-                table.add(s[0], s[1], s[2], fmt(ms), String.format("%.1f", shape.numel() / ms / 1e3));
-                return;
+            double ms = Timing.medianMillis(() -> conv.forward(u, spectrum, d, y, Stream.DEFAULT), gpu, Stream.DEFAULT,
+                    options);
+            long extra = gpu ? GpuMemory.peakScratchBytes() + GpuMemory.workAreaBytes() : -1;
+            results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra));
+            if (!gpu) return results;
+            ConvGeometry geometry = new ConvGeometry(s[2], options.mode() == Mode.BIDIRECTIONAL ? s[2] : taps,
+                    options.mode() == Mode.BIDIRECTIONAL ? s[2] : 0, spectrum.fftSize());
+            Map<String, CudaLongConv> paths = new LinkedHashMap<>();
+            if (CudaLongConv.onChipFits(geometry)) paths.put("on-chip", CudaLongConv.ON_CHIP);
+            paths.put("fused", CudaLongConv.FUSED);
+            paths.put("unfused", CudaLongConv.UNFUSED);
+            for (Map.Entry<String, CudaLongConv> path : paths.entrySet()) {
+                double pathMs = Timing.medianMillis(() -> path.getValue().forward(u, spectrum.data(), geometry, d, y,
+                        Stream.DEFAULT), true, Stream.DEFAULT, options);
+                results.add(new Measurement(path.getKey(), dtype.toString(), s[0], s[1], s[2], pathMs, floorMs, -1));
             }
-            double floorMs = (u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize()) / bytesPerMs;
-            long extra = GpuMemory.peakScratchBytes() + GpuMemory.workAreaBytes();
-            ConvGeometry geometry = new ConvGeometry(s[2], s[2], 0, spectrum.fftSize());
-            double fusedMs = Timing.medianMillis(() -> CudaLongConv.FUSED.forward(u, spectrum.data(), geometry, d, y,
-                    Stream.DEFAULT), true, Stream.DEFAULT, options);
-            double unfusedMs = Timing.medianMillis(() -> CudaLongConv.UNFUSED.forward(u, spectrum.data(), geometry, d, y,
-                    Stream.DEFAULT), true, Stream.DEFAULT, options);
-            double onChipMs = !CudaLongConv.onChipFits(geometry) ? Double.NaN : Timing.medianMillis(() ->
-                    CudaLongConv.ON_CHIP.forward(u, spectrum.data(), geometry, d, y, Stream.DEFAULT), true, Stream.DEFAULT, options);
-            PeerResults.Result torch = peer.get(PeerResults.key(s));
-            table.add(s[0], s[1], s[2], fmt(ms), fmt(floorMs), String.format("%.1f", ms / floorMs), mib(extra),
-                    Double.isNaN(onChipMs) ? "-" : fmt(onChipMs), fmt(fusedMs), fmt(unfusedMs), torch == null ? "-" : fmt(torch.millis()),
-                    torch == null ? "-" : String.format("%.2f", torch.millis() / ms),
-                    torch == null ? "-" : String.format("%.1f", torch.millis() / floorMs),
-                    torch == null ? "-" : mib(torch.extraBytes()));
         }
+        return results;
     }
 
     /** Device-to-device copy bandwidth in bytes per millisecond, bytes read plus written. */

@@ -7,44 +7,38 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.StringJoiner;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * Runs a peer script (bench/peer/torch_longconv.py) on the same machine and shapes, and reads its
- * result lines: {@code RESULT B H L dtype median_ms extra_bytes}. Other lines pass to the log.
+ * result lines: {@code RESULT implementation B H L dtype median_ms extra_bytes}. Other lines
+ * (what the peer could not import, say) pass to the log.
  */
 final class PeerResults {
     private static final Logger LOG = LogManager.getLogger(PeerResults.class);
 
-    /** One shape's peer figures. */
-    record Result(double millis, long extraBytes) {}
-
     private PeerResults() {}
 
-    static String key(long[] shape) {
-        return shape[0] + "x" + shape[1] + "x" + shape[2];
-    }
-
-    static Map<String, Result> run(Path script, DType dtype, List<long[]> shapes, BenchOptions options) {
+    /** The peers' measurements (floor left NaN: the caller knows it). */
+    static List<Measurement> run(Path script, DType dtype, List<long[]> shapes, BenchOptions options) {
         StringJoiner shapeList = new StringJoiner(";");
         for (long[] s : shapes) shapeList.add(s[0] + "," + s[1] + "," + s[2]);
         List<String> command = new ArrayList<>(List.of("python3", script.toString(), "--dtype", dtype.toString(),
                 "--shapes", shapeList.toString(), "--warmup", String.valueOf(options.warmup()),
                 "--iterations", String.valueOf(options.iterations())));
-        Map<String, Result> results = new HashMap<>();
+        List<Measurement> results = new ArrayList<>();
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = out.readLine()) != null; ) {
                     String[] f = line.trim().split("\\s+");
-                    if (f.length == 7 && f[0].equals("RESULT")) {
-                        results.put(f[1] + "x" + f[2] + "x" + f[3], new Result(Double.parseDouble(f[5]), Long.parseLong(f[6])));
+                    if (f.length == 8 && f[0].equals("RESULT")) {
+                        results.add(new Measurement(f[1], f[5], Long.parseLong(f[2]), Long.parseLong(f[3]),
+                                Long.parseLong(f[4]), Double.parseDouble(f[6]), Double.NaN, Long.parseLong(f[7])));
                     } else {
                         LOG.info("peer: {}", line);
                     }
