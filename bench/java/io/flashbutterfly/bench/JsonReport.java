@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /** The benchmark's results as JSON: written after a run, read back by {@code --plot}. Flat objects only. */
 final class JsonReport {
     private static final Pattern OBJECT = Pattern.compile("\\{([^{}]*)}");
-    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\"[^\"]*\"|[-+.\\deEaNIfinty]+)");
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(\"[^\"]*\"|null|[-+.\\deE]+)");
 
     private JsonReport() {}
 
