@@ -8,9 +8,19 @@ import java.util.Arrays;
 final class Timing {
     private Timing() {}
 
-    /** Median milliseconds of op, after warmup runs: CUDA events on stream when gpu, else the wall clock. */
+    /** Warm-up lasts at least this long: a GPU idle for a while (inputs made on the host) clocks down. */
+    private static final long MIN_WARMUP_NANOS = 200_000_000L;
+
+    /**
+     * Median milliseconds of op, after warmup runs and at least 200 ms of running: CUDA events on
+     * stream when gpu, else the wall clock.
+     */
     static double medianMillis(Runnable op, boolean gpu, Stream stream, BenchOptions options) {
-        for (int i = 0; i < options.warmup(); i++) op.run();
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < options.warmup() || System.nanoTime() - warmStart < MIN_WARMUP_NANOS; i++) {
+            op.run();
+            if (gpu) stream.synchronize();
+        }
         double[] ms = new double[options.iterations()];
         if (gpu) {
             try (Event start = Event.create(0); Event end = Event.create(0)) {
