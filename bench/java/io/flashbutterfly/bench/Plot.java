@@ -16,9 +16,10 @@ import javax.imageio.ImageIO;
 
 /** A log-log PNG of median time against L, one line per implementation and dtype (Java2D, no library). */
 final class Plot {
-    private static final int WIDTH = 900;
+    private static final int WIDTH = 1100;
     private static final int HEIGHT = 600;
     private static final int MARGIN = 70;
+    private static final int LEGEND = 230; // right of the plot area
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
         new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
 
@@ -49,7 +50,7 @@ final class Plot {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawString(title, MARGIN, 30);
-        g.drawRect(MARGIN, MARGIN, WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN);
+        g.drawRect(MARGIN, MARGIN, WIDTH - MARGIN - LEGEND, HEIGHT - 2 * MARGIN);
         for (double e = x0; e <= x1; e++) {
             int x = xOf(Math.pow(10, e), x0, x1);
             g.drawLine(x, HEIGHT - MARGIN, x, HEIGHT - MARGIN + 5);
@@ -60,12 +61,18 @@ final class Plot {
             g.drawLine(MARGIN - 5, y, MARGIN, y);
             g.drawString("1e" + (int) e, MARGIN - 45, y + 4);
         }
-        g.drawString("L (log)", WIDTH / 2, HEIGHT - 25);
+        g.drawString("L (log)", (WIDTH - LEGEND) / 2, HEIGHT - 25);
         g.drawString("ms (log)", 10, MARGIN - 10);
+        List<String> dtypes = results.stream().map(Measurement::dtype).distinct().toList();
+        List<String> implementations = results.stream().map(Measurement::implementation).distinct().toList();
         int index = 0;
         for (Map.Entry<String, List<Measurement>> s : series.entrySet()) {
-            g.setColor(COLORS[index % COLORS.length]);
-            g.setStroke(new BasicStroke(2f));
+            // Colour by implementation, dash pattern by dtype.
+            Measurement first = s.getValue().get(0);
+            g.setColor(COLORS[implementations.indexOf(first.implementation()) % COLORS.length]);
+            int dash = dtypes.indexOf(first.dtype());
+            g.setStroke(dash == 0 ? new BasicStroke(2f)
+                    : new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f * dash, 4f}, 0f));
             List<Measurement> points = new ArrayList<>(s.getValue());
             points.sort((a, b) -> Long.compare(a.length(), b.length()));
             for (int i = 0; i < points.size(); i++) {
@@ -74,7 +81,9 @@ final class Plot {
                 g.fillOval(x - 3, y - 3, 7, 7);
                 if (i > 0) g.drawLine(xOf(points.get(i - 1).length(), x0, x1), yOf(points.get(i - 1).millis(), y0, y1), x, y);
             }
-            g.drawString(s.getKey(), WIDTH - MARGIN - 170, MARGIN + 18 + 16 * index);
+            int legendY = MARGIN + 10 + 18 * index;
+            g.drawLine(WIDTH - LEGEND + 20, legendY - 4, WIDTH - LEGEND + 50, legendY - 4);
+            g.drawString(s.getKey(), WIDTH - LEGEND + 58, legendY);
             index++;
         }
         g.dispose();
@@ -82,7 +91,7 @@ final class Plot {
     }
 
     private static int xOf(double l, double x0, double x1) {
-        return MARGIN + (int) ((Math.log10(l) - x0) / (x1 - x0) * (WIDTH - 2 * MARGIN));
+        return MARGIN + (int) ((Math.log10(l) - x0) / (x1 - x0) * (WIDTH - MARGIN - LEGEND));
     }
 
     private static int yOf(double ms, double y0, double y1) {
