@@ -78,10 +78,7 @@ public final class LongConv {
         return new KernelSpectrum(mode, geometry, backend, k, backend.spectrum(owner, k, geometry, stream));
     }
 
-    /**
-     * y = conv(u, k) + d * u (d may be null); computes k's spectrum for this call only, and on a
-     * GPU waits for the device when it frees it: keep a {@link KernelSpectrum} to reuse instead.
-     */
+    /** y = conv(u, k) + d * u (d may be null); computes k's spectrum for this call only. */
     public Tensor forward(Tensor u, Tensor k, Tensor d) {
         try (Arena scratch = Arena.ofConfined()) {
             return forward(u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);
@@ -108,7 +105,7 @@ public final class LongConv {
         k.backend().forward(u, k.data(), k.geometry(), d, y, stream);
     }
 
-    /** Gradients for output gradient dy; k's spectrum is computed for this call only (see above). */
+    /** Gradients for output gradient dy; k's spectrum is computed for this call only. */
     public Gradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         try (Arena scratch = Arena.ofConfined()) {
             return backward(dy, u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);
