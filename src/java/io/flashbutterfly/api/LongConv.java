@@ -78,7 +78,10 @@ public final class LongConv {
         return new KernelSpectrum(mode, geometry, backend, k, backend.spectrum(owner, k, geometry, stream));
     }
 
-    /** y = conv(u, k) + d * u (d may be null); computes k's spectrum for this call only. */
+    /**
+     * y = conv(u, k) + d * u (d may be null); computes k's spectrum for this call only, and on a
+     * GPU waits for the device when it frees it: keep a {@link KernelSpectrum} to reuse instead.
+     */
     public Tensor forward(Tensor u, Tensor k, Tensor d) {
         try (Arena scratch = Arena.ofConfined()) {
             return forward(u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);
