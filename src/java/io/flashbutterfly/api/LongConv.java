@@ -31,6 +31,10 @@ import java.util.Objects;
  * <p>Inputs may be fp32, fp16 or bf16 (fp64 too on the CPU); arithmetic is fp32 on a GPU and
  * fp64 on the CPU; y has u's dtype. The kernel and D may have any of those dtypes. Arguments are
  * checked up front, and exceptions name the argument at fault.
+ *
+ * <p>NaN and infinity propagate as IEEE arithmetic makes them: through the FFT a NaN or infinity
+ * in one sequence (or in a channel's kernel) makes every output of that sequence (or channel)
+ * NaN, and leaves the other sequences alone.
  */
 public final class LongConv {
     private final Mode mode;
