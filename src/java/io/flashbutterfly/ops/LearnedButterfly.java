@@ -1,0 +1,142 @@
+package io.flashbutterfly.ops;
+
+import java.util.SplittableRandom;
+
+/**
+ * The paper's learned butterfly, two levels, in float64 on the host: the FFT convolution of
+ * {@code io.flashbutterfly.backend.cpu.MonarchFft} with N = N1 * N2 whose factor matrices are
+ * parameters. Forward transform: M (N2 x N1, M[n2][n1] = x[n1 + N1 n2]), A = F2 . M, A *= T,
+ * Y = A . F1. Inverse: B = Z . G1, B *= Ti, out = G2 . B, x = out / N. Initialised to the exact
+ * DFT values (then equal to the fixed transform), they train by the gradients of
+ * {@link #forwardBackward}: matrix-product gradients through each step. This is the reference
+ * the GPU path will be tested against.
+ */
+public final class LearnedButterfly {
+    /** The six factors, in the order {@link #factors()} returns them. */
+    private static final int F2 = 0, T = 1, F1 = 2, G1 = 3, TI = 4, G2 = 5;
+
+    private final int n1;
+    private final int n2;
+    private final ComplexMatrix[] factors;
+
+    private LearnedButterfly(int n1, int n2, ComplexMatrix[] factors) {
+        this.n1 = n1;
+        this.n2 = n2;
+        this.factors = factors;
+    }
+
+    /** The exact DFT factorisation of size N = n1 * n2. */
+    public static LearnedButterfly dft(int n1, int n2) {
+        if (n1 < 1 || n2 < 1) throw new IllegalArgumentException("factors must be >= 1, got " + n1 + ", " + n2);
+        int n = Math.multiplyExact(n1, n2);
+        ComplexMatrix twiddle = new ComplexMatrix(n2, n1);
+        for (int k2 = 0; k2 < n2; k2++) {
+            for (int c = 0; c < n1; c++) {
+                double angle = -2 * Math.PI * ((long) c * k2 % n) / n;
+                twiddle.set(k2, c, Math.cos(angle), Math.sin(angle));
+            }
+        }
+        ComplexMatrix inverseTwiddle = new ComplexMatrix(n2, n1);
+        for (int i = 0; i < n2; i++) {
+            for (int j = 0; j < n1; j++) inverseTwiddle.set(i, j, twiddle.re(i, j), -twiddle.im(i, j));
+        }
+        return new LearnedButterfly(n1, n2, new ComplexMatrix[] {ComplexMatrix.dft(n2, false), twiddle,
+            ComplexMatrix.dft(n1, false), ComplexMatrix.dft(n1, true), inverseTwiddle, ComplexMatrix.dft(n2, true)});
+    }
+
+    /** A copy with N(0, scale) noise added to every factor entry (real and imaginary parts). */
+    public LearnedButterfly perturbed(double scale, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        ComplexMatrix[] noisy = new ComplexMatrix[factors.length];
+        for (int f = 0; f < factors.length; f++) {
+            noisy[f] = factors[f].copy();
+            for (int i = 0; i < noisy[f].re.length; i++) {
+                noisy[f].re[i] += scale * random.nextGaussian();
+                noisy[f].im[i] += scale * random.nextGaussian();
+            }
+        }
+        return new LearnedButterfly(n1, n2, noisy);
+    }
+
+    /** The FFT size N. */
+    public int size() { return n1 * n2; }
+
+    /** The parameters F2, T, F1, G1, Ti, G2 (live: changing them changes the transform). */
+    public ComplexMatrix[] factors() { return factors.clone(); }
+
+    /** The outputs and gradients of one call. */
+    public record Result(double[] y, double[] du, double[] dk, ComplexMatrix[] dFactors) {}
+
+    /** y = conv(u, k), causal, y of u's length L; needs {@code L + Lk - 1 <= N}. */
+    public double[] convolve(double[] u, double[] k) {
+        return run(u, k, null).y();
+    }
+
+    /** y, and for output gradient dy the gradients of u, k and every factor. */
+    public Result forwardBackward(double[] u, double[] k, double[] dy) {
+        if (dy.length != u.length) throw new IllegalArgumentException("dy must have u's length " + u.length);
+        return run(u, k, dy);
+    }
+
+    private Result run(double[] u, double[] k, double[] dy) {
+        int n = size();
+        if (u.length < 1 || k.length < 1 || k.length > u.length || u.length + k.length - 1 > n) {
+            throw new IllegalArgumentException("need 1 <= Lk <= L and L + Lk - 1 <= N = " + n + "; got L = "
+                    + u.length + ", Lk = " + k.length);
+        }
+        Forward fu = new Forward(u);
+        Forward fk = new Forward(k);
+        ComplexMatrix z = fu.y.hadamard(fk.y, false);
+        ComplexMatrix b = z.times(factors[G1], false, false);
+        ComplexMatrix bt = b.hadamard(factors[TI], false);
+        ComplexMatrix out = factors[G2].times(bt, false, false);
+        double[] y = new double[u.length];
+        for (int t = 0; t < y.length; t++) y[t] = out.re[t] / n; // out[n2][n1] holds x[n1 + N1 n2]
+        if (dy == null) return new Result(y, null, null, null);
+
+        ComplexMatrix gOut = new ComplexMatrix(n2, n1);
+        for (int t = 0; t < dy.length; t++) gOut.re[t] = dy[t] / n;
+        ComplexMatrix[] g = new ComplexMatrix[factors.length];
+        g[G2] = gOut.times(bt.adjoint(), false, false);
+        ComplexMatrix gBt = factors[G2].adjoint().times(gOut, false, false);
+        ComplexMatrix gB = gBt.hadamard(factors[TI], true);
+        g[TI] = gBt.hadamard(b, true);
+        ComplexMatrix gZ = gB.times(factors[G1].adjoint(), false, false);
+        g[G1] = z.adjoint().times(gB, false, false);
+        g[F2] = new ComplexMatrix(n2, n2);
+        g[T] = new ComplexMatrix(n2, n1);
+        g[F1] = new ComplexMatrix(n1, n1);
+        double[] du = fu.backward(gZ.hadamard(fk.y, true), g, u.length);
+        double[] dk = fk.backward(gZ.hadamard(fu.y, true), g, k.length);
+        return new Result(y, du, dk, g);
+    }
+
+    /** One forward transform, kept for its backward. */
+    private final class Forward {
+        final ComplexMatrix m;
+        final ComplexMatrix a;
+        final ComplexMatrix at;
+        final ComplexMatrix y;
+
+        Forward(double[] x) {
+            m = new ComplexMatrix(n2, n1);
+            System.arraycopy(x, 0, m.re, 0, x.length); // zero-padded to N
+            a = factors[F2].times(m, false, false);
+            at = a.hadamard(factors[T], false);
+            y = at.times(factors[F1], false, false);
+        }
+
+        /** The input's gradient (its first length values) for gY, adding the factors' gradients to g. */
+        double[] backward(ComplexMatrix gY, ComplexMatrix[] g, int length) {
+            ComplexMatrix gAt = gY.times(factors[F1].adjoint(), false, false);
+            g[F1].add(at.adjoint().times(gY, false, false));
+            ComplexMatrix gA = gAt.hadamard(factors[T], true);
+            g[T].add(gAt.hadamard(a, true));
+            g[F2].add(gA.times(m.adjoint(), false, false));
+            ComplexMatrix gM = factors[F2].adjoint().times(gA, false, false);
+            double[] gx = new double[length];
+            System.arraycopy(gM.re, 0, gx, 0, length); // real input: the real part
+            return gx;
+        }
+    }
+}

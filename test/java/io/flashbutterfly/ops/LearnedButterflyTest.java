@@ -1,0 +1,84 @@
+package io.flashbutterfly.ops;
+
+import static io.flashbutterfly.testing.Accuracy.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.flashbutterfly.testing.DirectConvolution;
+import io.flashbutterfly.api.Mode;
+import io.flashbutterfly.testing.Seeds;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LearnedButterflyTest {
+    @ParameterizedTest
+    @CsvSource({"4,4,8,8", "8,4,16,10", "16,8,64,64", "3,5,7,3"})
+    void atInitialisationItIsTheExactConvolution(int n1, int n2, int length, int taps) {
+        SplittableRandom random = new SplittableRandom(Seeds.fresh("learned init" + n1 + n2));
+        double[] u = random.doubles(length, -1, 1).toArray();
+        double[] k = random.doubles(taps, -1, 1).toArray();
+        double[] want = DirectConvolution.forward(Mode.CAUSAL, u, k, null, 1, 1, length, taps);
+        assertClose(LearnedButterfly.dft(n1, n2).convolve(u, k), want, 1e-12, n1 + "x" + n2);
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        SplittableRandom random = new SplittableRandom(Seeds.fresh("learned grad"));
+        LearnedButterfly butterfly = LearnedButterfly.dft(4, 8).perturbed(0.05, 7);
+        double[] u = random.doubles(16, -1, 1).toArray();
+        double[] k = random.doubles(12, -1, 1).toArray();
+        double[] dy = random.doubles(16, -1, 1).toArray();
+        LearnedButterfly.Result result = butterfly.forwardBackward(u, k, dy);
+        double h = 1e-6;
+        for (int i = 0; i < u.length; i++) {
+            double keep = u[i];
+            u[i] = keep + h;
+            double plus = loss(butterfly, u, k, dy);
+            u[i] = keep - h;
+            double minus = loss(butterfly, u, k, dy);
+            u[i] = keep;
+            assertEquals((plus - minus) / (2 * h), result.du()[i], 1e-7, "du[" + i + "]");
+        }
+        for (int i = 0; i < k.length; i++) {
+            double keep = k[i];
+            k[i] = keep + h;
+            double plus = loss(butterfly, u, k, dy);
+            k[i] = keep - h;
+            double minus = loss(butterfly, u, k, dy);
+            k[i] = keep;
+            assertEquals((plus - minus) / (2 * h), result.dk()[i], 1e-7, "dk[" + i + "]");
+        }
+        ComplexMatrix[] factors = butterfly.factors();
+        for (int f = 0; f < factors.length; f++) {
+            ComplexMatrix m = factors[f];
+            for (int e = 0; e < m.re.length; e += 3) { // every third entry of every factor, both parts
+                for (double[] part : new double[][] {m.re, m.im}) {
+                    double keep = part[e];
+                    part[e] = keep + h;
+                    double plus = loss(butterfly, u, k, dy);
+                    part[e] = keep - h;
+                    double minus = loss(butterfly, u, k, dy);
+                    part[e] = keep;
+                    double analytic = part == m.re ? result.dFactors()[f].re[e] : result.dFactors()[f].im[e];
+                    assertEquals((plus - minus) / (2 * h), analytic, 1e-7, "factor " + f + " entry " + e);
+                }
+            }
+        }
+    }
+
+    private static double loss(LearnedButterfly butterfly, double[] u, double[] k, double[] dy) {
+        double[] y = butterfly.convolve(u, k);
+        double sum = 0;
+        for (int t = 0; t < y.length; t++) sum += dy[t] * y[t];
+        return sum;
+    }
+
+    @Test
+    void rejectsSequencesThatWouldWrapAround() {
+        LearnedButterfly butterfly = LearnedButterfly.dft(4, 4);
+        assertThrows(IllegalArgumentException.class, () -> butterfly.convolve(new double[10], new double[10]));
+        assertThrows(IllegalArgumentException.class, () -> LearnedButterfly.dft(0, 4));
+    }
+}
