@@ -4,9 +4,12 @@ import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.Stream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongToDoubleFunction;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -29,6 +32,7 @@ import org.apache.logging.log4j.Logger;
 public final class Tensor implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(Tensor.class);
     private static final int PREVIEW = 6;
+    private static final Map<Device, AtomicLong> LIVE_BYTES = new ConcurrentHashMap<>();
 
     private final Arena owner;
     private final Device device;
@@ -47,6 +51,7 @@ public final class Tensor implements AutoCloseable {
         }
         long bytes = Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
         this.data = allocate(bytes, pinned);
+        LIVE_BYTES.computeIfAbsent(device, d -> new AtomicLong()).addAndGet(bytes);
         // Closing the owner closes this tensor; closing this tensor first is fine too.
         MemorySegment.NULL.reinterpret(0, owner, ignored -> close());
     }
@@ -253,8 +258,16 @@ public final class Tensor implements AutoCloseable {
     @Override
     public void close() {
         synchronized (storage) {
-            if (storage.scope().isAlive()) storage.close();
+            if (!storage.scope().isAlive()) return;
+            storage.close();
+            LIVE_BYTES.get(device).addAndGet(-byteSize());
         }
+    }
+
+    /** Bytes held by the tensors on device that are not closed yet: a leak shows here. */
+    public static long liveBytes(Device device) {
+        AtomicLong bytes = LIVE_BYTES.get(device);
+        return bytes == null ? 0 : bytes.get();
     }
 
     private String describe() {
