@@ -24,6 +24,7 @@ import java.util.Objects;
  *     Tensor d = Tensor.randn(arena, gpu, DType.FP32, Shape.of(768), 3);
  *     KernelSpectrum kf = conv.spectrum(k, 4096);     // once; update(k) after k changes
  *     Tensor y = conv.forward(u, kf, d);              // (16, 768, 4096) bf16 on cuda:0
+ *     Tensor dy = Tensor.randn(arena, gpu, DType.BF16, u.shape(), 4);
  *     Gradients g = conv.backward(dy, u, kf, d);      // du, dk, dD
  * }
  * }</pre>
