@@ -1,0 +1,122 @@
+package io.flashbutterfly.api;
+
+import static io.flashbutterfly.testing.Accuracy.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flashbutterfly.backend.cuda.NativeKernels;
+import io.flashbutterfly.runtime.Cuda;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Shape;
+import io.flashbutterfly.tensor.Tensor;
+import io.flashbutterfly.testing.GpuTest;
+import io.flashbutterfly.testing.Seeds;
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** Threads with their own streams, many calls, and a tensor past 2^31 elements, on the GPU. */
+@GpuTest
+class ReliabilityGpuTest {
+    private static final Device GPU = Device.cuda(0);
+
+    @Test
+    void eightThreadsWithTheirOwnStreamsGiveBitIdenticalResults() throws Exception {
+        try (Arena arena = Arena.ofShared(); ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            LongConv conv = LongConv.causal();
+            for (int length : new int[] {1000, 20000}) { // the on-chip kernel, then cuFFT
+                Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(4, 16, length), Seeds.fresh("threads u" + length));
+                Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(16, length), Seeds.fresh("threads k" + length));
+                KernelSpectrum spectrum = conv.spectrum(k, length);
+                float[] alone = conv.forward(u, spectrum, null).toFloatArray();
+                List<Future<float[]>> runs = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    runs.add(pool.submit(() -> {
+                        float[] last = null;
+                        try (Stream stream = Stream.create(0); Arena mine = Arena.ofConfined()) {
+                            Tensor y = Tensor.empty(mine, GPU, DType.BF16, u.shape());
+                            for (int i = 0; i < 10; i++) {
+                                NativeKernels.fill(y, Float.NaN, stream);
+                                conv.forward(u, spectrum, null, y, stream);
+                                stream.synchronize();
+                                last = y.toFloatArray();
+                            }
+                        }
+                        return last;
+                    }));
+                }
+                for (Future<float[]> run : runs) assertArrayEquals(alone, run.get(), "L=" + length);
+            }
+        }
+    }
+
+    @Test
+    void manyCallsLeaveNoDeviceMemoryBehind() {
+        LongConv conv = LongConv.causal();
+        try (Arena warm = Arena.ofConfined()) { // plans, pools and the first-call timing out of the way
+            Tensor u = Tensor.randn(warm, GPU, DType.FP32, Shape.of(2, 3, 300), 1);
+            conv.backward(conv.forward(u, Tensor.randn(warm, GPU, DType.FP32, Shape.of(3, 300), 2), null), u,
+                    Tensor.randn(warm, GPU, DType.FP32, Shape.of(3, 300), 2), null);
+        }
+        long liveBefore = Tensor.liveBytes(GPU);
+        long freeBefore = Cuda.memoryInfo(0).freeBytes();
+        int[][] shapes = {{2, 3, 300}, {1, 8, 4096}, {3, 2, 20000}, {2, 4, 77}};
+        for (int call = 0; call < 2000; call++) {
+            int[] s = shapes[call % shapes.length];
+            try (Arena step = Arena.ofConfined()) {
+                Tensor u = Tensor.randn(step, GPU, DType.BF16, Shape.of(s[0], s[1], s[2]), call);
+                Tensor k = Tensor.randn(step, GPU, DType.FP32, Shape.of(s[1], s[2]), call + 1);
+                Tensor d = Tensor.randn(step, GPU, DType.FP32, Shape.of(s[1]), call + 2);
+                KernelSpectrum spectrum = conv.spectrum(k, s[2]);
+                Tensor y = conv.forward(u, spectrum, d);
+                conv.backward(y, u, spectrum, d);
+            }
+        }
+        assertEquals(liveBefore, Tensor.liveBytes(GPU), "tensor bytes left behind");
+        long freeAfter = Cuda.memoryInfo(0).freeBytes();
+        // The stream-ordered pool and cuFFT keep what the largest shape needed; nothing grows per call.
+        assertTrue(freeAfter > freeBefore - (2L << 30), "free memory fell from " + freeBefore + " to " + freeAfter);
+    }
+
+    @Test
+    void aTensorPastTwoToTheThirtyOneElementsConvolves() {
+        long channels = 32769;
+        int length = 65536; // B * H * L = 2^31 + 65536
+        int taps = 16;
+        LongConv conv = LongConv.causal();
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(1, channels, length), Seeds.fresh("large u"));
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels, taps), Seeds.fresh("large k"));
+            Tensor y = Tensor.empty(arena, GPU, DType.BF16, u.shape());
+            NativeKernels.fill(y, Float.NaN, Stream.DEFAULT);
+            conv.forward(u, conv.spectrum(k, length), null, y, Stream.DEFAULT);
+            Stream.DEFAULT.synchronize();
+            for (long channel : new long[] {0, channels / 2, channels - 1}) {
+                Tensor uRow = row(arena, u, channel, length);
+                Tensor yRow = row(arena, y, channel, length);
+                Tensor kRow = Tensor.empty(arena, GPU, DType.FP32, Shape.of(1, taps));
+                Cuda.copyAsync(kRow.data().address(), k.data().address() + channel * taps * 4, taps * 4L, Stream.DEFAULT);
+                Tensor want = LongConv.causal().forward(
+                        Tensor.of(arena, Device.CPU, DType.FP64, uRow.shape(), uRow.toDoubleArray()),
+                        Tensor.of(arena, Device.CPU, DType.FP64, kRow.shape(), kRow.toDoubleArray()), null);
+                assertClose(yRow.toDoubleArray(), want.toDoubleArray(), 2e-2, "channel " + channel);
+            }
+        }
+    }
+
+    /** Channel's row of a (1, H, L) bf16 tensor, copied out on the device. */
+    private static Tensor row(Arena arena, Tensor t, long channel, int length) {
+        Tensor out = Tensor.empty(arena, GPU, t.dtype(), Shape.of(1, 1, length));
+        long bytes = (long) length * t.dtype().byteSize();
+        Cuda.copyAsync(out.data().address(), t.data().address() + channel * bytes, bytes, Stream.DEFAULT);
+        Stream.DEFAULT.synchronize();
+        return out;
+    }
+}
