@@ -9,6 +9,7 @@ import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.DirectConvolution;
+import io.flashbutterfly.testing.FiniteDifference;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -94,13 +95,9 @@ class LongConvCpuTest {
             double h = 1e-3;
             for (int p = 0; p < 3; p++) {
                 for (int i = 0; i < params[p].length; i++) {
-                    double keep = params[p][i];
-                    params[p][i] = keep + h;
-                    double plus = loss(conv, arena, u, k, d, w, shape, taps);
-                    params[p][i] = keep - h;
-                    double minus = loss(conv, arena, u, k, d, w, shape, taps);
-                    params[p][i] = keep;
-                    assertEquals((plus - minus) / (2 * h), analytic[p][i], 1e-9, mode + " parameter " + p + "[" + i + "]");
+                    double numeric = FiniteDifference.central(params[p], i, h,
+                            () -> loss(conv, arena, u, k, d, w, shape, taps));
+                    assertEquals(numeric, analytic[p][i], 1e-9, mode + " parameter " + p + "[" + i + "]");
                 }
             }
         }

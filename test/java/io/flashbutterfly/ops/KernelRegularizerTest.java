@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flashbutterfly.testing.FiniteDifference;
 import io.flashbutterfly.testing.Seeds;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -65,13 +66,8 @@ class KernelRegularizerTest {
         double h = 1e-7;
         int checked = 0;
         for (int i = 0; i < w.length; i++) {
-            double keep = w[i];
-            w[i] = keep + h;
-            double plus = dot(KernelRegularizer.forward(w, taps, r, true, 11).kernel(), upstream);
-            w[i] = keep - h;
-            double minus = dot(KernelRegularizer.forward(w, taps, r, true, 11).kernel(), upstream);
-            w[i] = keep;
-            double numeric = (plus - minus) / (2 * h);
+            double numeric = FiniteDifference.central(w, i, h,
+                    () -> dot(KernelRegularizer.forward(w, taps, r, true, 11).kernel(), upstream));
             // Next to the threshold's kink the difference straddles it: skip those few.
             if (Math.abs(numeric - analytic[i]) > 1e-6 && nearKink(w, taps, r, i)) continue;
             assertEquals(numeric, analytic[i], 1e-6, "weight " + i);

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.flashbutterfly.testing.DirectConvolution;
 import io.flashbutterfly.api.Mode;
+import io.flashbutterfly.testing.FiniteDifference;
 import io.flashbutterfly.testing.Seeds;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,38 +34,20 @@ class LearnedButterflyTest {
         double[] dy = random.doubles(16, -1, 1).toArray();
         LearnedButterfly.Result result = butterfly.forwardBackward(u, k, dy);
         double h = 1e-6;
+        DoubleSupplier f = () -> loss(butterfly, u, k, dy);
         for (int i = 0; i < u.length; i++) {
-            double keep = u[i];
-            u[i] = keep + h;
-            double plus = loss(butterfly, u, k, dy);
-            u[i] = keep - h;
-            double minus = loss(butterfly, u, k, dy);
-            u[i] = keep;
-            assertEquals((plus - minus) / (2 * h), result.du()[i], 1e-7, "du[" + i + "]");
+            assertEquals(FiniteDifference.central(u, i, h, f), result.du()[i], 1e-7, "du[" + i + "]");
         }
         for (int i = 0; i < k.length; i++) {
-            double keep = k[i];
-            k[i] = keep + h;
-            double plus = loss(butterfly, u, k, dy);
-            k[i] = keep - h;
-            double minus = loss(butterfly, u, k, dy);
-            k[i] = keep;
-            assertEquals((plus - minus) / (2 * h), result.dk()[i], 1e-7, "dk[" + i + "]");
+            assertEquals(FiniteDifference.central(k, i, h, f), result.dk()[i], 1e-7, "dk[" + i + "]");
         }
         ComplexMatrix[] factors = butterfly.factors();
-        for (int f = 0; f < factors.length; f++) {
-            ComplexMatrix m = factors[f];
-            for (int e = 0; e < m.re.length; e += 3) { // every third entry of every factor, both parts
-                for (double[] part : new double[][] {m.re, m.im}) {
-                    double keep = part[e];
-                    part[e] = keep + h;
-                    double plus = loss(butterfly, u, k, dy);
-                    part[e] = keep - h;
-                    double minus = loss(butterfly, u, k, dy);
-                    part[e] = keep;
-                    double analytic = part == m.re ? result.dFactors()[f].re[e] : result.dFactors()[f].im[e];
-                    assertEquals((plus - minus) / (2 * h), analytic, 1e-7, "factor " + f + " entry " + e);
-                }
+        for (int m = 0; m < factors.length; m++) {
+            for (int e = 0; e < factors[m].re.length; e += 3) { // every third entry of every factor, both parts
+                assertEquals(FiniteDifference.central(factors[m].re, e, h, f), result.dFactors()[m].re[e], 1e-7,
+                        "factor " + m + " entry " + e + " (real)");
+                assertEquals(FiniteDifference.central(factors[m].im, e, h, f), result.dFactors()[m].im[e], 1e-7,
+                        "factor " + m + " entry " + e + " (imaginary)");
             }
         }
     }
