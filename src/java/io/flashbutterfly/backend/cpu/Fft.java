@@ -1,5 +1,8 @@
 package io.flashbutterfly.backend.cpu;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * Float64 discrete Fourier transforms on the CPU, the reference the GPU paths are tested against.
  * Iterative radix-2 for powers of two; Bluestein's chirp-z (through a power-of-two convolution) for
@@ -43,23 +46,19 @@ public final class Fft {
                 t = im[i]; im[i] = im[j]; im[j] = t;
             }
         }
-        double sign = inverse ? 1 : -1;
+        double[][] w = twiddles(n); // w[0][k], w[1][k]: cos and sin of -2 pi k / n, k < n / 2
+        double sign = inverse ? -1 : 1;
         for (int len = 2; len <= n; len <<= 1) {
             int half = len >> 1;
-            // Twiddles from the exact angle each time: no recurrence drift at long lengths.
-            double[] wr = new double[half];
-            double[] wi = new double[half];
-            for (int k = 0; k < half; k++) {
-                double angle = sign * 2 * Math.PI * k / len;
-                wr[k] = Math.cos(angle);
-                wi[k] = Math.sin(angle);
-            }
+            int step = n / len;
             for (int start = 0; start < n; start += len) {
                 for (int k = 0; k < half; k++) {
+                    double wr = w[0][k * step];
+                    double wi = sign * w[1][k * step];
                     int a = start + k;
                     int b = a + half;
-                    double tr = re[b] * wr[k] - im[b] * wi[k];
-                    double ti = re[b] * wi[k] + im[b] * wr[k];
+                    double tr = re[b] * wr - im[b] * wi;
+                    double ti = re[b] * wi + im[b] * wr;
                     re[b] = re[a] - tr;
                     im[b] = im[a] - ti;
                     re[a] += tr;
@@ -67,6 +66,21 @@ public final class Fft {
                 }
             }
         }
+    }
+
+    private static final Map<Integer, double[][]> TWIDDLES = new ConcurrentHashMap<>();
+
+    /** The exact twiddles of a power-of-two size, computed once per size (one entry per power of two at most). */
+    private static double[][] twiddles(int n) {
+        return TWIDDLES.computeIfAbsent(n, size -> {
+            double[][] w = new double[2][size / 2];
+            for (int k = 0; k < size / 2; k++) {
+                double angle = -2 * Math.PI * k / size;
+                w[0][k] = Math.cos(angle);
+                w[1][k] = Math.sin(angle);
+            }
+            return w;
+        });
     }
 
     /** X[k] = conj(w[k]) * sum_n (x[n] conj(w[n])) w[k - n], with w[m] = exp(i pi m^2 / N) (sign flipped for inverse). */
