@@ -33,18 +33,6 @@ public final class ComplexMatrix {
         return f;
     }
 
-    /** Number of rows. */
-    public int rows() { return rows; }
-
-    /** Number of columns. */
-    public int cols() { return cols; }
-
-    /** Real part of element (r, c). */
-    public double re(int r, int c) { return re[r * cols + c]; }
-
-    /** Imaginary part of element (r, c). */
-    public double im(int r, int c) { return im[r * cols + c]; }
-
     /** Sets element (r, c). */
     public void set(int r, int c, double real, double imaginary) {
         re[r * cols + c] = real;
@@ -77,6 +65,13 @@ public final class ComplexMatrix {
                 }
             }
         }
+        return c;
+    }
+
+    /** The element-wise conjugate. */
+    ComplexMatrix conjugate() {
+        ComplexMatrix c = copy();
+        for (int i = 0; i < c.im.length; i++) c.im[i] = -c.im[i];
         return c;
     }
 

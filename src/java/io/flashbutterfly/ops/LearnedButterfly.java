@@ -36,12 +36,8 @@ public final class LearnedButterfly {
                 twiddle.set(k2, c, Math.cos(angle), Math.sin(angle));
             }
         }
-        ComplexMatrix inverseTwiddle = new ComplexMatrix(n2, n1);
-        for (int i = 0; i < n2; i++) {
-            for (int j = 0; j < n1; j++) inverseTwiddle.set(i, j, twiddle.re(i, j), -twiddle.im(i, j));
-        }
         return new LearnedButterfly(n1, n2, new ComplexMatrix[] {ComplexMatrix.dft(n2, false), twiddle,
-            ComplexMatrix.dft(n1, false), ComplexMatrix.dft(n1, true), inverseTwiddle, ComplexMatrix.dft(n2, true)});
+            ComplexMatrix.dft(n1, false), ComplexMatrix.dft(n1, true), twiddle.conjugate(), ComplexMatrix.dft(n2, true)});
     }
 
     /** A copy with N(0, scale) noise added to every factor entry (real and imaginary parts). */

@@ -14,11 +14,6 @@ package io.flashbutterfly.runtime;
  */
 public record DeviceInfo(int index, String name, int major, int minor, int multiprocessors,
                          long totalMemoryBytes, int sharedMemoryPerBlockOptin, int l2CacheBytes) {
-    /** Compute capability as "9.0". */
-    public String computeCapability() {
-        return major + "." + minor;
-    }
-
     @Override
     public String toString() {
         return "cuda:" + index + " " + name + " (sm_" + major + minor + ", " + multiprocessors + " SMs, "

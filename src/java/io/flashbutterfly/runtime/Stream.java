@@ -43,11 +43,6 @@ public final class Stream implements AutoCloseable {
         Cuda.check(cudaStreamSynchronize(handle()), "cudaStreamSynchronize");
     }
 
-    /** Makes later work on this stream wait for event. */
-    public void waitFor(Event event) {
-        Cuda.check(cudaStreamWaitEvent(handle(), event.handle(), 0), "cudaStreamWaitEvent");
-    }
-
     /** Destroys the stream (after its work completes); closing {@link #DEFAULT} does nothing. */
     @Override
     public synchronized void close() {
