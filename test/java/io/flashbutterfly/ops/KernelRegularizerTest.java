@@ -60,7 +60,7 @@ class KernelRegularizerTest {
         int taps = 12;
         double[] w = random.doubles(3 * taps, -0.05, 0.05).toArray();
         double[] upstream = random.doubles(w.length, -1, 1).toArray();
-        KernelRegularization r = new KernelRegularization(5, 0.004, 0.3);
+        KernelRegularization r = KernelRegularization.NONE.withSmoothing(5).withSquash(0.004).withDropout(0.3);
         KernelRegularizer.Pass pass = KernelRegularizer.forward(w, taps, r, true, 11);
         double[] analytic = KernelRegularizer.backward(pass, upstream);
         double h = 1e-7;

@@ -60,10 +60,12 @@ class NativeLibrariesCpuTest {
     }
 
     @Test
-    void availabilityNeverThrowsAndExplainsItself() {
-        // On a machine without CUDA this is the reason GPU tests skip; with CUDA it is null.
+    void unavailabilityIsExplainedNotThrown() {
+        // On a machine without CUDA this is the reason GPU tests skip; with CUDA there is none.
         String reason = Cuda.unavailableReason();
-        assertEquals(reason == null, Cuda.isAvailable());
-        if (reason != null) assertTrue(!reason.isBlank());
+        if (reason != null) {
+            assertTrue(reason.length() > 20, "a reason a person can act on: " + reason);
+            assertTrue(reason.contains("cuda") || reason.contains("CUDA") || reason.contains("cannot load"), reason);
+        }
     }
 }
