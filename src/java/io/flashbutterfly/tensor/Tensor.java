@@ -52,8 +52,14 @@ public final class Tensor implements AutoCloseable {
         long bytes = Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
         this.data = allocate(bytes, pinned);
         LIVE_BYTES.computeIfAbsent(device, d -> new AtomicLong()).addAndGet(bytes);
-        // Closing the owner closes this tensor; closing this tensor first is fine too.
-        MemorySegment.NULL.reinterpret(0, owner, ignored -> close());
+        // Closing the owner closes this tensor; closing this tensor first is fine too. An owner
+        // that refuses (closed, or confined to another thread) leaves nothing allocated.
+        try {
+            MemorySegment.NULL.reinterpret(0, owner, ignored -> close());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     private MemorySegment allocate(long bytes, boolean pinned) {

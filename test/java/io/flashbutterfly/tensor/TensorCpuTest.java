@@ -68,6 +68,28 @@ class TensorCpuTest {
     }
 
     @Test
+    void anOwnerThatRefusesLeavesNothingAllocated() throws Exception {
+        long before = Tensor.liveBytes(Device.CPU);
+        Arena closed = Arena.ofConfined();
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> Tensor.zeros(closed, Device.CPU, DType.FP32, Shape.of(1024)));
+        try (Arena confined = Arena.ofConfined()) {
+            var thrown = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+            Thread other = new Thread(() -> {
+                try {
+                    Tensor.zeros(confined, Device.CPU, DType.FP32, Shape.of(1024));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            other.start();
+            other.join();
+            assertTrue(thrown.get() instanceof WrongThreadException, "got " + thrown.get());
+        }
+        assertEquals(before, Tensor.liveBytes(Device.CPU));
+    }
+
+    @Test
     void closeIsEarlyAndIdempotent() {
         try (Arena arena = Arena.ofConfined()) {
             Tensor t = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(4));
