@@ -113,7 +113,7 @@ public final class LongConv {
         k.backend().forward(u, k.data(), k.geometry(), d, y, stream);
     }
 
-    /** Gradients for output gradient dy; k's spectrum is computed for this call only. */
+    /** Gradients for output gradient dy; k's spectrum is computed for this call only (see above). */
     public Gradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         try (Arena scratch = Arena.ofConfined()) {
             return backward(dy, u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);

@@ -113,7 +113,7 @@ public final class CudaLongConv implements ConvBackend {
     @Override
     public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
         int device = prepare(u);
-        try (Scratch skip = fp32Copy(device, d, stream)) {
+        try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
             Runnable onChip = () -> onChipForward(u, spectrum, g, skip, y, stream);
             Runnable unfused = () -> unfusedForward(device, u, spectrum, g, skip, y, stream);
             Runnable fused = () -> {
@@ -146,17 +146,17 @@ public final class CudaLongConv implements ConvBackend {
         return n >= 2 && n <= ON_CHIP_MAX_FFT_SIZE && Long.bitCount(n) == 1;
     }
 
-    private static void onChipForward(Tensor u, Tensor spectrum, ConvGeometry g, Scratch skip, Tensor y, Stream stream) {
+    private static void onChipForward(Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y, Stream stream) {
         if (!onChipFits(g)) {
             throw new IllegalArgumentException("the on-chip kernel needs a power-of-two FFT size from 2 to "
                     + ON_CHIP_MAX_FFT_SIZE + ", got " + g.fftSize());
         }
-        Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip == null ? MemorySegment.NULL : skip.segment(),
+        Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(),
                 y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
                 stream.handle()), "fb_onchip_conv");
     }
 
-    private static void unfusedForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, Scratch skip, Tensor y,
+    private static void unfusedForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
                                        Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
@@ -181,7 +181,7 @@ public final class CudaLongConv implements ConvBackend {
         try (Scratch gradRows = Scratch.allocate(device, rows * rowBytes, stream);
              Scratch inputRows = Scratch.allocate(device, rows * rowBytes, stream);
              Scratch kernelRows = Scratch.allocate(device, channels * rowBytes, stream);
-             Scratch skip = fp32Copy(device, d, stream)) {
+             SkipTerm skip = SkipTerm.of(device, d, stream)) {
             toFftRows(dy, g, gradRows, stream);
             toFftRows(u, g, inputRows, stream);
             fft(device, CufftPlan.Type.R2C, g, rows, gradRows.segment(), stream);
@@ -220,20 +220,11 @@ public final class CudaLongConv implements ConvBackend {
                 type == CufftPlan.Type.R2C, stream);
     }
 
-    private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, Scratch skip, Tensor out, Stream stream) {
+    private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, SkipTerm skip, Tensor out, Stream stream) {
         long channels = x.shape().dim(1);
         Cuda.check(fb_conv_epilogue(conv.segment(), g.rowStride(), x.data(),
-                skip == null ? MemorySegment.NULL : skip.segment(), out.data(), x.dtype().nativeCode(),
+                skip.pointer(), out.data(), x.dtype().nativeCode(),
                 x.numel() / g.length(), channels, g.length(), stream.handle()), "fb_conv_epilogue");
-    }
-
-    /** d as fp32 in scratch memory (the kernels read fp32), or null when d is null. */
-    private static Scratch fp32Copy(int device, Tensor d, Stream stream) {
-        if (d == null) return null;
-        Scratch copy = Scratch.allocate(device, d.numel() * 4, stream);
-        Cuda.check(fb_cast_pad(d.data(), d.dtype().nativeCode(), d.numel(), copy.segment(), FB_FP32(), d.numel(), 1,
-                1f, stream.handle()), "fb_cast_pad");
-        return copy;
     }
 
     private static void skipGradient(int device, Tensor dy, Tensor u, Tensor dd, Stream stream) {

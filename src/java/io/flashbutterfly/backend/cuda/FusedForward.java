@@ -39,7 +39,7 @@ final class FusedForward {
         return callbacks.get(dtype);
     }
 
-    static void run(int device, Tensor u, Tensor spectrum, ConvGeometry g, Scratch skip, Tensor y, Stream stream) {
+    static void run(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y, Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
         CufftPlan.Callbacks[] pair = callbacks(u.dtype());
@@ -47,7 +47,7 @@ final class FusedForward {
              Arena arena = Arena.ofConfined()) {
             MemorySegment params = fb_fft_conv_params.allocate(arena);
             fb_fft_conv_params.spectrum(params, spectrum.data());
-            fb_fft_conv_params.d(params, skip == null ? MemorySegment.NULL : skip.segment());
+            fb_fft_conv_params.d(params, skip.pointer());
             fb_fft_conv_params.u(params, u.data());
             fb_fft_conv_params.length(params, g.length());
             fb_fft_conv_params.fft_size(params, g.fftSize());
