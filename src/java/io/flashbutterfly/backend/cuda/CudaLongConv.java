@@ -65,6 +65,11 @@ public final class CudaLongConv implements ConvBackend {
         this.forward = forward;
     }
 
+    @Override
+    public String toString() {
+        return "CudaLongConv[" + forward + "]";
+    }
+
     /** Why this instance's fused forward falls back to separate kernels (null while it does not). */
     public String fusedForwardUnavailable() {
         return fusedUnavailable;
@@ -210,8 +215,8 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     private static void toFftRows(Tensor x, ConvGeometry g, Scratch rows, Stream stream) {
-        Cuda.check(fb_cast_pad(x.data(), x.dtype().nativeCode(), g.length(), rows.segment(), FB_FP32(),
-                g.rowStride(), x.numel() / g.length(), 1f, stream.handle()), "fb_cast_pad");
+        NativeKernels.castPad(x.data(), x.dtype(), g.length(), rows.segment(), DType.FP32, g.rowStride(),
+                x.numel() / g.length(), 1f, stream);
     }
 
     private static void fft(int device, CufftPlan.Type type, ConvGeometry g, long batch, MemorySegment rows,
@@ -232,8 +237,7 @@ public final class CudaLongConv implements ConvBackend {
         try (Scratch sums = Scratch.allocate(device, channels * 4, stream)) {
             Cuda.check(fb_skip_grad(dy.data(), u.data(), u.dtype().nativeCode(), u.shape().dim(0), channels,
                     u.shape().dim(2), sums.segment(), stream.handle()), "fb_skip_grad");
-            Cuda.check(fb_cast_pad(sums.segment(), FB_FP32(), channels, dd.data(), dd.dtype().nativeCode(), channels,
-                    1, 1f, stream.handle()), "fb_cast_pad");
+            NativeKernels.castPad(sums.segment(), DType.FP32, channels, dd.data(), dd.dtype(), channels, 1, 1f, stream);
         }
     }
 }

@@ -5,7 +5,9 @@ import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
 import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 
 /** Java entry points to the kernels of cuda/ (libflashbutterfly), with argument checks. */
 public final class NativeKernels {
@@ -27,8 +29,14 @@ public final class NativeKernels {
         int device = sameGpu(src, dst);
         NativeLibraries.requireFlashButterfly();
         Cuda.setDevice(device);
-        Cuda.check(fb_cast_pad(src.data(), src.dtype().nativeCode(), srcCols, dst.data(), dst.dtype().nativeCode(),
-                dstCols, rows, scale, stream.handle()), "fb_cast_pad");
+        castPad(src.data(), src.dtype(), srcCols, dst.data(), dst.dtype(), dstCols, rows, scale, stream);
+    }
+
+    /** The same on raw device memory (rows of srcCols, resp. dstCols, elements); no checks. */
+    static void castPad(MemorySegment src, DType srcType, long srcCols, MemorySegment dst, DType dstType, long dstCols,
+                        long rows, float scale, Stream stream) {
+        Cuda.check(fb_cast_pad(src, srcType.nativeCode(), srcCols, dst, dstType.nativeCode(), dstCols, rows, scale,
+                stream.handle()), "fb_cast_pad");
     }
 
     /** Sets every element of dst (a GPU tensor) to value; NaN poisons it. */

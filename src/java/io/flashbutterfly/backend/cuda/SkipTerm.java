@@ -1,8 +1,6 @@
 package io.flashbutterfly.backend.cuda;
 
-import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
 
-import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Tensor;
@@ -25,8 +23,7 @@ final class SkipTerm implements AutoCloseable {
         if (d == null) return new SkipTerm(MemorySegment.NULL, null);
         if (d.dtype() == DType.FP32) return new SkipTerm(d.data(), null);
         Scratch copy = Scratch.allocate(device, d.numel() * 4, stream);
-        Cuda.check(fb_cast_pad(d.data(), d.dtype().nativeCode(), d.numel(), copy.segment(), FB_FP32(), d.numel(), 1,
-                1f, stream.handle()), "fb_cast_pad");
+        NativeKernels.castPad(d.data(), d.dtype(), d.numel(), copy.segment(), DType.FP32, d.numel(), 1, 1f, stream);
         return new SkipTerm(copy.segment(), copy);
     }
 
