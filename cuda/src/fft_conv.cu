@@ -81,17 +81,18 @@ __global__ void conv_epilogue(const float *__restrict__ conv, int64_t conv_strid
 
 constexpr int kReduceThreads = 512;
 
-// One block per channel: a fixed order of additions, so the result is the same on every run.
+// One block per channel: a fixed order of additions, so the result is the same on every run;
+// summed in double, as a sum of B * L products of either sign cancels (fp32 lost 1e-5 at L = 4K).
 template <typename T>
 __global__ void skip_grad(const T *__restrict__ dy, const T *__restrict__ u, int64_t batch,
                           int64_t channels, int64_t length, float *__restrict__ dd) {
-    __shared__ float partial[kReduceThreads];
+    __shared__ double partial[kReduceThreads];
     const int64_t h = blockIdx.x;
-    float sum = 0.0f;
+    double sum = 0.0;
     for (int64_t b = 0; b < batch; ++b) {
         const int64_t base = (b * channels + h) * length;
         for (int64_t t = threadIdx.x; t < length; t += blockDim.x) {
-            sum += fb::to_float(dy[base + t]) * fb::to_float(u[base + t]);
+            sum += static_cast<double>(fb::to_float(dy[base + t])) * fb::to_float(u[base + t]);
         }
     }
     partial[threadIdx.x] = sum;
@@ -100,7 +101,7 @@ __global__ void skip_grad(const T *__restrict__ dy, const T *__restrict__ u, int
         if (threadIdx.x < width) partial[threadIdx.x] += partial[threadIdx.x + width];
         __syncthreads();
     }
-    if (threadIdx.x == 0) dd[h] = partial[0];
+    if (threadIdx.x == 0) dd[h] = static_cast<float>(partial[0]);
 }
 
 bool bad_sizes(std::initializer_list<int64_t> sizes) {
