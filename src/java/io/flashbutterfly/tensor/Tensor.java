@@ -40,6 +40,19 @@ public final class Tensor implements AutoCloseable {
     private final Shape shape;
     private final Arena storage = Arena.ofShared();
     private final MemorySegment data;
+    private final OwnerLink ownerLink;
+
+    /** What the owner arena's cleanup holds: this tensor until it is closed. */
+    private static final class OwnerLink {
+        private volatile Tensor tensor;
+
+        OwnerLink(Tensor tensor) { this.tensor = tensor; }
+
+        void closeTensor() {
+            Tensor t = tensor;
+            if (t != null) t.close();
+        }
+    }
 
     private Tensor(Arena owner, Device device, DType dtype, Shape shape, boolean pinned) {
         this.owner = Objects.requireNonNull(owner, "owner arena must not be null");
@@ -53,9 +66,13 @@ public final class Tensor implements AutoCloseable {
         this.data = allocate(bytes, pinned);
         LIVE_BYTES.computeIfAbsent(device, d -> new AtomicLong()).addAndGet(bytes);
         // Closing the owner closes this tensor; closing this tensor first is fine too. An owner
-        // that refuses (closed, or confined to another thread) leaves nothing allocated.
+        // that refuses (closed, or confined to another thread) leaves nothing allocated. The
+        // owner reaches this tensor through a link that close() empties: a long-lived owner keeps
+        // a few bytes per tensor closed early, not the tensor.
+        OwnerLink link = new OwnerLink(this);
+        this.ownerLink = link;
         try {
-            MemorySegment.NULL.reinterpret(0, owner, ignored -> close());
+            MemorySegment.NULL.reinterpret(0, owner, ignored -> link.closeTensor());
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -266,6 +283,7 @@ public final class Tensor implements AutoCloseable {
         synchronized (storage) {
             if (!storage.scope().isAlive()) return;
             storage.close();
+            ownerLink.tensor = null;
             LIVE_BYTES.get(device).addAndGet(-byteSize());
         }
     }

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.lang.ref.WeakReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -97,6 +99,21 @@ class TensorCpuTest {
             t.close();
             assertTrue(t.isClosed());
         } // the owner's close after the tensor's must not fail
+    }
+
+    @Test
+    void aTensorClosedEarlyIsNotKeptReachableByItsOwner() throws InterruptedException {
+        try (Arena longLived = Arena.ofConfined()) {
+            Tensor t = Tensor.zeros(longLived, Device.CPU, DType.FP32, Shape.of(4));
+            WeakReference<Tensor> ref = new WeakReference<>(t);
+            t.close();
+            t = null;
+            for (int i = 0; i < 50 && ref.get() != null; i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertNull(ref.get(), "the open owner arena still holds the closed tensor");
+        }
     }
 
     @Test

@@ -52,7 +52,7 @@ public final class CudaLongConv implements ConvBackend {
     public static final CudaLongConv CUFFT_ONLY = new CudaLongConv(Forward.FASTEST_CUFFT);
     /** Always the on-chip kernel (FFT sizes that are powers of two up to {@link #ON_CHIP_MAX_FFT_SIZE}). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
-    /** Always the fused forward where cuFFT links callbacks (for tests and benchmarks). */
+    /** The fused forward where cuFFT links callbacks and rows * FFT size < 2^31 (for tests and benchmarks). */
     public static final CudaLongConv FUSED = new CudaLongConv(Forward.FUSED);
     /** Always kernels around plain transforms (for tests and benchmarks). */
     public static final CudaLongConv UNFUSED = new CudaLongConv(Forward.UNFUSED);
@@ -118,11 +118,13 @@ public final class CudaLongConv implements ConvBackend {
     @Override
     public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
         int device = prepare(u);
+        long rows = u.numel() / g.length();
+        boolean fusedFits = FusedForward.fits(rows, g);
         try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
             Runnable onChip = () -> onChipForward(u, spectrum, g, skip, y, stream);
             Runnable unfused = () -> unfusedForward(device, u, spectrum, g, skip, y, stream);
             Runnable fused = () -> {
-                if (fusedUnavailable == null) {
+                if (fusedUnavailable == null && fusedFits) {
                     try {
                         FusedForward.run(device, u, spectrum, g, skip, y, stream);
                         return;
@@ -137,12 +139,17 @@ public final class CudaLongConv implements ConvBackend {
                 case ON_CHIP -> onChip.run();
                 case FUSED -> fused.run();
                 case UNFUSED -> unfused.run();
-                case FASTEST -> choice.run(device, g.fftSize(), u.numel() / g.length(), u.dtype(),
-                        onChipFits(g) ? List.of(onChip, fused, unfused) : List.of(fused, unfused), stream);
-                case FASTEST_CUFFT -> choice.run(device, g.fftSize(), u.numel() / g.length(), u.dtype(),
-                        List.of(fused, unfused), stream);
+                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(),
+                        onChipFits(g) ? List.of(onChip, fused, unfused) : cufftForwards(fused, unfused, fusedFits),
+                        stream);
+                case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(),
+                        cufftForwards(fused, unfused, fusedFits), stream);
             }
         }
+    }
+
+    private static List<Runnable> cufftForwards(Runnable fused, Runnable unfused, boolean fusedFits) {
+        return fusedFits ? List.of(fused, unfused) : List.of(unfused);
     }
 
     /** True when the on-chip kernel takes this FFT size: a power of two from 2 to {@link #ON_CHIP_MAX_FFT_SIZE}. */

@@ -22,6 +22,14 @@ final class FusedForward {
 
     private FusedForward() {}
 
+    /**
+     * Whether the transforms stay under 2^31 values: cuFFT's callback kernels index with 32 bits
+     * (past that they write out of bounds), so larger inputs take the separate kernels.
+     */
+    static boolean fits(long rows, ConvGeometry g) {
+        return rows * g.rowStride() < (1L << 31);
+    }
+
     /** The R2C's and C2R's callbacks for sequences of dtype. */
     private static synchronized CufftPlan.Callbacks[] callbacks(DType dtype) {
         if (callbacks == null) {
