@@ -4,16 +4,22 @@
 // y_b = Re, y_{b+1} = Im (+ D*u, cast). u is read once and y written once: the fewest passes
 // over device memory there are.
 //
-// The transforms are Stockham passes of radix 16 (the last one 2, 4 or 8): each thread takes 16
-// values into registers, twiddles them, runs radix-R DFTs on them, and writes them back in the
-// order that leaves the result sorted, so no reordering pass is needed. Shared memory is padded
-// by one slot per 16 to spread the strided accesses over the banks.
+// The transforms are Stockham passes of radix 16 (the last one 2, 4 or 8), each written in the
+// order that leaves the result sorted, so no reordering pass is needed. For fp32 sequences each
+// thread takes 16 values into registers, twiddles them and runs radix-R DFTs on them in fp32;
+// for bf16/fp16 ones the radix-16 passes are tensor-core products with the DFT matrix
+// (dft16_mma.cuh). Shared memory is padded by one slot per 16 and one per 256 to spread the
+// strided accesses over the banks.
+#include "dft16_mma.cuh"
 #include "elements.cuh"
+
+#include <type_traits>
 
 namespace {
 
-constexpr int kMaxLog2 = 13;  // N <= 8192: 8192 * 17/16 * 8 bytes = 68 KiB per block, 512 threads
+constexpr int kMaxLog2 = 13;  // N <= 8192: slots(8192) * 8 bytes = 68 KiB per block, 512 threads
 constexpr int kValuesPerThread = 16;
+constexpr int kMaxTensorTilesPerWarp = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
 
 __device__ __forceinline__ float2 cmul(float2 a, float2 b) {
     return make_float2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
@@ -23,7 +29,9 @@ __device__ __forceinline__ float2 cadd(float2 a, float2 b) { return make_float2(
 
 __device__ __forceinline__ float2 csub(float2 a, float2 b) { return make_float2(a.x - b.x, a.y - b.y); }
 
-__device__ __forceinline__ int slot(int i) { return i + (i >> 4); }  // padded shared-memory index
+__device__ __forceinline__ int slot(int i) { return i + (i >> 4) + (i >> 8); }  // padded shared-memory index
+
+__host__ __device__ constexpr int slots(int n) { return n + n / 16 + n / 256; }  // padded size for n values
 
 // exp(-2 pi i k / 16) for k < 8: the roots the in-register DFTs need.
 constexpr float kC1 = 0.923879532511287f, kS1 = 0.382683432365090f, kC2 = 0.707106781186548f;
@@ -112,11 +120,19 @@ __device__ __forceinline__ void stockham_pass(float2 *x, int n, int ns, bool inv
     __syncthreads();
 }
 
-__device__ __forceinline__ void transform(float2 *x, int n, bool inverse) {
+// kTensorCores: the radix-16 passes as bf16 matrix products (f: F16 or its inverse as fragments).
+template <bool kTensorCores>
+__device__ __forceinline__ void transform(float2 *x, int n, bool inverse, const fb::Dft16Fragments *f) {
     for (int ns = 1; ns < n;) {
         const int radix = n / ns >= 16 ? 16 : n / ns;
         switch (radix) {
-            case 16: stockham_pass<16>(x, n, ns, inverse); break;
+            case 16:
+                if constexpr (kTensorCores) {
+                    fb::stockham_pass16_mma<kMaxTensorTilesPerWarp>(x, n, ns, inverse, f, slot);
+                } else {
+                    stockham_pass<16>(x, n, ns, inverse);
+                }
+                break;
             case 8: stockham_pass<8>(x, n, ns, inverse); break;
             case 4: stockham_pass<4>(x, n, ns, inverse); break;
             default: stockham_pass<2>(x, n, ns, inverse); break;
@@ -125,38 +141,49 @@ __device__ __forceinline__ void transform(float2 *x, int n, bool inverse) {
     }
 }
 
+// Half-precision sequences use tensor cores; their kernel is held to 64 registers, two blocks per SM.
+template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float>;
+
 template <typename T>
-__global__ void __launch_bounds__(512) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
+__global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n) {
-    extern __shared__ float2 x[];
+    extern __shared__ float2 x[];  // slots(n) values, then the DFT fragments (tensor cores only)
+    fb::Dft16Fragments *fragments = reinterpret_cast<fb::Dft16Fragments *>(x + slots(n));  // [2][32]
+    if (kUsesTensorCores<T> && threadIdx.x < 32) {
+        fragments[threadIdx.x] = fb::dft16_fragments(false);
+        fragments[32 + threadIdx.x] = fb::dft16_fragments(true);
+    }
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
     const bool pair = b0 + 1 < batch;
     const T *u0 = u + (b0 * channels + h) * length;
     const T *u1 = u0 + channels * length;
 
+#pragma unroll 4  // several global loads in flight per thread
     for (int t = threadIdx.x; t < n; t += blockDim.x) {
         const float re = t < length ? fb::to_float(u0[t]) : 0.0f;
         const float im = (t < length && pair) ? fb::to_float(u1[t]) : 0.0f;
         x[slot(t)] = make_float2(re, im);
     }
     __syncthreads();
-    transform(x, n, false);
+    transform<kUsesTensorCores<T>>(x, n, false, fragments);
 
     // Product with the kernel's spectrum (n/2 + 1 bins stored; the rest by Hermitian symmetry).
     const int half = n / 2;
     const float2 *k = spectrum + h * (half + 1);
+#pragma unroll 4
     for (int f = threadIdx.x; f < n; f += blockDim.x) {
         const float2 kf = f <= half ? k[f] : make_float2(k[n - f].x, -k[n - f].y);
         x[slot(f)] = cmul(x[slot(f)], kf);
     }
     __syncthreads();
-    transform(x, n, true);
+    transform<kUsesTensorCores<T>>(x, n, true, fragments + 32);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + (b0 * channels + h) * length;
     T *y1 = y0 + channels * length;
+#pragma unroll 4
     for (int t = threadIdx.x; t < length; t += blockDim.x) {
         const float2 v = x[slot(t)];
         y0[t] = fb::from_float<T>(v.x + skip * fb::to_float(u0[t]));
@@ -177,7 +204,7 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         return cudaErrorInvalidValue;
     }
     const int n = static_cast<int>(fft_size);
-    const size_t smem = static_cast<size_t>(n + n / 16) * sizeof(float2);
+    const size_t smem = static_cast<size_t>(slots(n)) * sizeof(float2) + 64 * sizeof(fb::Dft16Fragments);
     // At least n / 16 threads, so that one pass's values fit in 16 registers per thread.
     const int threads = n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread;
     const int64_t blocks = ((batch + 1) / 2) * channels;

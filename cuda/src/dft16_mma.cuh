@@ -1,0 +1,122 @@
+// A radix-16 Stockham pass of a complex FFT in shared memory as tensor-core matrix products
+// (the Monarch form of the FFT: a 16-point DFT applied to 16 x (n/16) values is F16 times a
+// 16 x (n/16) matrix). Values stay fp32 in shared memory; each pass rounds its operands (the
+// twiddled inputs and the DFT matrix) to bf16 and accumulates in fp32 (mma.m16n8k16, sm_80+).
+// Enough for bf16/fp16 sequences; fp32 ones take the exact fp32 passes instead.
+//
+// Pass with span ns over n values (count = n / 16 columns): column j, k = j mod ns, reads
+// v_r = x[j + r * count] * W^(r k) with W = exp(-+2 pi i / (16 ns)) for r < 16, and writes
+// X_p = sum_r F16[p][r] v_r to x[(j - k) * 16 + k + p * ns]: the order stays sorted.
+#pragma once
+
+#include <cstdint>
+
+#include <cuda_bf16.h>
+
+namespace fb {
+
+// Fragment layouts of mma.m16n8k16 (PTX ISA), with g = lane / 4 and t = lane % 4:
+//   A (16 x 16, row-major): reg 0 = rows g, cols 2t, 2t+1; reg 1 = row g+8; reg 2 = row g,
+//     cols 2t+8, 2t+9; reg 3 = row g+8, cols 2t+8, 2t+9 (two bf16 per register, low half first)
+//   B (16 x 8): reg 0 = rows 2t, 2t+1 of column g; reg 1 = rows 2t+8, 2t+9
+//   C (16 x 8, fp32): c0, c1 = row g, cols 2t, 2t+1; c2, c3 = row g+8, same columns
+struct Dft16Fragments {
+    uint32_t re[4], im[4], neg_im[4];  // F16 (forward or inverse) as the A operand
+};
+
+__device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
+    const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<const uint32_t *>(&v);
+}
+
+__device__ __forceinline__ void mma_bf16_16x8x16(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    asm volatile(
+        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+        "{%0,%1,%2,%3};\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+// This lane's share of F16[p][r] = exp(-+2 pi i p r / 16). Kept in shared memory between passes
+// (one per lane and direction) rather than in 12 registers through the whole transform.
+__device__ __forceinline__ Dft16Fragments dft16_fragments(bool inverse) {
+    const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
+    Dft16Fragments f;
+#pragma unroll
+    for (int reg = 0; reg < 4; ++reg) {
+        const int p = g + (reg & 1) * 8;
+        const int r = 2 * t + (reg >> 1) * 8;
+        float s0, c0, s1, c1;
+        sincospif((inverse ? 2.0f : -2.0f) * ((p * r) & 15) / 16.0f, &s0, &c0);
+        sincospif((inverse ? 2.0f : -2.0f) * ((p * (r + 1)) & 15) / 16.0f, &s1, &c1);
+        f.re[reg] = pack_bf16x2(c0, c1);
+        f.im[reg] = pack_bf16x2(s0, s1);
+        f.neg_im[reg] = pack_bf16x2(-s0, -s1);
+    }
+    return f;
+}
+
+// v * exp(-+2 pi i m / period) for 0 <= m < period.
+__device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inverse) {
+    float x = __fdividef(static_cast<float>(m), static_cast<float>(period));  // exact: period is 2^k
+    if (x > 0.5f) x -= 1.0f;  // |angle| <= pi, where the fast sine is accurate
+    float s, c;
+    __sincosf((inverse ? 6.283185307179586f : -6.283185307179586f) * x, &s, &c);
+    return make_float2(v.x * c - v.y * s, v.x * s + v.y * c);
+}
+
+// One pass as above over x (addressed through slot()), by all threads of the block, with
+// lane_fragments[lane] = dft16_fragments(inverse). Each warp takes tiles of 8 columns; at most
+// kMaxTiles tiles per warp (n <= 128 * kMaxTiles * warps).
+template <int kMaxTiles, typename Slot>
+__device__ __forceinline__ void stockham_pass16_mma(float2 *x, int n, int ns, bool inverse,
+                                                    const Dft16Fragments *lane_fragments, Slot slot) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int g = lane >> 2, t = lane & 3;
+    const int count = n >> 4;
+    const int tiles = (count + 7) >> 3;
+    uint32_t b[kMaxTiles][4];  // per tile: re rows (2t, 2t+1), re rows (2t+8, 2t+9), im likewise
+#pragma unroll
+    for (int i = 0; i < kMaxTiles; ++i) {
+        const int tile = warp + i * warps;
+        const int j = tile * 8 + g;
+        float2 v[4] = {};
+        if (tile < tiles && j < count) {
+            const int k = j & (ns - 1);
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+                const int r = 2 * t + (q & 1) + (q >> 1) * 8;
+                v[q] = x[slot(j + r * count)];
+                if (ns > 1) v[q] = twiddle(v[q], r * k, 16 * ns, inverse);
+            }
+        }
+        b[i][0] = pack_bf16x2(v[0].x, v[1].x);
+        b[i][1] = pack_bf16x2(v[2].x, v[3].x);
+        b[i][2] = pack_bf16x2(v[0].y, v[1].y);
+        b[i][3] = pack_bf16x2(v[2].y, v[3].y);
+    }
+    __syncthreads();
+    const Dft16Fragments f = lane_fragments[lane];
+#pragma unroll
+    for (int i = 0; i < kMaxTiles; ++i) {
+        const int tile = warp + i * warps;
+        if (tile >= tiles) continue;  // warp-uniform: mma needs the whole warp
+        float re[4] = {}, im[4] = {};
+        mma_bf16_16x8x16(re, f.re, b[i][0], b[i][1]);
+        mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
+        mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
+        mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
+#pragma unroll
+        for (int c = 0; c < 4; ++c) {
+            const int j = tile * 8 + 2 * t + (c & 1);
+            const int p = g + (c >> 1) * 8;
+            if (j < count) {
+                const int k = j & (ns - 1);
+                x[slot((j - k) * 16 + k + p * ns)] = make_float2(re[c], im[c]);
+            }
+        }
+    }
+    __syncthreads();
+}
+
+}  // namespace fb
