@@ -1,6 +1,6 @@
 // A radix-16 Stockham pass of a complex FFT in shared memory as tensor-core matrix products
 // (the Monarch form of the FFT: a 16-point DFT applied to 16 x (n/16) values is F16 times a
-// 16 x (n/16) matrix). Values stay fp32 in shared memory; each pass rounds its operands (the
+// 16 x (n/16) matrix). Values sit in shared memory (fp32 or bf16); each pass rounds its operands (the
 // twiddled inputs and the DFT matrix) to bf16 and accumulates in fp32 (mma.m16n8k16, sm_80+).
 // Enough for bf16/fp16 sequences; fp32 ones take the exact fp32 passes instead.
 //
@@ -23,6 +23,13 @@ namespace fb {
 struct Dft16Fragments {
     uint32_t re[4], im[4], neg_im[4];  // F16 (forward or inverse) as the A operand
 };
+
+// Complex values in shared memory: fp32 for the exact fp32 path, bf16 for the tensor-core path
+// (its products round their operands to bf16 anyway; half the bytes moved per pass).
+__device__ __forceinline__ float2 load_value(const float2 *x, int i) { return x[i]; }
+__device__ __forceinline__ float2 load_value(const __nv_bfloat162 *x, int i) { return __bfloat1622float2(x[i]); }
+__device__ __forceinline__ void store_value(float2 *x, int i, float2 v) { x[i] = v; }
+__device__ __forceinline__ void store_value(__nv_bfloat162 *x, int i, float2 v) { x[i] = __float22bfloat162_rn(v); }
 
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
     const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
@@ -68,8 +75,8 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
 // One pass as above over x (addressed through slot()), by all threads of the block, with
 // lane_fragments[lane] = dft16_fragments(inverse). Each warp takes tiles of 8 columns; at most
 // kMaxTiles tiles per warp (n <= 128 * kMaxTiles * warps).
-template <int kMaxTiles, typename Slot>
-__device__ __forceinline__ void stockham_pass16_mma(float2 *x, int n, int ns, bool inverse,
+template <int kMaxTiles, typename Value, typename Slot>
+__device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
                                                     const Dft16Fragments *lane_fragments, Slot slot) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int g = lane >> 2, t = lane & 3;
@@ -86,7 +93,7 @@ __device__ __forceinline__ void stockham_pass16_mma(float2 *x, int n, int ns, bo
 #pragma unroll
             for (int q = 0; q < 4; ++q) {
                 const int r = 2 * t + (q & 1) + (q >> 1) * 8;
-                v[q] = x[slot(j + r * count)];
+                v[q] = load_value(x, slot(j + r * count));
                 if (ns > 1) v[q] = twiddle(v[q], r * k, 16 * ns, inverse);
             }
         }
@@ -112,7 +119,7 @@ __device__ __forceinline__ void stockham_pass16_mma(float2 *x, int n, int ns, bo
             const int p = g + (c >> 1) * 8;
             if (j < count) {
                 const int k = j & (ns - 1);
-                x[slot((j - k) * 16 + k + p * ns)] = make_float2(re[c], im[c]);
+                store_value(x, slot((j - k) * 16 + k + p * ns), make_float2(re[c], im[c]));
             }
         }
     }

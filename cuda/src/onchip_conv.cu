@@ -78,20 +78,23 @@ __device__ __forceinline__ void dft(float2 (&v)[kValuesPerThread], bool inverse)
 }
 
 // One Stockham pass of radix R over n values in x (span ns of the sub-transforms done so far).
-template <int R>
-__device__ __forceinline__ void stockham_pass(float2 *x, int n, int ns, bool inverse) {
+template <int R, typename Value>
+__device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, bool inverse) {
     constexpr int groups = kValuesPerThread / R;
     const int count = n / R;
-    float2 v[kValuesPerThread];
+    Value held[kValuesPerThread];  // as stored (bf16 takes half the registers) until the barrier
 #pragma unroll
     for (int g = 0; g < groups; ++g) {
         const int j = threadIdx.x + g * blockDim.x;
         if (j < count) {
 #pragma unroll
-            for (int r = 0; r < R; ++r) v[g * R + r] = x[slot(j + r * count)];
+            for (int r = 0; r < R; ++r) held[g * R + r] = x[slot(j + r * count)];
         }
     }
     __syncthreads();
+    float2 v[kValuesPerThread];
+#pragma unroll
+    for (int i = 0; i < kValuesPerThread; ++i) v[i] = fb::load_value(held, i);
 #pragma unroll
     for (int g = 0; g < groups; ++g) {  // twiddles; groups past count compute unused values
         const int j = threadIdx.x + g * blockDim.x;
@@ -114,15 +117,17 @@ __device__ __forceinline__ void stockham_pass(float2 *x, int n, int ns, bool inv
             const int k = j & (ns - 1);
             const int base = (j - k) * R + k;
 #pragma unroll
-            for (int p = 0; p < R; ++p) x[slot(base + reverse_bits(p, log2_radix<R>()) * ns)] = v[g * R + p];
+            for (int p = 0; p < R; ++p) {
+                fb::store_value(x, slot(base + reverse_bits(p, log2_radix<R>()) * ns), v[g * R + p]);
+            }
         }
     }
     __syncthreads();
 }
 
 // kTensorCores: the radix-16 passes as bf16 matrix products (f: F16 or its inverse as fragments).
-template <bool kTensorCores>
-__device__ __forceinline__ void transform(float2 *x, int n, bool inverse, const fb::Dft16Fragments *f) {
+template <bool kTensorCores, typename Value>
+__device__ __forceinline__ void transform(Value *x, int n, bool inverse, const fb::Dft16Fragments *f) {
     for (int ns = 1; ns < n;) {
         const int radix = n / ns >= 16 ? 16 : n / ns;
         switch (radix) {
@@ -141,15 +146,24 @@ __device__ __forceinline__ void transform(float2 *x, int n, bool inverse, const 
     }
 }
 
-// Half-precision sequences use tensor cores; their kernel is held to 64 registers, two blocks per SM.
+// Half-precision sequences use tensor cores and keep bf16 values in shared memory; their kernel
+// is held to 64 registers, two blocks per SM.
 template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float>;
+template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, __nv_bfloat162, float2>;
+
+// Bytes of shared memory for n values, then the DFT fragments (16-byte aligned).
+template <typename T> __host__ __device__ constexpr size_t smem_bytes(int n) {
+    return (static_cast<size_t>(slots(n)) * sizeof(SmemValue<T>) + 15) / 16 * 16 + 64 * sizeof(fb::Dft16Fragments);
+}
 
 template <typename T>
 __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n) {
-    extern __shared__ float2 x[];  // slots(n) values, then the DFT fragments (tensor cores only)
-    fb::Dft16Fragments *fragments = reinterpret_cast<fb::Dft16Fragments *>(x + slots(n));  // [2][32]
+    extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments (tensor cores only)
+    SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
+    fb::Dft16Fragments *fragments = reinterpret_cast<fb::Dft16Fragments *>(
+        reinterpret_cast<char *>(smem) + smem_bytes<T>(n) - 64 * sizeof(fb::Dft16Fragments));  // [2][32]
     if (kUsesTensorCores<T> && threadIdx.x < 32) {
         fragments[threadIdx.x] = fb::dft16_fragments(false);
         fragments[32 + threadIdx.x] = fb::dft16_fragments(true);
@@ -164,7 +178,7 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
     for (int t = threadIdx.x; t < n; t += blockDim.x) {
         const float re = t < length ? fb::to_float(u0[t]) : 0.0f;
         const float im = (t < length && pair) ? fb::to_float(u1[t]) : 0.0f;
-        x[slot(t)] = make_float2(re, im);
+        fb::store_value(x, slot(t), make_float2(re, im));
     }
     __syncthreads();
     transform<kUsesTensorCores<T>>(x, n, false, fragments);
@@ -175,7 +189,7 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
 #pragma unroll 4
     for (int f = threadIdx.x; f < n; f += blockDim.x) {
         const float2 kf = f <= half ? k[f] : make_float2(k[n - f].x, -k[n - f].y);
-        x[slot(f)] = cmul(x[slot(f)], kf);
+        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf));
     }
     __syncthreads();
     transform<kUsesTensorCores<T>>(x, n, true, fragments + 32);
@@ -185,7 +199,7 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
     T *y1 = y0 + channels * length;
 #pragma unroll 4
     for (int t = threadIdx.x; t < length; t += blockDim.x) {
-        const float2 v = x[slot(t)];
+        const float2 v = fb::load_value(x, slot(t));
         y0[t] = fb::from_float<T>(v.x + skip * fb::to_float(u0[t]));
         if (pair) y1[t] = fb::from_float<T>(v.y + skip * fb::to_float(u1[t]));
     }
@@ -204,7 +218,6 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         return cudaErrorInvalidValue;
     }
     const int n = static_cast<int>(fft_size);
-    const size_t smem = static_cast<size_t>(slots(n)) * sizeof(float2) + 64 * sizeof(fb::Dft16Fragments);
     // At least n / 16 threads, so that one pass's values fit in 16 registers per thread.
     const int threads = n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread;
     const int64_t blocks = ((batch + 1) / 2) * channels;
@@ -212,8 +225,13 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
+        const size_t smem = smem_bytes<T>(n);
         status = cudaFuncSetAttribute(onchip_conv<T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                       static_cast<int>(smem));
+        if (status != cudaSuccess) return;
+        // All of L1 as shared memory: otherwise the driver may pick a split that fits one block per SM.
+        status = cudaFuncSetAttribute(onchip_conv<T>, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                      cudaSharedmemCarveoutMaxShared);
         if (status != cudaSuccess) return;
         onchip_conv<T><<<static_cast<unsigned>(blocks), threads, smem, stream>>>(
             static_cast<const T *>(u), reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
