@@ -23,11 +23,21 @@ final class FusedForward {
     private FusedForward() {}
 
     /**
-     * Whether the transforms stay under 2^31 values: cuFFT's callback kernels index with 32 bits
-     * (past that they write out of bounds), so larger inputs take the separate kernels.
+     * Whether cuFFT's callback kernels handle this shape; elsewhere they store out of bounds
+     * (seen under compute-sanitizer), so the separate kernels run instead. They need transforms
+     * under 2^31 values (they index with 32 bits) and FFT sizes of the form 2^a 3^b 5^c 7^d (a
+     * circular convolution of prime length goes through Bluestein's algorithm, whose callbacks
+     * store past the output).
      */
     static boolean fits(long rows, ConvGeometry g) {
-        return rows * g.rowStride() < (1L << 31);
+        return rows * g.rowStride() < (1L << 31) && sevenSmooth(g.fftSize());
+    }
+
+    private static boolean sevenSmooth(long n) {
+        for (long p : new long[] {2, 3, 5, 7}) {
+            while (n % p == 0) n /= p;
+        }
+        return n == 1;
     }
 
     /** The R2C's and C2R's callbacks for sequences of dtype. */

@@ -1,0 +1,35 @@
+package io.flashbutterfly.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flashbutterfly.backend.ConvGeometry;
+import org.junit.jupiter.api.Test;
+
+/** Which shapes the fused (cuFFT callback) forward takes; the others go to the separate kernels. */
+class FusedForwardFitsTest {
+    private static ConvGeometry circular(long length) {
+        return new ConvGeometry(length, length, 0, length);
+    }
+
+    @Test
+    void sizesOfSmallPrimesFit() {
+        for (long n : new long[] {1, 2, 1000, 1008, 4096, 2 * 3 * 5 * 7 * 64}) {
+            assertTrue(FusedForward.fits(4, circular(n)), "N=" + n);
+        }
+    }
+
+    @Test
+    void sizesWithALargePrimeFactorDoNot() {
+        for (long n : new long[] {11, 2019, 4 * 673, 65537}) {
+            assertFalse(FusedForward.fits(4, circular(n)), "N=" + n);
+        }
+    }
+
+    @Test
+    void transformsOf2To31ValuesDoNot() {
+        ConvGeometry g = circular(1L << 16);
+        assertTrue(FusedForward.fits((1L << 31) / g.rowStride(), g));
+        assertFalse(FusedForward.fits((1L << 31) / g.rowStride() + 1, g));
+    }
+}
