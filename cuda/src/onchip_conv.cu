@@ -156,7 +156,14 @@ template <typename T> __host__ __device__ constexpr size_t smem_bytes(int n) {
     return (static_cast<size_t>(slots(n)) * sizeof(SmemValue<T>) + 15) / 16 * 16 + 64 * sizeof(fb::Dft16Fragments);
 }
 
-template <typename T>
+// kVec consecutive elements of a row moved with one access.
+template <typename T, int kVec>
+struct alignas(kVec * sizeof(T)) Elements {
+    T v[kVec];
+};
+
+// kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1.
+template <typename T, int kVec>
 __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n) {
@@ -174,11 +181,18 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
     const T *u0 = u + (b0 * channels + h) * length;
     const T *u1 = u0 + channels * length;
 
+    using Group = Elements<T, kVec>;
 #pragma unroll 4  // several global loads in flight per thread
-    for (int t = threadIdx.x; t < n; t += blockDim.x) {
-        const float re = t < length ? fb::to_float(u0[t]) : 0.0f;
-        const float im = (t < length && pair) ? fb::to_float(u1[t]) : 0.0f;
-        fb::store_value(x, slot(t), make_float2(re, im));
+    for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
+        Group a{}, b{};  // zero padding past the length
+        if (t < length) {
+            a = *reinterpret_cast<const Group *>(u0 + t);
+            if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
+        }
+#pragma unroll
+        for (int i = 0; i < kVec; ++i) {
+            fb::store_value(x, slot(t + i), make_float2(fb::to_float(a.v[i]), fb::to_float(b.v[i])));
+        }
     }
     __syncthreads();
     transform<kUsesTensorCores<T>>(x, n, false, fragments);
@@ -198,10 +212,20 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
     T *y0 = y + (b0 * channels + h) * length;
     T *y1 = y0 + channels * length;
 #pragma unroll 4
-    for (int t = threadIdx.x; t < length; t += blockDim.x) {
-        const float2 v = fb::load_value(x, slot(t));
-        y0[t] = fb::from_float<T>(v.x + skip * fb::to_float(u0[t]));
-        if (pair) y1[t] = fb::from_float<T>(v.y + skip * fb::to_float(u1[t]));
+    for (int t = kVec * threadIdx.x; t < length; t += kVec * blockDim.x) {
+        Group a{}, b{}, out0, out1;
+        if (d != nullptr) {  // u is read again only for the skip term
+            a = *reinterpret_cast<const Group *>(u0 + t);
+            if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
+        }
+#pragma unroll
+        for (int i = 0; i < kVec; ++i) {
+            const float2 v = fb::load_value(x, slot(t + i));
+            out0.v[i] = fb::from_float<T>(v.x + skip * fb::to_float(a.v[i]));
+            out1.v[i] = fb::from_float<T>(v.y + skip * fb::to_float(b.v[i]));
+        }
+        *reinterpret_cast<Group *>(y0 + t) = out0;
+        if (pair) *reinterpret_cast<Group *>(y1 + t) = out1;
     }
 }
 
@@ -226,16 +250,26 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
         const size_t smem = smem_bytes<T>(n);
-        status = cudaFuncSetAttribute(onchip_conv<T>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                      static_cast<int>(smem));
-        if (status != cudaSuccess) return;
-        // All of L1 as shared memory: otherwise the driver may pick a split that fits one block per SM.
-        status = cudaFuncSetAttribute(onchip_conv<T>, cudaFuncAttributePreferredSharedMemoryCarveout,
-                                      cudaSharedmemCarveoutMaxShared);
-        if (status != cudaSuccess) return;
-        onchip_conv<T><<<static_cast<unsigned>(blocks), threads, smem, stream>>>(
-            static_cast<const T *>(u), reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
-            channels, length, n);
+        auto launch = [&](auto kernel) {
+            status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                          static_cast<int>(smem));
+            if (status != cudaSuccess) return;
+            // All of L1 as shared memory: else the driver may pick a split that fits one block per SM.
+            status = cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                          cudaSharedmemCarveoutMaxShared);
+            if (status != cudaSuccess) return;
+            kernel<<<static_cast<unsigned>(blocks), threads, smem, stream>>>(
+                static_cast<const T *>(u), reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
+                channels, length, n);
+        };
+        const uintptr_t quad = 4 * sizeof(T);
+        const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
+                             reinterpret_cast<uintptr_t>(y) % quad == 0;
+        if (by_four) {
+            launch(onchip_conv<T, 4>);
+        } else {
+            launch(onchip_conv<T, 1>);
+        }
     });
     if (!known) return cudaErrorInvalidValue;
     return status != cudaSuccess ? status : cudaGetLastError();
