@@ -115,6 +115,23 @@ FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const fl
                                   fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                   int64_t fft_size, cudaStream_t stream);
 
+/* The largest FFT size fb_monarch_conv takes (16 * 8192). */
+FB_API int64_t fb_monarch_conv_max_fft_size(void);
+
+/* Bytes of the workspace fb_monarch_conv needs for these sizes (-1 for an unknown dtype). */
+FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels,
+                                               int64_t fft_size);
+
+/*
+ * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
+ * fb_onchip_conv_max_fft_size() < fft_size <= fb_monarch_conv_max_fft_size(), as an outer pass
+ * over device memory, on-chip inner transforms and an outer pass back (the Monarch factorisation,
+ * spectrum in permuted order: no transposes). workspace: fb_monarch_conv_workspace_bytes() bytes.
+ */
+FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
+                                   fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
+                                   int64_t fft_size, void *workspace, cudaStream_t stream);
+
 /* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */
 FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,
                                 int64_t channels, int64_t length, float *dd, cudaStream_t stream);

@@ -12,6 +12,7 @@
 // strided accesses over the banks.
 #include "dft16_mma.cuh"
 #include "elements.cuh"
+#include "onchip.cuh"
 
 #include <type_traits>
 
@@ -146,14 +147,46 @@ __device__ __forceinline__ void transform(Value *x, int n, bool inverse, const f
     }
 }
 
-// Half-precision sequences use tensor cores and keep bf16 values in shared memory; their kernel
-// is held to 64 registers, two blocks per SM.
-template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float>;
-template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, __nv_bfloat162, float2>;
+// Half-precision sequences (tensor cores, bf16 values in shared memory) hold their kernels to 64
+// registers, two blocks per SM.
+using fb::kUsesTensorCores;
+using fb::SmemValue;
 
 // Bytes of shared memory for n values, then the DFT fragments (16-byte aligned).
 template <typename T> __host__ __device__ constexpr size_t smem_bytes(int n) {
     return (static_cast<size_t>(slots(n)) * sizeof(SmemValue<T>) + 15) / 16 * 16 + 64 * sizeof(fb::Dft16Fragments);
+}
+
+// The DFT fragments of both directions, at the end of shared memory (used by the tensor-core
+// path only); the caller's next barrier publishes them.
+template <typename T>
+__device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *smem, int n) {
+    auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + smem_bytes<T>(n) -
+                                                             64 * sizeof(fb::Dft16Fragments));  // [2][32]
+    if (kUsesTensorCores<T> && threadIdx.x < 32) {
+        fragments[threadIdx.x] = fb::dft16_fragments(false);
+        fragments[32 + threadIdx.x] = fb::dft16_fragments(true);
+    }
+    return fragments;
+}
+
+// The n values in x (published by a barrier) transformed, multiplied by bins stride * f + offset
+// of the kernel spectrum k of an fft_size-point FFT (n/2 + 1 bins stored, the rest by Hermitian
+// symmetry), and transformed back; ends with a barrier.
+template <typename T>
+__device__ __forceinline__ void convolve_in_place(SmemValue<T> *x, int n, const float2 *__restrict__ k,
+                                                  int64_t fft_size, int stride, int offset,
+                                                  const fb::Dft16Fragments *fragments) {
+    transform<kUsesTensorCores<T>>(x, n, false, fragments);
+    const int64_t half = fft_size / 2;
+#pragma unroll 4
+    for (int f = threadIdx.x; f < n; f += blockDim.x) {
+        const int64_t bin = static_cast<int64_t>(stride) * f + offset;
+        const float2 kf = bin <= half ? k[bin] : make_float2(k[fft_size - bin].x, -k[fft_size - bin].y);
+        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf));
+    }
+    __syncthreads();
+    transform<kUsesTensorCores<T>>(x, n, true, fragments + 32);
 }
 
 // kVec consecutive elements of a row moved with one access.
@@ -167,14 +200,9 @@ template <typename T, int kVec>
 __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n) {
-    extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments (tensor cores only)
+    extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
     SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
-    fb::Dft16Fragments *fragments = reinterpret_cast<fb::Dft16Fragments *>(
-        reinterpret_cast<char *>(smem) + smem_bytes<T>(n) - 64 * sizeof(fb::Dft16Fragments));  // [2][32]
-    if (kUsesTensorCores<T> && threadIdx.x < 32) {
-        fragments[threadIdx.x] = fb::dft16_fragments(false);
-        fragments[32 + threadIdx.x] = fb::dft16_fragments(true);
-    }
+    const fb::Dft16Fragments *fragments = setup_fragments<T>(smem, n);
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
     const bool pair = b0 + 1 < batch;
@@ -195,18 +223,7 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
         }
     }
     __syncthreads();
-    transform<kUsesTensorCores<T>>(x, n, false, fragments);
-
-    // Product with the kernel's spectrum (n/2 + 1 bins stored; the rest by Hermitian symmetry).
-    const int half = n / 2;
-    const float2 *k = spectrum + h * (half + 1);
-#pragma unroll 4
-    for (int f = threadIdx.x; f < n; f += blockDim.x) {
-        const float2 kf = f <= half ? k[f] : make_float2(k[n - f].x, -k[n - f].y);
-        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf));
-    }
-    __syncthreads();
-    transform<kUsesTensorCores<T>>(x, n, true, fragments + 32);
+    convolve_in_place<T>(x, n, spectrum + h * (n / 2 + 1), n, 1, 0, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + (b0 * channels + h) * length;
@@ -229,6 +246,42 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
     }
 }
 
+// The inner step of the Monarch convolution (monarch_conv.cu): block (pair, q) convolves the n
+// values z[pair][q][.] in place with the spectrum's bins outer * f + q.
+template <typename T>
+__global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) monarch_inner(SmemValue<T> *__restrict__ z,
+                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer) {
+    extern __shared__ float4 smem[];
+    SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
+    const fb::Dft16Fragments *fragments = setup_fragments<T>(smem, n);
+    const int64_t row = blockIdx.x;
+    const int q = static_cast<int>(row % outer);
+    const int64_t h = (row / outer) % channels;
+    const int64_t fft_size = static_cast<int64_t>(outer) * n;
+    SmemValue<T> *zr = z + row * n;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) x[slot(i)] = zr[i];
+    __syncthreads();
+    convolve_in_place<T>(x, n, spectrum + h * (fft_size / 2 + 1), fft_size, outer, q, fragments);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) zr[i] = x[slot(i)];
+}
+
+// Launches one of the kernels above with n values per block: n / 16 threads (at least a warp),
+// its shared memory, all of L1 as shared memory (else the driver may fit one block per SM).
+template <typename T, typename Kernel, typename... Args>
+cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t stream, Args... args) {
+    if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
+    const size_t smem = smem_bytes<T>(n);
+    const int threads = n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread;
+    cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                              static_cast<int>(smem));
+    if (status != cudaSuccess) return status;
+    status = cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                  cudaSharedmemCarveoutMaxShared);
+    if (status != cudaSuccess) return status;
+    kernel<<<static_cast<unsigned>(blocks), threads, smem, stream>>>(args...);
+    return cudaGetLastError();
+}
+
 }  // namespace
 
 extern "C" FB_API int fb_onchip_conv_max_fft_size(void) { return 1 << kMaxLog2; }
@@ -242,35 +295,28 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         return cudaErrorInvalidValue;
     }
     const int n = static_cast<int>(fft_size);
-    // At least n / 16 threads, so that one pass's values fit in 16 registers per thread.
-    const int threads = n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread;
     const int64_t blocks = ((batch + 1) / 2) * channels;
-    if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
     cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        const size_t smem = smem_bytes<T>(n);
-        auto launch = [&](auto kernel) {
-            status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                          static_cast<int>(smem));
-            if (status != cudaSuccess) return;
-            // All of L1 as shared memory: else the driver may pick a split that fits one block per SM.
-            status = cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout,
-                                          cudaSharedmemCarveoutMaxShared);
-            if (status != cudaSuccess) return;
-            kernel<<<static_cast<unsigned>(blocks), threads, smem, stream>>>(
-                static_cast<const T *>(u), reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
-                channels, length, n);
-        };
         const uintptr_t quad = 4 * sizeof(T);
         const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
                              reinterpret_cast<uintptr_t>(y) % quad == 0;
-        if (by_four) {
-            launch(onchip_conv<T, 4>);
-        } else {
-            launch(onchip_conv<T, 1>);
-        }
+        auto *kernel = by_four ? onchip_conv<T, 4> : onchip_conv<T, 1>;
+        status = launch_on_chip<T>(kernel, blocks, n, stream, static_cast<const T *>(u),
+                                   reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
+                                   channels, length, n);
     });
-    if (!known) return cudaErrorInvalidValue;
-    return status != cudaSuccess ? status : cudaGetLastError();
+    return known ? status : cudaErrorInvalidValue;
+}
+
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
+                             int inner, int outer, cudaStream_t stream) {
+    cudaError_t status = cudaSuccess;
+    const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
+        using T = decltype(t);
+        status = launch_on_chip<T>(monarch_inner<T>, pairs * outer, inner, stream, static_cast<SmemValue<T> *>(z),
+                                   reinterpret_cast<const float2 *>(spectrum), channels, inner, outer);
+    });
+    return known ? status : cudaErrorInvalidValue;
 }

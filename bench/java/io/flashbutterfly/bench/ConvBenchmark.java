@@ -151,6 +151,7 @@ final class ConvBenchmark {
                     options.mode() == Mode.BIDIRECTIONAL ? s[2] : 0, spectrum.fftSize());
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             if (CudaLongConv.onChipFits(geometry)) paths.put("on-chip", CudaLongConv.ON_CHIP);
+            if (CudaLongConv.monarchFits(geometry)) paths.put("monarch", CudaLongConv.MONARCH);
             paths.put("fused", CudaLongConv.FUSED);
             paths.put("unfused", CudaLongConv.UNFUSED);
             for (Map.Entry<String, CudaLongConv> path : paths.entrySet()) {

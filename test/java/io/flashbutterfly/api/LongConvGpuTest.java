@@ -142,7 +142,7 @@ class LongConvGpuTest {
     void everyForwardImplementationMatchesTheReference() {
         try (Arena arena = Arena.ofConfined()) {
             for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
-                for (int length : new int[] {1, 2, 5, 7, 33, 256, 1000, 1024, 4096, 8192}) {
+                for (int length : new int[] {1, 2, 5, 7, 33, 256, 1000, 1024, 4096, 8192, 12000, 16384, 65536}) {
                     Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 3, 3, length, length, length > 1);
                     LongConv conv = LongConv.causal();
                     KernelSpectrum spectrum = conv.spectrum(in.k, length);
@@ -154,6 +154,7 @@ class LongConvGpuTest {
                     paths.put("fused", CudaLongConv.FUSED);
                     paths.put("unfused", CudaLongConv.UNFUSED);
                     if (CudaLongConv.onChipFits(geometry)) paths.put("on chip", CudaLongConv.ON_CHIP);
+                    if (CudaLongConv.monarchFits(geometry)) paths.put("monarch", CudaLongConv.MONARCH);
                     for (var path : paths.entrySet()) {
                         Tensor y = Tensor.empty(arena, GPU, dtype, in.u.shape());
                         NativeKernels.fill(y, Float.NaN, Stream.DEFAULT);

@@ -27,7 +27,8 @@ class LongConvPropertiesGpuTest {
     private static final Device GPU = Device.cuda(0);
     private static final DType[] HALF_OR_FULL = {DType.FP32, DType.FP16, DType.BF16};
     private static final CudaLongConv[] FORWARDS = {
-        CudaLongConv.INSTANCE, CudaLongConv.CUFFT_ONLY, CudaLongConv.FUSED, CudaLongConv.UNFUSED, CudaLongConv.ON_CHIP
+        CudaLongConv.INSTANCE, CudaLongConv.CUFFT_ONLY, CudaLongConv.FUSED, CudaLongConv.UNFUSED, CudaLongConv.ON_CHIP,
+        CudaLongConv.MONARCH
     };
 
     @RepeatedTest(48)
@@ -39,12 +40,13 @@ class LongConvPropertiesGpuTest {
         DType skipDtype = random.nextBoolean() ? DType.FP32 : dtype;
         int batch = random.nextInt(1, 5);
         int channels = random.nextInt(1, 7);
-        // Mostly on-chip sizes, one case in four past them (the cuFFT paths).
-        int length = random.nextInt(4) == 0 ? random.nextInt(4097, 20000) : random.nextInt(1, 4097);
+        CudaLongConv drawn = FORWARDS[random.nextInt(FORWARDS.length)];
+        // Mostly on-chip sizes, one case in four past them (the cuFFT paths), powers of two for Monarch.
+        int length = drawn == CudaLongConv.MONARCH ? 1 << random.nextInt(13, 17)
+                : random.nextInt(4) == 0 ? random.nextInt(4097, 20000) : random.nextInt(1, 4097);
         int half = random.nextInt(1, length + 1);
         int taps = mode == Mode.BIDIRECTIONAL ? 2 * half : half;
         boolean skip = random.nextBoolean();
-        CudaLongConv drawn = FORWARDS[random.nextInt(FORWARDS.length)];
         String what = mode + " " + dtype + " k=" + kernelDtype + " D=" + (skip ? skipDtype : "none") + " B=" + batch
                 + " H=" + channels + " L=" + length + " Lk=" + taps + " " + drawn;
         try (Arena arena = Arena.ofConfined()) {
@@ -54,8 +56,9 @@ class LongConvPropertiesGpuTest {
             Tensor dy = Tensor.randn(arena, GPU, dtype, u.shape(), random.nextLong());
             LongConv conv = LongConv.of(mode);
             KernelSpectrum spectrum = conv.spectrum(k, length);
-            boolean onChipDoesNotFit = drawn == CudaLongConv.ON_CHIP && !CudaLongConv.onChipFits(spectrum.geometry());
-            CudaLongConv forwardPath = onChipDoesNotFit ? CudaLongConv.INSTANCE : drawn;
+            boolean doesNotFit = drawn == CudaLongConv.ON_CHIP && !CudaLongConv.onChipFits(spectrum.geometry())
+                    || drawn == CudaLongConv.MONARCH && !CudaLongConv.monarchFits(spectrum.geometry());
+            CudaLongConv forwardPath = doesNotFit ? CudaLongConv.INSTANCE : drawn;
 
             Tensor y = poisoned(arena, dtype, u.shape());
             forwardPath.forward(u, spectrum.data(), spectrum.geometry(), d, y, Stream.DEFAULT);

@@ -708,6 +708,197 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_monarch_conv_max_fft_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_LONG    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_monarch_conv_max_fft_size").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_monarch_conv_max_fft_size"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_max_fft_size(void)
+     * }
+     */
+    public static FunctionDescriptor fb_monarch_conv_max_fft_size$descriptor() {
+        return fb_monarch_conv_max_fft_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_max_fft_size(void)
+     * }
+     */
+    public static MethodHandle fb_monarch_conv_max_fft_size$handle() {
+        return fb_monarch_conv_max_fft_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_max_fft_size(void)
+     * }
+     */
+    public static MemorySegment fb_monarch_conv_max_fft_size$address() {
+        return fb_monarch_conv_max_fft_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_max_fft_size(void)
+     * }
+     */
+    public static long fb_monarch_conv_max_fft_size() {
+        var mh$ = fb_monarch_conv_max_fft_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_monarch_conv_max_fft_size");
+            }
+            return (long)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_monarch_conv_workspace_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_monarch_conv_workspace_bytes").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_monarch_conv_workspace_bytes"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels, int64_t fft_size)
+     * }
+     */
+    public static FunctionDescriptor fb_monarch_conv_workspace_bytes$descriptor() {
+        return fb_monarch_conv_workspace_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels, int64_t fft_size)
+     * }
+     */
+    public static MethodHandle fb_monarch_conv_workspace_bytes$handle() {
+        return fb_monarch_conv_workspace_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels, int64_t fft_size)
+     * }
+     */
+    public static MemorySegment fb_monarch_conv_workspace_bytes$address() {
+        return fb_monarch_conv_workspace_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels, int64_t fft_size)
+     * }
+     */
+    public static long fb_monarch_conv_workspace_bytes(int dtype, long batch, long channels, long fft_size) {
+        var mh$ = fb_monarch_conv_workspace_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_monarch_conv_workspace_bytes", dtype, batch, channels, fft_size);
+            }
+            return (long)mh$.invokeExact(dtype, batch, channels, fft_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_monarch_conv {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_monarch_conv").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_monarch_conv"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_monarch_conv$descriptor() {
+        return fb_monarch_conv.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_monarch_conv$handle() {
+        return fb_monarch_conv.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_monarch_conv$address() {
+        return fb_monarch_conv.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * }
+     */
+    public static int fb_monarch_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, MemorySegment workspace, MemorySegment stream) {
+        var mh$ = fb_monarch_conv.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_monarch_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, workspace, stream);
+            }
+            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, workspace, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_skip_grad {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,

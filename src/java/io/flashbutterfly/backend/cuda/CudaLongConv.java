@@ -14,6 +14,7 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -41,7 +42,7 @@ import org.apache.logging.log4j.Logger;
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
 
-    private enum Forward { FASTEST, FASTEST_CUFFT, ON_CHIP, FUSED, UNFUSED }
+    private enum Forward { FASTEST, FASTEST_CUFFT, ON_CHIP, MONARCH, FUSED, UNFUSED }
 
     /** Largest FFT size of the on-chip kernel (fb_onchip_conv), a power of two. */
     public static final long ON_CHIP_MAX_FFT_SIZE = 8192;
@@ -50,8 +51,13 @@ public final class CudaLongConv implements ConvBackend {
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
     /** The faster of the two cuFFT forwards per shape, never the on-chip kernel. */
     public static final CudaLongConv CUFFT_ONLY = new CudaLongConv(Forward.FASTEST_CUFFT);
+    /** Largest FFT size of the Monarch forward (fb_monarch_conv): 16 on-chip transforms of the largest size. */
+    public static final long MONARCH_MAX_FFT_SIZE = 16 * ON_CHIP_MAX_FFT_SIZE;
+
     /** Always the on-chip kernel (FFT sizes that are powers of two up to {@link #ON_CHIP_MAX_FFT_SIZE}). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
+    /** Always the Monarch forward (powers of two past {@link #ON_CHIP_MAX_FFT_SIZE}, up to {@link #MONARCH_MAX_FFT_SIZE}). */
+    public static final CudaLongConv MONARCH = new CudaLongConv(Forward.MONARCH);
     /** The fused forward where cuFFT links callbacks and rows * FFT size < 2^31 (for tests and benchmarks). */
     public static final CudaLongConv FUSED = new CudaLongConv(Forward.FUSED);
     /** Always kernels around plain transforms (for tests and benchmarks). */
@@ -122,6 +128,7 @@ public final class CudaLongConv implements ConvBackend {
         boolean fusedFits = FusedForward.fits(rows, g);
         try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
             Runnable onChip = () -> onChipForward(u, spectrum, g, skip, y, stream);
+            Runnable monarch = () -> monarchForward(device, u, spectrum, g, skip, y, stream);
             Runnable unfused = () -> unfusedForward(device, u, spectrum, g, skip, y, stream);
             Runnable fused = () -> {
                 if (fusedUnavailable == null && fusedFits) {
@@ -137,19 +144,24 @@ public final class CudaLongConv implements ConvBackend {
             };
             switch (forward) {
                 case ON_CHIP -> onChip.run();
+                case MONARCH -> monarch.run();
                 case FUSED -> fused.run();
                 case UNFUSED -> unfused.run();
-                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(),
-                        onChipFits(g) ? List.of(onChip, fused, unfused) : cufftForwards(fused, unfused, fusedFits),
-                        stream);
+                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), onChipFits(g)
+                        ? List.of(onChip, fused, unfused)
+                        : withCufft(monarchFits(g) ? List.of(monarch) : List.of(), fused, unfused, fusedFits), stream);
                 case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(),
-                        cufftForwards(fused, unfused, fusedFits), stream);
+                        withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
         }
     }
 
-    private static List<Runnable> cufftForwards(Runnable fused, Runnable unfused, boolean fusedFits) {
-        return fusedFits ? List.of(fused, unfused) : List.of(unfused);
+    /** The given candidates, then the cuFFT forwards that apply. */
+    private static List<Runnable> withCufft(List<Runnable> first, Runnable fused, Runnable unfused, boolean fusedFits) {
+        List<Runnable> all = new ArrayList<>(first);
+        if (fusedFits) all.add(fused);
+        all.add(unfused);
+        return all;
     }
 
     /** True when the on-chip kernel takes this FFT size: a power of two from 2 to {@link #ON_CHIP_MAX_FFT_SIZE}. */
@@ -166,6 +178,27 @@ public final class CudaLongConv implements ConvBackend {
         Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(),
                 y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
                 stream.handle()), "fb_onchip_conv");
+    }
+
+    /** True when the Monarch forward takes this FFT size: a power of two past the on-chip limit, up to {@link #MONARCH_MAX_FFT_SIZE}. */
+    public static boolean monarchFits(ConvGeometry g) {
+        long n = g.fftSize();
+        return n > ON_CHIP_MAX_FFT_SIZE && n <= MONARCH_MAX_FFT_SIZE && Long.bitCount(n) == 1;
+    }
+
+    private static void monarchForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
+                                       Stream stream) {
+        if (!monarchFits(g)) {
+            throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
+                    + ON_CHIP_MAX_FFT_SIZE + " up to " + MONARCH_MAX_FFT_SIZE + ", got " + g.fftSize());
+        }
+        long batch = u.shape().dim(0);
+        long channels = u.shape().dim(1);
+        long bytes = fb_monarch_conv_workspace_bytes(u.dtype().nativeCode(), batch, channels, g.fftSize());
+        try (Scratch workspace = Scratch.allocate(device, bytes, stream)) {
+            Cuda.check(fb_monarch_conv(u.data(), spectrum.data(), skip.pointer(), y.data(), u.dtype().nativeCode(),
+                    batch, channels, g.length(), g.fftSize(), workspace.segment(), stream.handle()), "fb_monarch_conv");
+        }
     }
 
     private static void unfusedForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
