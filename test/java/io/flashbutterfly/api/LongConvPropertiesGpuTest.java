@@ -49,6 +49,16 @@ class LongConvPropertiesGpuTest {
         boolean skip = random.nextBoolean();
         String what = mode + " " + dtype + " k=" + kernelDtype + " D=" + (skip ? skipDtype : "none") + " B=" + batch
                 + " H=" + channels + " L=" + length + " Lk=" + taps + " " + drawn;
+        try {
+            check(random, mode, dtype, kernelDtype, skipDtype, batch, channels, length, taps, skip, drawn, what);
+        } catch (RuntimeException e) {
+            throw new AssertionError(what + ": " + e, e); // a device error names the case that raised it
+        }
+    }
+
+    private static void check(SplittableRandom random, Mode mode, DType dtype, DType kernelDtype, DType skipDtype,
+                              int batch, int channels, int length, int taps, boolean skip, CudaLongConv drawn,
+                              String what) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), random.nextLong());
             Tensor k = Tensor.randn(arena, GPU, kernelDtype, Shape.of(channels, taps), random.nextLong());

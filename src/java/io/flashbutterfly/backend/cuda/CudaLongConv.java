@@ -58,7 +58,7 @@ public final class CudaLongConv implements ConvBackend {
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
     /** Always the Monarch forward (powers of two past {@link #ON_CHIP_MAX_FFT_SIZE}, up to {@link #MONARCH_MAX_FFT_SIZE}). */
     public static final CudaLongConv MONARCH = new CudaLongConv(Forward.MONARCH);
-    /** The fused forward where cuFFT links callbacks and rows * FFT size < 2^31 (for tests and benchmarks). */
+    /** The fused forward for power-of-two FFT sizes under 2^31 values where cuFFT links callbacks, else the separate kernels. */
     public static final CudaLongConv FUSED = new CudaLongConv(Forward.FUSED);
     /** Always kernels around plain transforms (for tests and benchmarks). */
     public static final CudaLongConv UNFUSED = new CudaLongConv(Forward.UNFUSED);

@@ -23,21 +23,15 @@ final class FusedForward {
     private FusedForward() {}
 
     /**
-     * Whether cuFFT's callback kernels handle this shape; elsewhere they store out of bounds
-     * (seen under compute-sanitizer), so the separate kernels run instead. They need transforms
-     * under 2^31 values (they index with 32 bits) and FFT sizes of the form 2^a 3^b 5^c 7^d (a
-     * circular convolution of prime length goes through Bluestein's algorithm, whose callbacks
-     * store past the output).
+     * Whether cuFFT's callback kernels handle this shape; elsewhere they fail, so the separate
+     * kernels run instead. Seen on the GPU: past 2^31 values they store out of bounds (32-bit
+     * indexing); with a prime factor past 7 (Bluestein's algorithm) they store past the output
+     * (compute-sanitizer); at N = 116640 = 2^5 3^6 5 the kernel hit an illegal instruction. Powers
+     * of two, where the fused forward pays off (L = 1M), are the sizes tested throughout.
      */
     static boolean fits(long rows, ConvGeometry g) {
-        return rows * g.rowStride() < (1L << 31) && sevenSmooth(g.fftSize());
-    }
-
-    private static boolean sevenSmooth(long n) {
-        for (long p : new long[] {2, 3, 5, 7}) {
-            while (n % p == 0) n /= p;
-        }
-        return n == 1;
+        long n = g.fftSize();
+        return rows * g.rowStride() < (1L << 31) && Long.bitCount(n) == 1;
     }
 
     /** The R2C's and C2R's callbacks for sequences of dtype. */
