@@ -20,6 +20,7 @@ namespace {
 
 constexpr int kMaxLog2 = 13;  // N <= 8192: slots(8192) * 8 bytes = 68 KiB per block, 512 threads
 constexpr int kValuesPerThread = 16;
+constexpr int kCompactFrom = 8192;  // the smallest n whose values the tensor-core path keeps as bf16
 constexpr int kMaxTensorTilesPerWarp = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
 
 __device__ __forceinline__ float2 cmul(float2 a, float2 b) {
@@ -153,15 +154,15 @@ using fb::kUsesTensorCores;
 using fb::SmemValue;
 
 // Bytes of shared memory for n values, then the DFT fragments (16-byte aligned).
-template <typename T> __host__ __device__ constexpr size_t smem_bytes(int n) {
-    return (static_cast<size_t>(slots(n)) * sizeof(SmemValue<T>) + 15) / 16 * 16 + 64 * sizeof(fb::Dft16Fragments);
+template <typename Value> __host__ __device__ constexpr size_t smem_bytes(int n) {
+    return (static_cast<size_t>(slots(n)) * sizeof(Value) + 15) / 16 * 16 + 64 * sizeof(fb::Dft16Fragments);
 }
 
 // The DFT fragments of both directions, at the end of shared memory (used by the tensor-core
 // path only); the caller's next barrier publishes them.
-template <typename T>
+template <typename T, typename Value>
 __device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *smem, int n) {
-    auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + smem_bytes<T>(n) -
+    auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + smem_bytes<Value>(n) -
                                                              64 * sizeof(fb::Dft16Fragments));  // [2][32]
     if (kUsesTensorCores<T> && threadIdx.x < 32) {
         fragments[threadIdx.x] = fb::dft16_fragments(false);
@@ -173,8 +174,8 @@ __device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *sme
 // The n values in x (published by a barrier) transformed, multiplied by bins stride * f + offset
 // of the kernel spectrum k of an fft_size-point FFT (n/2 + 1 bins stored, the rest by Hermitian
 // symmetry), and transformed back; ends with a barrier.
-template <typename T>
-__device__ __forceinline__ void convolve_in_place(SmemValue<T> *x, int n, const float2 *__restrict__ k,
+template <typename T, typename Value>
+__device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k,
                                                   int64_t fft_size, int stride, int offset,
                                                   const fb::Dft16Fragments *fragments) {
     transform<kUsesTensorCores<T>>(x, n, false, fragments);
@@ -195,14 +196,15 @@ struct alignas(kVec * sizeof(T)) Elements {
     T v[kVec];
 };
 
-// kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1.
-template <typename T, int kVec>
+// kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
+// Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
+template <typename T, typename Value, int kVec>
 __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n) {
     extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
-    SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
-    const fb::Dft16Fragments *fragments = setup_fragments<T>(smem, n);
+    Value *x = reinterpret_cast<Value *>(smem);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
     const bool pair = b0 + 1 < batch;
@@ -223,7 +225,7 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
         }
     }
     __syncthreads();
-    convolve_in_place<T>(x, n, spectrum + h * (n / 2 + 1), n, 1, 0, fragments);
+    convolve_in_place<T, Value>(x, n, spectrum + h * (n / 2 + 1), n, 1, 0, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + (b0 * channels + h) * length;
@@ -253,7 +255,7 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) monarch_inne
                             const float2 *__restrict__ spectrum, int64_t channels, int n, int outer) {
     extern __shared__ float4 smem[];
     SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
-    const fb::Dft16Fragments *fragments = setup_fragments<T>(smem, n);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, SmemValue<T>>(smem, n);
     const int64_t row = blockIdx.x;
     const int q = static_cast<int>(row % outer);
     const int64_t h = (row / outer) % channels;
@@ -261,16 +263,16 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) monarch_inne
     SmemValue<T> *zr = z + row * n;
     for (int i = threadIdx.x; i < n; i += blockDim.x) x[slot(i)] = zr[i];
     __syncthreads();
-    convolve_in_place<T>(x, n, spectrum + h * (fft_size / 2 + 1), fft_size, outer, q, fragments);
+    convolve_in_place<T, SmemValue<T>>(x, n, spectrum + h * (fft_size / 2 + 1), fft_size, outer, q, fragments);
     for (int i = threadIdx.x; i < n; i += blockDim.x) zr[i] = x[slot(i)];
 }
 
 // Launches one of the kernels above with n values per block: n / 16 threads (at least a warp),
 // its shared memory, all of L1 as shared memory (else the driver may fit one block per SM).
-template <typename T, typename Kernel, typename... Args>
+template <typename Value, typename Kernel, typename... Args>
 cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t stream, Args... args) {
     if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
-    const size_t smem = smem_bytes<T>(n);
+    const size_t smem = smem_bytes<Value>(n);
     const int threads = n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread;
     cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(smem));
@@ -302,10 +304,20 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         const uintptr_t quad = 4 * sizeof(T);
         const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
                              reinterpret_cast<uintptr_t>(y) % quad == 0;
-        auto *kernel = by_four ? onchip_conv<T, 4> : onchip_conv<T, 1>;
-        status = launch_on_chip<T>(kernel, blocks, n, stream, static_cast<const T *>(u),
-                                   reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
-                                   channels, length, n);
+        auto launch = [&](auto value) {
+            using Value = decltype(value);
+            auto *kernel = by_four ? onchip_conv<T, Value, 4> : onchip_conv<T, Value, 1>;
+            status = launch_on_chip<Value>(kernel, blocks, n, stream, static_cast<const T *>(u),
+                                           reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
+                                           channels, length, n);
+        };
+        // bf16 values only where shared memory limits the blocks per SM: each rounding of the
+        // values between passes costs accuracy, which short sequences (few outputs) show.
+        if (n >= kCompactFrom) {
+            launch(SmemValue<T>{});
+        } else {
+            launch(float2{});
+        }
     });
     return known ? status : cudaErrorInvalidValue;
 }
@@ -315,7 +327,7 @@ cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int
     cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        status = launch_on_chip<T>(monarch_inner<T>, pairs * outer, inner, stream, static_cast<SmemValue<T> *>(z),
+        status = launch_on_chip<SmemValue<T>>(monarch_inner<T>, pairs * outer, inner, stream, static_cast<SmemValue<T> *>(z),
                                    reinterpret_cast<const float2 *>(spectrum), channels, inner, outer);
     });
     return known ? status : cudaErrorInvalidValue;
