@@ -31,6 +31,21 @@ __device__ __forceinline__ float2 root(int64_t num, int64_t den) {
     return make_float2(c, s);
 }
 
+// sum_i x[i] * roots[(i j) mod outer]: output j of the outer DFT (roots: its powers of W_outer or
+// of their conjugates).
+__device__ __forceinline__ float2 outer_dft(const float2 (&x)[kMaxOuter], const float2 *roots, int j, int outer) {
+    float2 sum = make_float2(0.0f, 0.0f);
+#pragma unroll
+    for (int i = 0; i < kMaxOuter; ++i) {
+        if (i < outer) {
+            const float2 w = roots[(i * j) % outer];
+            sum.x += x[i].x * w.x - x[i].y * w.y;
+            sum.y += x[i].x * w.y + x[i].y * w.x;
+        }
+    }
+    return sum;
+}
+
 // Block per pair of rows: z[pair][q][m] = y_q[m] as above, from x = u_b + i u_{b+1} zero-padded.
 template <typename T>
 __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, fb::SmemValue<T> *__restrict__ z,
@@ -56,15 +71,7 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
             x[p] = make_float2(in ? fb::to_float(u0[t]) : 0.0f, in && two ? fb::to_float(u1[t]) : 0.0f);
         }
         for (int q = 0; q < outer; ++q) {
-            float2 sum = make_float2(0.0f, 0.0f);
-#pragma unroll
-            for (int p = 0; p < kMaxOuter; ++p) {
-                if (p < outer) {
-                    const float2 w = roots[(q * p) % outer];
-                    sum.x += x[p].x * w.x - x[p].y * w.y;
-                    sum.y += x[p].x * w.y + x[p].y * w.x;
-                }
-            }
+            const float2 sum = outer_dft(x, roots, q, outer);
             fb::store_value(zp + static_cast<int64_t>(q) * inner, m, cmul(sum, root(static_cast<int64_t>(q) * m, n)));
         }
     }
@@ -99,15 +106,7 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
         for (int p = 0; p < outer; ++p) {
             const int64_t t = m + static_cast<int64_t>(inner) * p;
             if (t >= length) break;
-            float2 sum = make_float2(0.0f, 0.0f);
-#pragma unroll
-            for (int q = 0; q < kMaxOuter; ++q) {
-                if (q < outer) {
-                    const float2 w = roots[(q * p) % outer];
-                    sum.x += v[q].x * w.x - v[q].y * w.y;
-                    sum.y += v[q].x * w.y + v[q].y * w.x;
-                }
-            }
+            const float2 sum = outer_dft(v, roots, p, outer);
             const float s0 = d != nullptr ? skip * fb::to_float(u[row0 + t]) : 0.0f;
             y[row0 + t] = fb::from_float<T>(sum.x + s0);
             if (two) {
