@@ -65,7 +65,7 @@ __device__ __forceinline__ Dft16Fragments dft16_fragments(bool inverse) {
 
 // v * exp(-+2 pi i m / period) for 0 <= m < period.
 __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inverse) {
-    float x = __fdividef(static_cast<float>(m), static_cast<float>(period));  // exact: period is 2^k
+    float x = __fdividef(static_cast<float>(m), static_cast<float>(period));  // fast division: period is 2^k
     if (x > 0.5f) x -= 1.0f;  // |angle| <= pi, where the fast sine is accurate
     float s, c;
     __sincosf((inverse ? 6.283185307179586f : -6.283185307179586f) * x, &s, &c);

@@ -18,7 +18,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** A tensor of more than 2^31 elements through each cuFFT forward (64-bit indexing everywhere). */
+/**
+ * A tensor of more than 2^31 elements (64-bit indexing): the unfused forward, and the fused one
+ * and the default asked for, which take the separate kernels there (cuFFT's callback kernels
+ * index with 32 bits; FFT size 65610 is no power of two either).
+ */
 @GpuTest
 @Tag("large")
 class LargeTensorGpuTest {

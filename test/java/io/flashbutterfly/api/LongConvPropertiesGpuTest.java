@@ -41,10 +41,12 @@ class LongConvPropertiesGpuTest {
         int batch = random.nextInt(1, 5);
         int channels = random.nextInt(1, 7);
         CudaLongConv drawn = FORWARDS[random.nextInt(FORWARDS.length)];
-        // Mostly on-chip sizes, one case in four past them (the cuFFT paths), powers of two for Monarch.
-        int length = drawn == CudaLongConv.MONARCH ? 1 << random.nextInt(13, 17)
+        // Mostly on-chip sizes, one case in four past them (the cuFFT paths); for Monarch a power
+        // of two L with a full-length kernel, so that the FFT size (2L, or L circular) is one.
+        boolean monarch = drawn == CudaLongConv.MONARCH;
+        int length = monarch ? 1 << random.nextInt(13, 17)
                 : random.nextInt(4) == 0 ? random.nextInt(4097, 20000) : random.nextInt(1, 4097);
-        int half = random.nextInt(1, length + 1);
+        int half = monarch ? length : random.nextInt(1, length + 1);
         int taps = mode == Mode.BIDIRECTIONAL ? 2 * half : half;
         boolean skip = random.nextBoolean();
         String what = mode + " " + dtype + " k=" + kernelDtype + " D=" + (skip ? skipDtype : "none") + " B=" + batch
@@ -58,7 +60,7 @@ class LongConvPropertiesGpuTest {
 
     private static void check(SplittableRandom random, Mode mode, DType dtype, DType kernelDtype, DType skipDtype,
                               int batch, int channels, int length, int taps, boolean skip, CudaLongConv drawn,
-                              String what) {
+                              String drawnCase) {
         try (Arena arena = Arena.ofConfined()) {
             Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), random.nextLong());
             Tensor k = Tensor.randn(arena, GPU, kernelDtype, Shape.of(channels, taps), random.nextLong());
@@ -69,6 +71,7 @@ class LongConvPropertiesGpuTest {
             boolean doesNotFit = drawn == CudaLongConv.ON_CHIP && !CudaLongConv.onChipFits(spectrum.geometry())
                     || drawn == CudaLongConv.MONARCH && !CudaLongConv.monarchFits(spectrum.geometry());
             CudaLongConv forwardPath = doesNotFit ? CudaLongConv.INSTANCE : drawn;
+            String what = doesNotFit ? drawnCase + ", ran " + forwardPath : drawnCase;
 
             Tensor y = poisoned(arena, dtype, u.shape());
             forwardPath.forward(u, spectrum.data(), spectrum.geometry(), d, y, Stream.DEFAULT);

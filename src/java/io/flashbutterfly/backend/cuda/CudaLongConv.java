@@ -20,12 +20,17 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The FFT long convolution on the GPU. The forward has three implementations, and
- * {@link #INSTANCE} runs the fastest for each shape ({@link ForwardChoice}):
+ * The FFT long convolution on the GPU. The forward has four implementations, and
+ * {@link #INSTANCE} runs the fastest of those that apply to a shape ({@link ForwardChoice}):
  * <ul>
  *   <li>on chip (cuda/src/onchip_conv.cu): one kernel, u read once and y written once, for
  *       power-of-two FFT sizes up to {@link #ON_CHIP_MAX_FFT_SIZE};</li>
- *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else;</li>
+ *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass, on-chip inner convolutions, an outer
+ *       pass back, for power-of-two FFT sizes up to {@link #MONARCH_MAX_FFT_SIZE} (above 8192 the
+ *       FFT size is the smallest 7-smooth one, a power of two only for some (L, Lk), e.g. Lk = L
+ *       with L a power of two);</li>
+ *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else
+ *       (power-of-two sizes under 2^31 values);</li>
  *   <li>unfused: our kernels around plain cuFFT transforms, per call:</li>
  * </ul>
  * <ol>
@@ -35,8 +40,9 @@ import org.apache.logging.log4j.Logger;
  *   <li>cuFFT C2R in place;</li>
  *   <li>truncate to L, add D*u, cast to u's dtype, into y.</li>
  * </ol>
- * Scratch is one buffer of B*H*(N+2) floats (two for backward), from the stream-ordered pool;
- * nothing synchronises, except the first call for a shape, which times the candidates.
+ * The unfused forward's scratch is one buffer of B*H*(N+2) floats (two for backward), Monarch's
+ * one complex value per FFT point and pair of rows, from the stream-ordered pool; nothing
+ * synchronises, except the first call for a shape, which times the candidates.
  * The backward runs unfused.
  */
 public final class CudaLongConv implements ConvBackend {
@@ -147,9 +153,9 @@ public final class CudaLongConv implements ConvBackend {
                 case MONARCH -> monarch.run();
                 case FUSED -> fused.run();
                 case UNFUSED -> unfused.run();
-                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), onChipFits(g)
-                        ? List.of(onChip, fused, unfused)
-                        : withCufft(monarchFits(g) ? List.of(monarch) : List.of(), fused, unfused, fusedFits), stream);
+                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(
+                        onChipFits(g) ? List.of(onChip) : monarchFits(g) ? List.of(monarch) : List.of(),
+                        fused, unfused, fusedFits), stream);
                 case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(),
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }

@@ -41,9 +41,11 @@ final class ForwardChoice {
         }
         int winner = 0;
         for (int i = 1; i < ms.length; i++) if (ms[i] < ms[winner]) winner = i;
-        fastest.put(key, winner);
-        candidates.get(winner).run(); // this call's output comes from the one every later call runs
-        LOG.debug("forward N={} rows={} {}: candidates {} ms, chose #{}", fftSize, rows, dtype, Arrays.toString(ms), winner);
+        // A racing first call may have decided already: its choice stands for every call.
+        Integer decided = fastest.putIfAbsent(key, winner);
+        int chosen = decided != null ? decided : winner;
+        candidates.get(chosen).run(); // this call's output comes from the one every later call runs
+        LOG.debug("forward N={} rows={} {}: candidates {} ms, chose #{}", fftSize, rows, dtype, Arrays.toString(ms), chosen);
     }
 
     private static float time(int device, Runnable op, Stream stream) {

@@ -23,7 +23,12 @@ final class SkipTerm implements AutoCloseable {
         if (d == null) return new SkipTerm(MemorySegment.NULL, null);
         if (d.dtype() == DType.FP32) return new SkipTerm(d.data(), null);
         Scratch copy = Scratch.allocate(device, d.numel() * 4, stream);
-        NativeKernels.castPad(d.data(), d.dtype(), d.numel(), copy.segment(), DType.FP32, d.numel(), 1, 1f, stream);
+        try {
+            NativeKernels.castPad(d.data(), d.dtype(), d.numel(), copy.segment(), DType.FP32, d.numel(), 1, 1f, stream);
+        } catch (RuntimeException e) {
+            copy.close();
+            throw e;
+        }
         return new SkipTerm(copy.segment(), copy);
     }
 
