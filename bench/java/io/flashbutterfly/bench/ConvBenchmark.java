@@ -152,7 +152,7 @@ final class ConvBenchmark {
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             if (CudaLongConv.onChipFits(geometry)) paths.put("on-chip", CudaLongConv.ON_CHIP);
             if (CudaLongConv.monarchFits(geometry)) paths.put("monarch", CudaLongConv.MONARCH);
-            paths.put("fused", CudaLongConv.FUSED);
+            if (CudaLongConv.fusedFits(s[0] * s[1], geometry)) paths.put("fused", CudaLongConv.FUSED);
             paths.put("unfused", CudaLongConv.UNFUSED);
             for (Map.Entry<String, CudaLongConv> path : paths.entrySet()) {
                 double pathMs = Timing.medianMillis(() -> path.getValue().forward(u, spectrum.data(), geometry, d, y,
@@ -164,7 +164,7 @@ final class ConvBenchmark {
     }
 
     /**
-     * Runs every forward path on a small input until the JIT has compiled the host side: the
+     * Runs the default forward on a small input until the JIT has compiled the host side: the
      * first shape measured would otherwise pay for interpreted downcalls inside its timings.
      */
     private void warmUpJvm() {

@@ -7,6 +7,7 @@ import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.Objects;
@@ -95,7 +96,7 @@ public final class LongConv {
 
     /** y = conv(u, k) + d * u (d may be null), as a new tensor owned by u's arena. */
     public Tensor forward(Tensor u, KernelSpectrum k, Tensor d) {
-        Objects.requireNonNull(u, "u must not be null");
+        checkCall(u, k, d); // before anything is allocated
         Tensor y = Tensor.empty(u.owner(), u.device(), u.dtype(), u.shape());
         try {
             forward(u, k, d, y, Stream.DEFAULT);
@@ -122,8 +123,8 @@ public final class LongConv {
 
     /** Gradients du, dk, dD (null without d) for output gradient dy, owned by u's arena. */
     public Gradients backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d) {
-        Objects.requireNonNull(u, "u must not be null");
-        Objects.requireNonNull(k, "k must not be null");
+        checkCall(u, k, d); // before anything is allocated
+        checkLike("dy", dy, u);
         Arena owner = u.owner();
         Tensor du = Tensor.empty(owner, u.device(), u.dtype(), u.shape());
         Tensor dk = Tensor.empty(owner, u.device(), k.kernelDtype(), k.kernelShape());
@@ -146,12 +147,7 @@ public final class LongConv {
         checkLike("dy", dy, u);
         Objects.requireNonNull(out, "out must not be null");
         checkLike("out.du", out.du(), u);
-        Objects.requireNonNull(out.dk(), "out.dk must not be null");
-        if (!out.dk().shape().equals(k.kernelShape()) || out.dk().dtype() != k.kernelDtype()
-                || !out.dk().device().equals(u.device())) {
-            throw new IllegalArgumentException("out.dk must be " + k.kernelShape() + " " + k.kernelDtype() + " on "
-                    + u.device() + ", got " + out.dk().shape() + " " + out.dk().dtype() + " " + out.dk().device());
-        }
+        checkMatches("out.dk", out.dk(), k.kernelShape(), k.kernelDtype(), u.device());
         if ((d == null) != (out.dd() == null)) {
             throw new IllegalArgumentException("out.dd must be given exactly when d is");
         }
@@ -197,7 +193,8 @@ public final class LongConv {
     private static Tensor kernelFor(Tensor u, Tensor k) {
         Objects.requireNonNull(u, "u must not be null");
         Objects.requireNonNull(k, "k must not be null");
-        long channels = length(u) > 0 ? u.shape().dim(1) : 0;
+        length(u); // u's rank first
+        long channels = u.shape().dim(1);
         if (k.shape().rank() != 2 || k.shape().dim(0) != channels) {
             throw new IllegalArgumentException("k must be (H=" + channels + ", Lk), got " + k.shape());
         }
@@ -240,10 +237,14 @@ public final class LongConv {
     }
 
     private static void checkLike(String name, Tensor t, Tensor like) {
+        checkMatches(name, t, like.shape(), like.dtype(), like.device());
+    }
+
+    private static void checkMatches(String name, Tensor t, Shape shape, DType dtype, Device device) {
         Objects.requireNonNull(t, name + " must not be null");
-        if (!t.shape().equals(like.shape()) || t.dtype() != like.dtype() || !t.device().equals(like.device())) {
-            throw new IllegalArgumentException(name + " must be " + like.shape() + " " + like.dtype() + " on "
-                    + like.device() + ", got " + t.shape() + " " + t.dtype() + " " + t.device());
+        if (!t.shape().equals(shape) || t.dtype() != dtype || !t.device().equals(device)) {
+            throw new IllegalArgumentException(name + " must be " + shape + " " + dtype + " on " + device + ", got "
+                    + t.shape() + " " + t.dtype() + " " + t.device());
         }
     }
 }

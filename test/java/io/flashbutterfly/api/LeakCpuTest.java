@@ -16,21 +16,19 @@ class LeakCpuTest {
         long baseline = Tensor.liveBytes(Device.CPU);
         int[][] shapes = {{1, 1, 8}, {2, 3, 17}, {1, 2, 64}, {3, 1, 5}};
         Mode[] modes = Mode.values();
-        try (Arena arena = Arena.ofConfined()) {
-            for (int call = 0; call < 20_000; call++) {
-                int[] s = shapes[call % shapes.length];
-                Mode mode = modes[call % modes.length];
-                int taps = mode == Mode.BIDIRECTIONAL ? 2 * s[2] : s[2];
-                try (Arena step = Arena.ofConfined()) {
-                    Tensor u = Tensor.randn(step, Device.CPU, DType.FP32, Shape.of(s[0], s[1], s[2]), call);
-                    Tensor k = Tensor.randn(step, Device.CPU, DType.FP32, Shape.of(s[1], taps), call + 1);
-                    Tensor d = Tensor.randn(step, Device.CPU, DType.FP32, Shape.of(s[1]), call + 2);
-                    LongConv conv = LongConv.of(mode);
-                    Tensor y = conv.forward(u, k, d);
-                    conv.backward(y, u, k, d);
-                }
+        for (int call = 0; call < 20_000; call++) {
+            int[] s = shapes[call % shapes.length];
+            Mode mode = modes[call % modes.length];
+            int taps = mode == Mode.BIDIRECTIONAL ? 2 * s[2] : s[2];
+            try (Arena step = Arena.ofConfined()) {
+                Tensor u = Tensor.randn(step, Device.CPU, DType.FP32, Shape.of(s[0], s[1], s[2]), call);
+                Tensor k = Tensor.randn(step, Device.CPU, DType.FP32, Shape.of(s[1], taps), call + 1);
+                Tensor d = Tensor.randn(step, Device.CPU, DType.FP32, Shape.of(s[1]), call + 2);
+                LongConv conv = LongConv.of(mode);
+                Tensor y = conv.forward(u, k, d);
+                conv.backward(y, u, k, d);
             }
-            assertEquals(baseline, Tensor.liveBytes(Device.CPU), "tensor bytes left behind");
         }
+        assertEquals(baseline, Tensor.liveBytes(Device.CPU), "tensor bytes left behind");
     }
 }

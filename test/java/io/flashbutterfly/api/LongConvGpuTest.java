@@ -12,10 +12,12 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.Accuracy;
 import io.flashbutterfly.testing.GpuTest;
+import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,20 +36,30 @@ class LongConvGpuTest {
     private static final long MAX_ELEMENTS = 1L << 21;
 
     static List<Arguments> forwardCases() {
+        int[][] batchChannels = {{1, 1}, {1, 3}, {1, 256}, {4, 1}, {4, 3}, {4, 256}};
+        return caseGrid(new DType[] {DType.FP32, DType.FP16, DType.BF16}, LENGTHS, batchChannels,
+                length -> Math.max(1, length / 2 - 1));
+    }
+
+    /**
+     * Every mode, dtype, length and (B, H) within MAX_ELEMENTS; by turns a kernel shorter than L
+     * (every third case, half of it from shorterHalf), an fp32 kernel (every second) and no D
+     * (every fourth).
+     */
+    private static List<Arguments> caseGrid(DType[] dtypes, int[] lengths, int[][] batchChannels,
+                                            IntUnaryOperator shorterHalf) {
         List<Arguments> cases = new ArrayList<>();
         int i = 0;
         for (Mode mode : Mode.values()) {
-            for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
-                for (int length : LENGTHS) {
-                    for (int batch : new int[] {1, 4}) {
-                        for (int channels : new int[] {1, 3, 256}) {
-                            if ((long) batch * channels * length > MAX_ELEMENTS) continue;
-                            i++;
-                            int half = i % 3 == 0 ? Math.max(1, length / 2 - 1) : length; // Lk < L every third case
-                            int taps = mode == Mode.BIDIRECTIONAL ? 2 * half : half;
-                            DType kernelDtype = i % 2 == 0 ? DType.FP32 : dtype;
-                            cases.add(Arguments.of(mode, dtype, kernelDtype, batch, channels, length, taps, i % 4 != 0));
-                        }
+            for (DType dtype : dtypes) {
+                for (int length : lengths) {
+                    for (int[] bh : batchChannels) {
+                        if ((long) bh[0] * bh[1] * length > MAX_ELEMENTS) continue;
+                        i++;
+                        int half = i % 3 == 0 ? shorterHalf.applyAsInt(length) : length;
+                        int taps = mode == Mode.BIDIRECTIONAL ? 2 * half : half;
+                        DType kernelDtype = i % 2 == 0 ? DType.FP32 : dtype;
+                        cases.add(Arguments.of(mode, dtype, kernelDtype, bh[0], bh[1], length, taps, i % 4 != 0));
                     }
                 }
             }
@@ -62,32 +74,16 @@ class LongConvGpuTest {
         try (Arena arena = Arena.ofConfined()) {
             Inputs in = Inputs.draw(arena, mode, dtype, kernelDtype, batch, channels, length, taps, skip);
             LongConv conv = LongConv.of(mode);
-            Tensor y = Tensor.empty(arena, GPU, dtype, in.u.shape());
-            NativeKernels.fill(y, Float.NaN, Stream.DEFAULT);
+            Tensor y = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
             conv.forward(in.u, conv.spectrum(in.k, length), in.d, y, Stream.DEFAULT);
             Tensor want = conv.forward(in.reference(in.u), in.reference(in.k), in.d == null ? null : in.reference(in.d));
-            assertClose(y.toDoubleArray(), want.toDoubleArray(), tolerance(dtype), in.describe());
+            assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(dtype), in.describe());
         }
     }
 
     static List<Arguments> backwardCases() {
-        List<Arguments> cases = new ArrayList<>();
-        int i = 0;
-        for (Mode mode : Mode.values()) {
-            for (DType dtype : new DType[] {DType.FP32, DType.BF16, DType.FP16}) {
-                for (int length : new int[] {1, 7, 256, 1000, 4096}) {
-                    for (int[] bh : new int[][] {{1, 1}, {4, 3}, {2, 256}}) {
-                        if ((long) bh[0] * bh[1] * length > MAX_ELEMENTS) continue;
-                        i++;
-                        int half = i % 3 == 0 ? Math.max(1, length / 3) : length;
-                        int taps = mode == Mode.BIDIRECTIONAL ? 2 * half : half;
-                        cases.add(Arguments.of(mode, dtype, i % 2 == 0 ? DType.FP32 : dtype, bh[0], bh[1], length,
-                                taps, i % 4 != 0));
-                    }
-                }
-            }
-        }
-        return cases;
+        return caseGrid(new DType[] {DType.FP32, DType.BF16, DType.FP16}, new int[] {1, 7, 256, 1000, 4096},
+                new int[][] {{1, 1}, {4, 3}, {2, 256}}, length -> Math.max(1, length / 3));
     }
 
     @ParameterizedTest(name = "{0} {1} k={2} B={3} H={4} L={5} Lk={6} D={7}")
@@ -98,19 +94,16 @@ class LongConvGpuTest {
             Inputs in = Inputs.draw(arena, mode, dtype, kernelDtype, batch, channels, length, taps, skip);
             Tensor dy = Tensor.randn(arena, GPU, dtype, in.u.shape(), Seeds.fresh("dy" + in.describe()));
             LongConv conv = LongConv.of(mode);
-            Gradients got = new Gradients(Tensor.empty(arena, GPU, dtype, in.u.shape()),
-                    Tensor.empty(arena, GPU, kernelDtype, in.k.shape()),
-                    skip ? Tensor.empty(arena, GPU, in.d.dtype(), in.d.shape()) : null);
-            NativeKernels.fill(got.du(), Float.NaN, Stream.DEFAULT);
-            NativeKernels.fill(got.dk(), Float.NaN, Stream.DEFAULT);
-            if (skip) NativeKernels.fill(got.dd(), Float.NaN, Stream.DEFAULT);
+            Gradients got = new Gradients(Poisoned.tensor(arena, GPU, dtype, in.u.shape()),
+                    Poisoned.tensor(arena, GPU, kernelDtype, in.k.shape()),
+                    skip ? Poisoned.tensor(arena, GPU, in.d.dtype(), in.d.shape()) : null);
             conv.backward(dy, in.u, conv.spectrum(in.k, length), in.d, got, Stream.DEFAULT);
             Gradients want = conv.backward(in.reference(dy), in.reference(in.u), in.reference(in.k),
                     skip ? in.reference(in.d) : null);
-            assertClose(got.du().toDoubleArray(), want.du().toDoubleArray(), tolerance(dtype), "du " + in.describe());
-            assertClose(got.dk().toDoubleArray(), want.dk().toDoubleArray(), tolerance(kernelDtype), "dk " + in.describe());
+            assertClose(got.du().toDoubleArray(), want.du().toDoubleArray(), Accuracy.tolerance(dtype), "du " + in.describe());
+            assertClose(got.dk().toDoubleArray(), want.dk().toDoubleArray(), Accuracy.tolerance(kernelDtype), "dk " + in.describe());
             if (skip) {
-                assertClose(got.dd().toDoubleArray(), want.dd().toDoubleArray(), tolerance(DType.FP32), "dD " + in.describe());
+                assertClose(got.dd().toDoubleArray(), want.dd().toDoubleArray(), Accuracy.tolerance(DType.FP32), "dD " + in.describe());
             }
         }
     }
@@ -127,13 +120,13 @@ class LongConvGpuTest {
                 NativeKernels.fill(y, Float.NaN, stream);
                 conv.forward(u, spectrum, null, y, stream);
                 stream.synchronize();
-                Tensor want = LongConv.causal().forward(Inputs.toReference(arena, u), Inputs.toReference(arena, k), null);
+                Tensor want = LongConv.causal().forward(Accuracy.float64Copy(arena, u), Accuracy.float64Copy(arena, k), null);
                 assertClose(y.toDoubleArray(), want.toDoubleArray(), 2e-2, "batch " + batch);
             }
             Tensor k2 = Tensor.randn(arena, GPU, DType.FP32, Shape.of(8, 512), Seeds.fresh("reuse k2"));
             spectrum.update(k2);
             Tensor u = Tensor.randn(arena, GPU, DType.FP32, Shape.of(2, 8, 512), Seeds.fresh("reuse after"));
-            Tensor want = LongConv.causal().forward(Inputs.toReference(arena, u), Inputs.toReference(arena, k2), null);
+            Tensor want = LongConv.causal().forward(Accuracy.float64Copy(arena, u), Accuracy.float64Copy(arena, k2), null);
             assertClose(conv.forward(u, spectrum, null).toDoubleArray(), want.toDoubleArray(), 1e-5, "after update");
         }
     }
@@ -146,20 +139,18 @@ class LongConvGpuTest {
                     Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 3, 3, length, length, length > 1);
                     LongConv conv = LongConv.causal();
                     KernelSpectrum spectrum = conv.spectrum(in.k, length);
-                    ConvGeometry geometry = new ConvGeometry(length, length, 0,
-                            CudaLongConv.INSTANCE.fastFftSize(2L * length - 1));
+                    ConvGeometry geometry = spectrum.geometry();
                     Tensor want = conv.forward(in.reference(in.u), in.reference(in.k),
                             in.d == null ? null : in.reference(in.d));
                     java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
-                    paths.put("fused", CudaLongConv.FUSED);
+                    if (CudaLongConv.fusedFits(in.u.numel() / length, geometry)) paths.put("fused", CudaLongConv.FUSED);
                     paths.put("unfused", CudaLongConv.UNFUSED);
                     if (CudaLongConv.onChipFits(geometry)) paths.put("on chip", CudaLongConv.ON_CHIP);
                     if (CudaLongConv.monarchFits(geometry)) paths.put("monarch", CudaLongConv.MONARCH);
                     for (var path : paths.entrySet()) {
-                        Tensor y = Tensor.empty(arena, GPU, dtype, in.u.shape());
-                        NativeKernels.fill(y, Float.NaN, Stream.DEFAULT);
+                        Tensor y = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
                         path.getValue().forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
-                        assertClose(y.toDoubleArray(), want.toDoubleArray(), tolerance(dtype),
+                        assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(dtype),
                                 path.getKey() + " " + in.describe());
                     }
                     org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(),
@@ -176,13 +167,9 @@ class LongConvGpuTest {
             Tensor want = LongConv.causal().forward(in.reference(in.u), in.reference(in.k), in.reference(in.d));
             for (Algorithm algorithm : Algorithm.values()) {
                 Tensor y = LongConv.causal().algorithm(algorithm).forward(in.u, in.k, in.d);
-                assertClose(y.toDoubleArray(), want.toDoubleArray(), tolerance(DType.BF16), algorithm + " " + in.describe());
+                assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(DType.BF16), algorithm + " " + in.describe());
             }
         }
-    }
-
-    private static double tolerance(DType dtype) {
-        return Accuracy.tolerance(dtype);
     }
 
     /** One case's GPU inputs and their float64 CPU copies. */
@@ -198,11 +185,7 @@ class LongConvGpuTest {
         }
 
         Tensor reference(Tensor t) {
-            return toReference(arena, t);
-        }
-
-        static Tensor toReference(Arena arena, Tensor t) {
-            return Tensor.of(arena, Device.CPU, DType.FP64, t.shape(), t.toDoubleArray());
+            return Accuracy.float64Copy(arena, t);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.Accuracy;
 import io.flashbutterfly.testing.GpuTest;
+import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
@@ -79,12 +80,12 @@ class LongConvPropertiesGpuTest {
                     skip ? poisoned(arena, skipDtype, d.shape()) : null);
             conv.backward(dy, u, spectrum, d, got, Stream.DEFAULT);
 
-            Tensor uRef = reference(arena, u);
-            Tensor kRef = reference(arena, k);
-            Tensor dRef = skip ? reference(arena, d) : null;
+            Tensor uRef = Accuracy.float64Copy(arena, u);
+            Tensor kRef = Accuracy.float64Copy(arena, k);
+            Tensor dRef = skip ? Accuracy.float64Copy(arena, d) : null;
             assertClose(y.toDoubleArray(), conv.forward(uRef, kRef, dRef).toDoubleArray(), Accuracy.tolerance(dtype),
                     "y " + what);
-            Gradients want = conv.backward(reference(arena, dy), uRef, kRef, dRef);
+            Gradients want = conv.backward(Accuracy.float64Copy(arena, dy), uRef, kRef, dRef);
             assertClose(got.du().toDoubleArray(), want.du().toDoubleArray(), Accuracy.tolerance(dtype), "du " + what);
             assertClose(got.dk().toDoubleArray(), want.dk().toDoubleArray(), Accuracy.tolerance(kernelDtype),
                     "dk " + what);
@@ -96,12 +97,6 @@ class LongConvPropertiesGpuTest {
     }
 
     private static Tensor poisoned(Arena arena, DType dtype, Shape shape) {
-        Tensor t = Tensor.empty(arena, GPU, dtype, shape);
-        NativeKernels.fill(t, Float.NaN, Stream.DEFAULT);
-        return t;
-    }
-
-    private static Tensor reference(Arena arena, Tensor t) {
-        return Tensor.of(arena, Device.CPU, DType.FP64, t.shape(), t.toDoubleArray());
+        return Poisoned.tensor(arena, GPU, dtype, shape);
     }
 }

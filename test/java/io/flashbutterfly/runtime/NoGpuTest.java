@@ -1,5 +1,6 @@
 package io.flashbutterfly.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -24,7 +25,7 @@ class NoGpuTest {
             assertTrue(e instanceof GpuException || e instanceof NativeLibraryException, e.toString());
             assertTrue(e.getMessage().contains(e instanceof NativeLibraryException ? "tried" : "cuda"),
                     "the message says what failed: " + e.getMessage());
-            assertTrue(Device.best().equals(Device.CPU));
+            assertEquals(Device.CPU, Device.best());
         }
     }
 }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Tensor;
+import java.lang.foreign.Arena;
 
 /** Relative-error checks against a float64 reference. */
 public final class Accuracy {
@@ -17,6 +20,11 @@ public final class Accuracy {
             case FP32 -> 1e-5;
             case FP16, BF16 -> 2e-2;
         };
+    }
+
+    /** A float64 CPU copy of t: the input the reference computation takes. */
+    public static Tensor float64Copy(Arena arena, Tensor t) {
+        return Tensor.of(arena, Device.CPU, DType.FP64, t.shape(), t.toDoubleArray());
     }
 
     /** ||actual - expected|| / ||expected|| (2-norms); NaN if any actual element is NaN. */

@@ -24,7 +24,7 @@ public final class CpuLongConv implements ConvBackend {
     /** Powers of two: {@link Fft}'s fast case. */
     @Override
     public long fastFftSize(long minimum) {
-        return Long.highestOneBit(Math.max(1, minimum) * 2 - 1);
+        return ConvGeometry.powerOfTwoAtLeast(minimum);
     }
 
     @Override

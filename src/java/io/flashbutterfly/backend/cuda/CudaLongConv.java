@@ -93,7 +93,7 @@ public final class CudaLongConv implements ConvBackend {
      */
     @Override
     public long fastFftSize(long minimum) {
-        long best = Long.highestOneBit(Math.max(1, minimum) * 2 - 1);
+        long best = ConvGeometry.powerOfTwoAtLeast(minimum);
         if (best <= ON_CHIP_MAX_FFT_SIZE) return best;
         for (long p7 = 1; p7 < best; p7 *= 7) {
             for (long p5 = p7; p5 < best; p5 *= 5) {
@@ -184,6 +184,11 @@ public final class CudaLongConv implements ConvBackend {
         Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(),
                 y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
                 stream.handle()), "fb_onchip_conv");
+    }
+
+    /** True when the fused forward takes rows of this geometry (else it runs the separate kernels). */
+    public static boolean fusedFits(long rows, ConvGeometry g) {
+        return FusedForward.fits(rows, g);
     }
 
     /** True when the Monarch forward takes this FFT size: a power of two past the on-chip limit, up to {@link #MONARCH_MAX_FFT_SIZE}. */

@@ -18,7 +18,6 @@ import java.lang.foreign.ValueLayout;
  * transforms. The work area is cuFFT's own, or one the caller sets before each execution.
  */
 public final class CufftPlan implements AutoCloseable {
-    /** Transform types. */
     /** Transform types: real to complex, complex to real, complex to complex. */
     public enum Type { R2C, C2R, C2C }
 

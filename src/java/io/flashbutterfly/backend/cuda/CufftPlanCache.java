@@ -113,7 +113,4 @@ final class CufftPlanCache {
             LOG.warn("destroying a cuFFT plan failed", e);
         }
     }
-
-    /** Plans held now. */
-    synchronized int size() { return plans.size(); }
 }

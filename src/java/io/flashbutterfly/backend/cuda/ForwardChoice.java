@@ -27,6 +27,10 @@ final class ForwardChoice {
 
     /** Runs the fastest candidate for this shape (each of them, timed, the first time). */
     void run(int device, long fftSize, long rows, DType dtype, List<Runnable> candidates, Stream stream) {
+        if (candidates.size() == 1) { // nothing to choose: no timing, no wait
+            candidates.get(0).run();
+            return;
+        }
         Key key = new Key(device, fftSize, rows, dtype, candidates.size());
         Integer best = fastest.get(key);
         if (best != null) {
