@@ -103,20 +103,14 @@ typedef struct fb_fft_conv_params {
     double inverse_bins;
 } fb_fft_conv_params;
 
-/* The largest FFT size fb_onchip_conv takes. */
-FB_API int fb_onchip_conv_max_fft_size(void);
-
 /*
  * The whole forward y = conv(u, k) + d * u for u and y of (batch, channels, length) in one kernel,
- * the sequence kept on chip: fft_size a power of two, 2 <= fft_size <= fb_onchip_conv_max_fft_size(),
+ * the sequence kept on chip: fft_size a power of two, 2 <= fft_size <= 8192,
  * spectrum (channels, fft_size / 2 + 1) complex scaled by 1 / fft_size, d fp32 or NULL.
  */
 FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
                                   fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                   int64_t fft_size, cudaStream_t stream);
-
-/* The largest FFT size fb_monarch_conv takes (16 * 8192). */
-FB_API int64_t fb_monarch_conv_max_fft_size(void);
 
 /* Bytes of the workspace fb_monarch_conv needs for these sizes (-1 for an unknown dtype). */
 FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels,
@@ -124,7 +118,7 @@ FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, in
 
 /*
  * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
- * fb_onchip_conv_max_fft_size() < fft_size <= fb_monarch_conv_max_fft_size(), as an outer pass
+ * 8192 < fft_size <= 16 * 8192 = 131072, as an outer pass
  * over device memory, on-chip inner transforms and an outer pass back (the Monarch factorisation,
  * spectrum in permuted order: no transposes). workspace: fb_monarch_conv_workspace_bytes() bytes.
  */

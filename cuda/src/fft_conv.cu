@@ -1,19 +1,15 @@
 // The kernels around cuFFT in the FFT long convolution: kernel taps in and out of FFT rows, the
 // spectrum products, the epilogue (truncate + D*u skip + cast) and the skip's gradient.
+#include "complex.cuh"
 #include "elements.cuh"
 #include "launch.cuh"
 
 namespace {
 
-__device__ __forceinline__ float2 cmul(float2 a, float2 b) {
-    return make_float2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
-}
+using fb::cmul;
+using fb::conj;
 
-__device__ __forceinline__ float2 cmul_conj(float2 a, float2 b) {  // a * conj(b)
-    return make_float2(a.x * b.x + a.y * b.y, a.y * b.x - a.x * b.y);
-}
-
-// Position in an FFT row of n points of kernel tap j (see fb_kernel_to_fft_rows), or -1.
+// Position in an FFT row of n points of kernel tap j (see fb_kernel_to_fft_rows).
 __device__ __forceinline__ int64_t tap_position(int64_t j, int64_t causal_len, int64_t n) {
     return j < causal_len ? j : n - (j - causal_len + 1);
 }
@@ -49,7 +45,7 @@ __global__ void spectrum_multiply(float2 *__restrict__ x, const float2 *__restri
     FB_FOR_ROWS_COLS(r, f, rows, bins) {
         const float2 k = s[(r % channels) * bins + f];
         const float2 v = x[r * bins + f];
-        x[r * bins + f] = conjugate_s ? cmul_conj(v, k) : cmul(v, k);
+        x[r * bins + f] = conjugate_s ? cmul(v, conj(k)) : cmul(v, k);
     }
 }
 
@@ -60,7 +56,7 @@ __global__ void spectrum_correlate(const float2 *__restrict__ a, const float2 *_
         float2 sum = make_float2(0.0f, 0.0f);
         for (int64_t i = 0; i < batch; ++i) {
             const int64_t at = (i * channels + h) * bins + f;
-            const float2 p = cmul_conj(a[at], b[at]);
+            const float2 p = cmul(a[at], conj(b[at]));
             sum.x += p.x;
             sum.y += p.y;
         }

@@ -8,37 +8,35 @@
 // As in the on-chip kernel, rows b and b + 1 of a channel travel as one complex sequence.
 // Device memory: u read, z written, z read and written on chip, z read, y written (u read again
 // only for the skip term).
-#include "elements.cuh"
+#include "complex.cuh"
 #include "dft16_mma.cuh"
+#include "elements.cuh"
 #include "onchip.cuh"
 
 namespace {
 
 constexpr int kMaxOuter = 16;
-constexpr int kInner = 8192;  // the largest on-chip transform
+constexpr int kInner = fb::kOnChipMaxFftSize;  // the largest on-chip transform
 constexpr int kThreads = 256;
 
-__device__ __forceinline__ float2 cmul(float2 a, float2 b) {
-    return make_float2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
-}
+using fb::cmul;
+using fb::conj;
 
-__device__ __forceinline__ float2 conj(float2 a) { return make_float2(a.x, -a.y); }
-
-// exp(-2 pi i num / den), accurately (fp32 results to 1e-5 need it).
+// exp(-2 pi i num / den) for 0 <= num < den, accurately (fp32 results to 1e-5 need it).
 __device__ __forceinline__ float2 root(int64_t num, int64_t den) {
     float s, c;
-    sincospif(-2.0f * static_cast<float>(num % den) / static_cast<float>(den), &s, &c);
+    sincospif(-2.0f * static_cast<float>(num) / static_cast<float>(den), &s, &c);
     return make_float2(c, s);
 }
 
 // sum_i x[i] * roots[(i j) mod outer]: output j of the outer DFT (roots: its powers of W_outer or
-// of their conjugates).
+// of their conjugates; outer a power of two).
 __device__ __forceinline__ float2 outer_dft(const float2 (&x)[kMaxOuter], const float2 *roots, int j, int outer) {
     float2 sum = make_float2(0.0f, 0.0f);
 #pragma unroll
     for (int i = 0; i < kMaxOuter; ++i) {
         if (i < outer) {
-            const float2 w = roots[(i * j) % outer];
+            const float2 w = roots[(i * j) & (outer - 1)];
             sum.x += x[i].x * w.x - x[i].y * w.y;
             sum.y += x[i].x * w.y + x[i].y * w.x;
         }
@@ -119,8 +117,6 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
 
 }  // namespace
 
-extern "C" FB_API int64_t fb_monarch_conv_max_fft_size(void) { return static_cast<int64_t>(kMaxOuter) * kInner; }
-
 extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels,
                                                           int64_t fft_size) {
     int64_t bytes = -1;
@@ -136,7 +132,7 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
                                               int64_t fft_size, void *workspace, cudaStream_t stream) {
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || spectrum == nullptr ||
         y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || fft_size <= kInner ||
-        fft_size > fb_monarch_conv_max_fft_size()) {
+        fft_size > static_cast<int64_t>(kMaxOuter) * kInner) {
         return cudaErrorInvalidValue;
     }
     const int inner = kInner;

@@ -10,6 +10,8 @@
 
 namespace fb {
 
+constexpr int kOnChipMaxFftSize = 8192;  // the largest sequence one block transforms (shared memory)
+
 // bf16/fp16 sequences run their radix-16 passes on tensor cores and keep complex values as bf16
 // (in shared memory and between passes); fp32 sequences keep fp32 throughout.
 template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float>;
@@ -19,6 +21,6 @@ template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, 
 
 // The inner, on-chip step of fb_monarch_conv: z holds (pairs, outer, inner) complex values of
 // type SmemValue; row (pair, q) is convolved in place with the spectrum's bins outer * f + q of
-// the (outer * inner)-point FFT (inner a power of two up to fb_onchip_conv_max_fft_size()).
+// the (outer * inner)-point FFT (inner a power of two up to kOnChipMaxFftSize).
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
                              int inner, int outer, cudaStream_t stream);

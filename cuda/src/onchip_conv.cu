@@ -10,6 +10,7 @@
 // for bf16/fp16 ones the radix-16 passes are tensor-core products with the DFT matrix
 // (dft16_mma.cuh). Shared memory is padded by one slot per 16 and one per 256 to spread the
 // strided accesses over the banks.
+#include "complex.cuh"
 #include "dft16_mma.cuh"
 #include "elements.cuh"
 #include "onchip.cuh"
@@ -18,7 +19,7 @@
 
 namespace {
 
-constexpr int kMaxLog2 = 13;  // N <= 8192: 512 threads, 35 KiB (bf16) or 68 KiB (fp32) + 3 KiB per block
+// N <= fb::kOnChipMaxFftSize = 8192: 512 threads, 35 KiB (bf16) or 68 KiB (fp32) + 3 KiB per block.
 constexpr int kValuesPerThread = 16;
 // The smallest n whose values the tensor-core path keeps as bf16 (half the shared-memory traffic
 // and footprint, faster at every size measured): below it, so few outputs that one cancellation
@@ -26,13 +27,9 @@ constexpr int kValuesPerThread = 16;
 constexpr int kCompactFrom = 256;
 constexpr int kMaxTensorTilesPerWarp = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
 
-__device__ __forceinline__ float2 cmul(float2 a, float2 b) {
-    return make_float2(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x);
-}
-
-__device__ __forceinline__ float2 cadd(float2 a, float2 b) { return make_float2(a.x + b.x, a.y + b.y); }
-
-__device__ __forceinline__ float2 csub(float2 a, float2 b) { return make_float2(a.x - b.x, a.y - b.y); }
+using fb::cadd;
+using fb::cmul;
+using fb::csub;
 
 __device__ __forceinline__ int slot(int i) { return i + (i >> 4) + (i >> 8); }  // padded shared-memory index
 
@@ -289,14 +286,12 @@ cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t st
 
 }  // namespace
 
-extern "C" FB_API int fb_onchip_conv_max_fft_size(void) { return 1 << kMaxLog2; }
-
 extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
                                              fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                              int64_t fft_size, cudaStream_t stream) {
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr ||
         spectrum == nullptr || y == nullptr || (fft_size & (fft_size - 1)) != 0 ||
-        fft_size > (1 << kMaxLog2) || fft_size < 2) {
+        fft_size > fb::kOnChipMaxFftSize || fft_size < 2) {
         return cudaErrorInvalidValue;
     }
     const int n = static_cast<int>(fft_size);

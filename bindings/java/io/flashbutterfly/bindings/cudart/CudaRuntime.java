@@ -221,24 +221,6 @@ public class CudaRuntime extends CudaRuntime$shared {
     public static int cudaMemPoolAttrReleaseThreshold() {
         return cudaMemPoolAttrReleaseThreshold;
     }
-    private static final int cudaMemPoolAttrUsedMemCurrent = (int)7L;
-    /**
-     * {@snippet lang=c :
-     * enum cudaMemPoolAttr.cudaMemPoolAttrUsedMemCurrent = 7
-     * }
-     */
-    public static int cudaMemPoolAttrUsedMemCurrent() {
-        return cudaMemPoolAttrUsedMemCurrent;
-    }
-    private static final int cudaMemPoolAttrUsedMemHigh = (int)8L;
-    /**
-     * {@snippet lang=c :
-     * enum cudaMemPoolAttr.cudaMemPoolAttrUsedMemHigh = 8
-     * }
-     */
-    public static int cudaMemPoolAttrUsedMemHigh() {
-        return cudaMemPoolAttrUsedMemHigh;
-    }
 
     private static class cudaDeviceSynchronize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
@@ -2176,68 +2158,6 @@ public class CudaRuntime extends CudaRuntime$shared {
         try {
             if (TRACE_DOWNCALLS) {
                 traceDowncall("cudaMemPoolSetAttribute", memPool, attr, value);
-            }
-            return (int)mh$.invokeExact(memPool, attr, value);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class cudaMemPoolGetAttribute {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            CudaRuntime.C_INT,
-            CudaRuntime.C_POINTER,
-            CudaRuntime.C_INT,
-            CudaRuntime.C_POINTER
-        );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("cudaMemPoolGetAttribute").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "cudaMemPoolGetAttribute"));
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
-     * }
-     */
-    public static FunctionDescriptor cudaMemPoolGetAttribute$descriptor() {
-        return cudaMemPoolGetAttribute.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
-     * }
-     */
-    public static MethodHandle cudaMemPoolGetAttribute$handle() {
-        return cudaMemPoolGetAttribute.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
-     * }
-     */
-    public static MemorySegment cudaMemPoolGetAttribute$address() {
-        return cudaMemPoolGetAttribute.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * extern cudaError_t cudaMemPoolGetAttribute(cudaMemPool_t memPool, enum cudaMemPoolAttr attr, void *value)
-     * }
-     */
-    public static int cudaMemPoolGetAttribute(MemorySegment memPool, int attr, MemorySegment value) {
-        var mh$ = cudaMemPoolGetAttribute.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("cudaMemPoolGetAttribute", memPool, attr, value);
             }
             return (int)mh$.invokeExact(memPool, attr, value);
         } catch (Error | RuntimeException ex) {

@@ -581,64 +581,6 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
-    private static class fb_onchip_conv_max_fft_size {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            FlashButterflyNative.C_INT    );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_onchip_conv_max_fft_size").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_onchip_conv_max_fft_size"));
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int fb_onchip_conv_max_fft_size(void)
-     * }
-     */
-    public static FunctionDescriptor fb_onchip_conv_max_fft_size$descriptor() {
-        return fb_onchip_conv_max_fft_size.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int fb_onchip_conv_max_fft_size(void)
-     * }
-     */
-    public static MethodHandle fb_onchip_conv_max_fft_size$handle() {
-        return fb_onchip_conv_max_fft_size.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int fb_onchip_conv_max_fft_size(void)
-     * }
-     */
-    public static MemorySegment fb_onchip_conv_max_fft_size$address() {
-        return fb_onchip_conv_max_fft_size.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int fb_onchip_conv_max_fft_size(void)
-     * }
-     */
-    public static int fb_onchip_conv_max_fft_size() {
-        var mh$ = fb_onchip_conv_max_fft_size.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_onchip_conv_max_fft_size");
-            }
-            return (int)mh$.invokeExact();
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
     private static class fb_onchip_conv {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,
@@ -701,64 +643,6 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
                 traceDowncall("fb_onchip_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, stream);
             }
             return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, stream);
-        } catch (Error | RuntimeException ex) {
-           throw ex;
-        } catch (Throwable ex$) {
-           throw new AssertionError("should not reach here", ex$);
-        }
-    }
-
-    private static class fb_monarch_conv_max_fft_size {
-        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
-            FlashButterflyNative.C_LONG    );
-
-        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_monarch_conv_max_fft_size").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_monarch_conv_max_fft_size"));
-
-        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
-    }
-
-    /**
-     * Function descriptor for:
-     * {@snippet lang=c :
-     * int64_t fb_monarch_conv_max_fft_size(void)
-     * }
-     */
-    public static FunctionDescriptor fb_monarch_conv_max_fft_size$descriptor() {
-        return fb_monarch_conv_max_fft_size.DESC;
-    }
-
-    /**
-     * Downcall method handle for:
-     * {@snippet lang=c :
-     * int64_t fb_monarch_conv_max_fft_size(void)
-     * }
-     */
-    public static MethodHandle fb_monarch_conv_max_fft_size$handle() {
-        return fb_monarch_conv_max_fft_size.HANDLE;
-    }
-
-    /**
-     * Address for:
-     * {@snippet lang=c :
-     * int64_t fb_monarch_conv_max_fft_size(void)
-     * }
-     */
-    public static MemorySegment fb_monarch_conv_max_fft_size$address() {
-        return fb_monarch_conv_max_fft_size.ADDR;
-    }
-
-    /**
-     * {@snippet lang=c :
-     * int64_t fb_monarch_conv_max_fft_size(void)
-     * }
-     */
-    public static long fb_monarch_conv_max_fft_size() {
-        var mh$ = fb_monarch_conv_max_fft_size.HANDLE;
-        try {
-            if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_monarch_conv_max_fft_size");
-            }
-            return (long)mh$.invokeExact();
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
