@@ -35,7 +35,7 @@ public record ConvGeometry(long length, long causalTaps, long anticausalTaps, lo
     /** Floats per row of an in-place real FFT buffer: 2 * bins. */
     public long rowStride() { return 2 * bins(); }
 
-    /** The smallest power of two >= minimum (1 for minimum <= 1). */
+    /** The smallest power of two at least minimum (1 for a minimum of 1 or less). */
     public static long powerOfTwoAtLeast(long minimum) {
         return Long.highestOneBit(Math.max(1, minimum) * 2 - 1);
     }
