@@ -104,8 +104,15 @@ typedef struct fb_fft_conv_params {
 } fb_fft_conv_params;
 
 /*
+ * *max_fft_size (host memory) = the largest FFT size fb_onchip_conv takes for dtype on device: a
+ * power of two, 32768 for fp16/bf16 and 16384 for fp32 where the device's shared memory per
+ * block holds them, less where it does not.
+ */
+FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size);
+
+/*
  * The whole forward y = conv(u, k) + d * u for u and y of (batch, channels, length) in one kernel,
- * the sequence kept on chip: fft_size a power of two, 2 <= fft_size <= 8192,
+ * the sequence kept on chip: fft_size a power of two from 2 up to fb_onchip_max_fft_size(),
  * spectrum (channels, fft_size / 2 + 1) complex scaled by 1 / fft_size, d fp32 or NULL.
  */
 FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
@@ -118,7 +125,7 @@ FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, in
 
 /*
  * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
- * 8192 < fft_size <= 16 * 8192 = 131072, as an outer pass
+ * M < fft_size <= 16 * M, M = fb_onchip_max_fft_size() of the current device, as an outer pass
  * over device memory, on-chip inner transforms and an outer pass back (the Monarch factorisation,
  * spectrum in permuted order: no transposes). workspace: fb_monarch_conv_workspace_bytes() bytes.
  */

@@ -16,7 +16,6 @@
 namespace {
 
 constexpr int kMaxOuter = 16;
-constexpr int kInner = fb::kOnChipMaxFftSize;  // the largest on-chip transform
 constexpr int kThreads = 256;
 
 using fb::cmul;
@@ -130,16 +129,18 @@ extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_
 extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
                                               fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                               int64_t fft_size, void *workspace, cudaStream_t stream) {
+    int device = 0;
+    cudaError_t status = cudaGetDevice(&device);
+    if (status != cudaSuccess) return status;
+    const int inner = fb::onchip_max_fft_size(dtype, device);  // the fewest outer steps
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || spectrum == nullptr ||
-        y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || fft_size <= kInner ||
-        fft_size > static_cast<int64_t>(kMaxOuter) * kInner) {
+        y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || inner == 0 ||
+        fft_size <= inner || fft_size > static_cast<int64_t>(kMaxOuter) * inner) {
         return cudaErrorInvalidValue;
     }
-    const int inner = kInner;
     const int outer = static_cast<int>(fft_size / inner);
     const int64_t pairs = ((batch + 1) / 2) * channels;
     if (pairs * outer > 0x7fffffffLL) return cudaErrorInvalidValue;
-    cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
         auto *z = static_cast<fb::SmemValue<T> *>(workspace);

@@ -10,17 +10,22 @@
 
 namespace fb {
 
-constexpr int kOnChipMaxFftSize = 8192;  // the largest sequence one block transforms (shared memory)
+// The largest sequence one block transforms: 32768 bf16 values (fp32 ones: half as many), where the
+// device's shared memory per block holds them (onchip_max_fft_size).
+constexpr int kOnChipMaxFftSize = 32768;
 
 // bf16/fp16 sequences run their radix-16 passes on tensor cores and keep complex values as bf16
 // (in shared memory and between passes); fp32 sequences keep fp32 throughout.
 template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float>;
 template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, __nv_bfloat162, float2>;
 
+// The largest power of two the on-chip kernels take for dtype on device (0 if unknown).
+int onchip_max_fft_size(fb_dtype dtype, int device);
+
 }  // namespace fb
 
 // The inner, on-chip step of fb_monarch_conv: z holds (pairs, outer, inner) complex values of
 // type SmemValue; row (pair, q) is convolved in place with the spectrum's bins outer * f + q of
-// the (outer * inner)-point FFT (inner a power of two up to kOnChipMaxFftSize).
+// the (outer * inner)-point FFT (inner a power of two up to onchip_max_fft_size).
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
                              int inner, int outer, cudaStream_t stream);

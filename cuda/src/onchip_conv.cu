@@ -19,13 +19,17 @@
 
 namespace {
 
-// N <= fb::kOnChipMaxFftSize = 8192: 512 threads, 35 KiB (bf16) or 68 KiB (fp32) + 3 KiB per block.
+// n / 16 threads per block, each taking 16 values per round of a pass. Blocks of up to 512
+// threads (n <= 8192) run two per SM where their shared memory allows; wider ones (n = 16384, and
+// n = 32768 in two rounds for bf16 values: 137 KiB of shared memory) one per SM.
 constexpr int kValuesPerThread = 16;
+constexpr int kNarrowThreads = 512;
+constexpr int kMaxThreads = 1024;
 // The smallest n whose values the tensor-core path keeps as bf16 (half the shared-memory traffic
 // and footprint, faster at every size measured): below it, so few outputs that one cancellation
 // shows the extra roundings (a bidirectional L = 1 case erred 2.2%).
 constexpr int kCompactFrom = 256;
-constexpr int kMaxTensorTilesPerWarp = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
+constexpr int kTensorTilesPerRound = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
 
 using fb::cadd;
 using fb::cmul;
@@ -54,12 +58,12 @@ __host__ __device__ constexpr int reverse_bits(int i, int bits) {
 template <int R>
 __host__ __device__ constexpr int log2_radix() { return R == 2 ? 1 : R == 4 ? 2 : R == 8 ? 3 : 4; }
 
-// One decimation-in-frequency stage on every group of v: butterflies (e, e + LEN/2) within
+// One decimation-in-frequency stage on the R values of v: butterflies (e, e + LEN/2) within
 // blocks of LEN, the difference twiddled by exp(-+2 pi i k / LEN).
-template <int LEN>
-__device__ __forceinline__ void dif_stage(float2 (&v)[kValuesPerThread], bool inverse) {
+template <int LEN, int R>
+__device__ __forceinline__ void dif_stage(float2 (&v)[R], bool inverse) {
 #pragma unroll
-    for (int b = 0; b < kValuesPerThread / 2; ++b) {
+    for (int b = 0; b < R / 2; ++b) {
         const int k = b % (LEN / 2);
         const int e = (b / (LEN / 2)) * LEN + k;
         const float2 a = v[e];
@@ -69,58 +73,67 @@ __device__ __forceinline__ void dif_stage(float2 (&v)[kValuesPerThread], bool in
     }
 }
 
-// In-register DFTs of R values (R = 2, 4, 8 or 16) on each of the 16 / R groups of v, by
-// decimation in frequency: natural order in, bit-reversed out (v[g R + p] holds X[reverse(p)]).
-// Registers are only ever indexed by constants; the reordering happens in the shared-memory
-// addresses of the write.
-template <int R>
-__device__ __forceinline__ void dft(float2 (&v)[kValuesPerThread], bool inverse) {
-    dif_stage<R>(v, inverse);
-    if constexpr (R > 2) dft<R / 2>(v, inverse);
+// The in-register DFT of the R values of v (R = 2, 4, 8 or 16) as LEN-point DFTs on its blocks
+// (LEN = R at the top), by decimation in frequency: natural order in, bit-reversed out (v[p]
+// holds X[reverse(p)]). Registers are only ever indexed by constants; the reordering happens in
+// the shared-memory addresses of the write.
+template <int LEN, int R>
+__device__ __forceinline__ void dft(float2 (&v)[R], bool inverse) {
+    dif_stage<LEN>(v, inverse);
+    if constexpr (LEN > 2) dft<LEN / 2>(v, inverse);
 }
 
-// One Stockham pass of radix R over n values in x (span ns of the sub-transforms done so far).
-template <int R, typename Value>
+// Column j of a pass when each thread takes groups columns per round.
+__device__ __forceinline__ int pass_column(int round, int groups, int g) {
+    return threadIdx.x + (round * groups + g) * blockDim.x;
+}
+
+// One Stockham pass of radix R over n values in x (span ns of the sub-transforms done so far), in
+// up to kRounds rounds of 16 values per thread: every value is read before the barrier, since
+// the pass writes in place.
+template <int R, int kRounds, typename Value>
 __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, bool inverse) {
     constexpr int groups = kValuesPerThread / R;
     const int count = n / R;
-    Value held[kValuesPerThread];  // as stored (bf16 takes half the registers) until the barrier
+    Value held[kRounds][kValuesPerThread];  // as stored (bf16 takes half the registers) until the barrier
 #pragma unroll
-    for (int g = 0; g < groups; ++g) {
-        const int j = threadIdx.x + g * blockDim.x;
-        if (j < count) {
+    for (int round = 0; round < kRounds; ++round) {
 #pragma unroll
-            for (int r = 0; r < R; ++r) held[g * R + r] = x[slot(j + r * count)];
+        for (int g = 0; g < groups; ++g) {
+            const int j = pass_column(round, groups, g);
+            if (j < count) {
+#pragma unroll
+                for (int r = 0; r < R; ++r) held[round][g * R + r] = x[slot(j + r * count)];
+            }
         }
     }
     __syncthreads();
-    float2 v[kValuesPerThread];
 #pragma unroll
-    for (int i = 0; i < kValuesPerThread; ++i) v[i] = fb::load_value(held, i);
+    for (int round = 0; round < kRounds; ++round) {
+        if (round * groups * static_cast<int>(blockDim.x) >= count) break;  // the block has no such round
 #pragma unroll
-    for (int g = 0; g < groups; ++g) {  // twiddles; groups past count compute unused values
-        const int j = threadIdx.x + g * blockDim.x;
-        const int k = j & (ns - 1);
-        float s, c;
-        sincospif((inverse ? 2.0f : -2.0f) * k / (ns * R), &s, &c);
-        const float2 w = make_float2(c, s);
-        float2 wr = w;
-#pragma unroll
-        for (int r = 1; r < R; ++r) {
-            v[g * R + r] = cmul(v[g * R + r], wr);
-            wr = cmul(wr, w);
-        }
-    }
-    dft<R>(v, inverse);
-#pragma unroll
-    for (int g = 0; g < groups; ++g) {
-        const int j = threadIdx.x + g * blockDim.x;
-        if (j < count) {
+        for (int g = 0; g < groups; ++g) {  // one group's R values live at a time
+            const int j = pass_column(round, groups, g);
+            if (j >= count) continue;
             const int k = j & (ns - 1);
+            float2 v[R];
+#pragma unroll
+            for (int r = 0; r < R; ++r) v[r] = fb::load_value(held[round], g * R + r);
+            float s, c;
+            // ns * R is a power of two: the fast division is exact, and avoids the IEEE one's slow path.
+            sincospif(__fdividef((inverse ? 2.0f : -2.0f) * k, static_cast<float>(ns * R)), &s, &c);
+            const float2 w = make_float2(c, s);
+            float2 wr = w;
+#pragma unroll
+            for (int r = 1; r < R; ++r) {
+                v[r] = cmul(v[r], wr);
+                wr = cmul(wr, w);
+            }
+            dft<R>(v, inverse);
             const int base = (j - k) * R + k;
 #pragma unroll
             for (int p = 0; p < R; ++p) {
-                fb::store_value(x, slot(base + reverse_bits(p, log2_radix<R>()) * ns), v[g * R + p]);
+                fb::store_value(x, slot(base + reverse_bits(p, log2_radix<R>()) * ns), v[p]);
             }
         }
     }
@@ -128,30 +141,37 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, bool inve
 }
 
 // kTensorCores: the radix-16 passes as bf16 matrix products (f: F16 or its inverse as fragments).
-template <bool kTensorCores, typename Value>
+template <bool kTensorCores, int kRounds, typename Value>
 __device__ __forceinline__ void transform(Value *x, int n, bool inverse, const fb::Dft16Fragments *f) {
     for (int ns = 1; ns < n;) {
         const int radix = n / ns >= 16 ? 16 : n / ns;
         switch (radix) {
             case 16:
                 if constexpr (kTensorCores) {
-                    fb::stockham_pass16_mma<kMaxTensorTilesPerWarp>(x, n, ns, inverse, f, slot);
+                    fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, inverse, f, slot);
                 } else {
-                    stockham_pass<16>(x, n, ns, inverse);
+                    stockham_pass<16, kRounds>(x, n, ns, inverse);
                 }
                 break;
-            case 8: stockham_pass<8>(x, n, ns, inverse); break;
-            case 4: stockham_pass<4>(x, n, ns, inverse); break;
-            default: stockham_pass<2>(x, n, ns, inverse); break;
+            case 8: stockham_pass<8, kRounds>(x, n, ns, inverse); break;
+            case 4: stockham_pass<4, kRounds>(x, n, ns, inverse); break;
+            default: stockham_pass<2, kRounds>(x, n, ns, inverse); break;
         }
         ns *= radix;
     }
 }
 
-// Half-precision sequences (tensor cores, bf16 values in shared memory) hold their kernels to 64
-// registers, two blocks per SM.
 using fb::kUsesTensorCores;
 using fb::SmemValue;
+
+// Rounds per pass of a block of kWide (up to 1024 threads) or narrow shape: two for the widest
+// bf16 sequences (32768 values), else one (fp32 ones stop at 16384: their values fill the SM).
+template <typename T, bool kWide> constexpr int kRounds = kWide && kUsesTensorCores<T> ? 2 : 1;
+
+// Narrow half-precision blocks (tensor cores, bf16 values in shared memory) hold their kernels to
+// 64 registers, two blocks per SM; wide blocks fill the SM's registers on their own.
+#define FB_ONCHIP_BOUNDS(T, kWide) \
+    __launch_bounds__((kWide) ? kMaxThreads : kNarrowThreads, !(kWide) && kUsesTensorCores<T> ? 2 : 1)
 
 // Bytes of shared memory for n values, then the DFT fragments (16-byte aligned).
 template <typename Value> __host__ __device__ constexpr size_t smem_bytes(int n) {
@@ -174,11 +194,11 @@ __device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *sme
 // The n values in x (published by a barrier) transformed, multiplied by bins stride * f + offset
 // of the kernel spectrum k of an fft_size-point FFT (n/2 + 1 bins stored, the rest by Hermitian
 // symmetry), and transformed back; ends with a barrier.
-template <typename T, typename Value>
+template <typename T, int kRounds, typename Value>
 __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k,
                                                   int64_t fft_size, int stride, int offset,
                                                   const fb::Dft16Fragments *fragments) {
-    transform<kUsesTensorCores<T>>(x, n, false, fragments);
+    transform<kUsesTensorCores<T>, kRounds>(x, n, false, fragments);
     const int64_t half = fft_size / 2;
 #pragma unroll 4
     for (int f = threadIdx.x; f < n; f += blockDim.x) {
@@ -187,7 +207,7 @@ __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 
         fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf));
     }
     __syncthreads();
-    transform<kUsesTensorCores<T>>(x, n, true, fragments + 32);
+    transform<kUsesTensorCores<T>, kRounds>(x, n, true, fragments + 32);
 }
 
 // kVec consecutive elements of a row moved with one access.
@@ -198,8 +218,8 @@ struct alignas(kVec * sizeof(T)) Elements {
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
 // Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
-template <typename T, typename Value, int kVec>
-__global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
+template <typename T, typename Value, int kVec, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n) {
     extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
@@ -225,7 +245,7 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
         }
     }
     __syncthreads();
-    convolve_in_place<T, Value>(x, n, spectrum + h * (n / 2 + 1), n, 1, 0, fragments);
+    convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), n, 1, 0, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + (b0 * channels + h) * length;
@@ -250,8 +270,8 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) onchip_conv(
 
 // The inner step of the Monarch convolution (monarch_conv.cu): block (pair, q) convolves the n
 // values z[pair][q][.] in place with the spectrum's bins outer * f + q.
-template <typename T>
-__global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) monarch_inner(SmemValue<T> *__restrict__ z,
+template <typename T, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
                             const float2 *__restrict__ spectrum, int64_t channels, int n, int outer) {
     extern __shared__ float4 smem[];
     SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
@@ -263,17 +283,26 @@ __global__ void __launch_bounds__(512, kUsesTensorCores<T> ? 2 : 1) monarch_inne
     SmemValue<T> *zr = z + row * n;
     for (int i = threadIdx.x; i < n; i += blockDim.x) x[slot(i)] = zr[i];
     __syncthreads();
-    convolve_in_place<T, SmemValue<T>>(x, n, spectrum + h * (fft_size / 2 + 1), fft_size, outer, q, fragments);
+    convolve_in_place<T, kRounds<T, kWide>, SmemValue<T>>(x, n, spectrum + h * (fft_size / 2 + 1), fft_size, outer,
+                                                         q, fragments);
     for (int i = threadIdx.x; i < n; i += blockDim.x) zr[i] = x[slot(i)];
 }
 
-// Launches one of the kernels above with n values per block: n / 16 threads (at least a warp),
-// its shared memory, all of L1 as shared memory (else the driver may fit one block per SM).
+// Threads of a block for n values: n / 16, at least a warp, at most kMaxThreads.
+__host__ __device__ constexpr int block_threads(int n) {
+    return n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread > kMaxThreads ? kMaxThreads : n / kValuesPerThread;
+}
+
+constexpr bool wide_block(int n) { return block_threads(n) > kNarrowThreads; }
+
+// Launches one of the kernels above (its wide form where wide_block(n)) with n values per block:
+// its threads, its shared memory, all of L1 as shared memory (else the driver may fit one block
+// per SM).
 template <typename Value, typename Kernel, typename... Args>
 cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t stream, Args... args) {
     if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
     const size_t smem = smem_bytes<Value>(n);
-    const int threads = n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread;
+    const int threads = block_threads(n);
     cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(smem));
     if (status != cudaSuccess) return status;
@@ -286,33 +315,61 @@ cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t st
 
 }  // namespace
 
+// The largest on-chip size for T on a device with smem_limit bytes of shared memory per block.
+template <typename T> int max_fft_size(int smem_limit) {
+    int n = kUsesTensorCores<T> ? fb::kOnChipMaxFftSize : fb::kOnChipMaxFftSize / 2;
+    while (n > 2 && smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
+    return n;
+}
+
+int fb::onchip_max_fft_size(fb_dtype dtype, int device) {
+    int smem_limit = 0;
+    if (cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess) return 0;
+    int n = 0;
+    fb::dispatch_dtype(dtype, [&](auto t) { n = max_fft_size<decltype(t)>(smem_limit); });
+    return n;
+}
+
+extern "C" FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size) {
+    if (max_fft_size == nullptr) return cudaErrorInvalidValue;
+    const int n = fb::onchip_max_fft_size(dtype, device);
+    if (n == 0) return cudaErrorInvalidValue;
+    *max_fft_size = n;
+    return cudaSuccess;
+}
+
 extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
                                              fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                              int64_t fft_size, cudaStream_t stream) {
+    int device = 0;
+    cudaError_t status = cudaGetDevice(&device);
+    if (status != cudaSuccess) return status;
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr ||
         spectrum == nullptr || y == nullptr || (fft_size & (fft_size - 1)) != 0 ||
-        fft_size > fb::kOnChipMaxFftSize || fft_size < 2) {
+        fft_size > fb::onchip_max_fft_size(dtype, device) || fft_size < 2) {
         return cudaErrorInvalidValue;
     }
     const int n = static_cast<int>(fft_size);
     const int64_t blocks = ((batch + 1) / 2) * channels;
-    cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
         const uintptr_t quad = 4 * sizeof(T);
         const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
                              reinterpret_cast<uintptr_t>(y) % quad == 0;
-        auto launch = [&](auto value) {
+        auto launch = [&](auto value, auto wide) {
             using Value = decltype(value);
-            auto *kernel = by_four ? onchip_conv<T, Value, 4> : onchip_conv<T, Value, 1>;
+            constexpr bool kWide = decltype(wide)::value;
+            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide> : onchip_conv<T, Value, 1, kWide>;
             status = launch_on_chip<Value>(kernel, blocks, n, stream, static_cast<const T *>(u),
                                            reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
                                            channels, length, n);
         };
-        if (n >= kCompactFrom) {
-            launch(SmemValue<T>{});
+        if (n < kCompactFrom) {
+            launch(float2{}, std::false_type{});
+        } else if (wide_block(n)) {
+            launch(SmemValue<T>{}, std::true_type{});
         } else {
-            launch(float2{});
+            launch(SmemValue<T>{}, std::false_type{});
         }
     });
     return known ? status : cudaErrorInvalidValue;
@@ -323,8 +380,9 @@ cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int
     cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        status = launch_on_chip<SmemValue<T>>(monarch_inner<T>, pairs * outer, inner, stream, static_cast<SmemValue<T> *>(z),
-                                   reinterpret_cast<const float2 *>(spectrum), channels, inner, outer);
+        status = launch_on_chip<SmemValue<T>>(wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>,
+                                              pairs * outer, inner, stream, static_cast<SmemValue<T> *>(z),
+                                              reinterpret_cast<const float2 *>(spectrum), channels, inner, outer);
     });
     return known ? status : cudaErrorInvalidValue;
 }

@@ -105,9 +105,12 @@ final class ConvBenchmark {
         }
         List<String> header = new ArrayList<>(List.of("B", "H", "L", "ms", "GB/s", "x floor", "extra MiB"));
         List<String> others = byImplementation.keySet().stream().filter(k -> !k.equals(DEFAULT)).toList();
+        List<String> othersWithMemory = others.stream().filter(other -> byImplementation.get(other).values().stream()
+                .anyMatch(m -> m.extraBytes() >= 0)).toList();
         for (String other : others) {
             header.add(other + " ms");
             header.add("vs " + other);
+            if (othersWithMemory.contains(other)) header.add(other + " extra MiB");
         }
         Table table = new Table(header.toArray(String[]::new));
         for (Measurement m : byImplementation.getOrDefault(DEFAULT, Map.of()).values()) {
@@ -119,6 +122,7 @@ final class ConvBenchmark {
                 Measurement o = byImplementation.get(other).get(m.shapeKey());
                 row.add(o == null ? "-" : fmt(o.millis()));
                 row.add(o == null ? "-" : String.format("%.2f", o.millis() / m.millis()));
+                if (othersWithMemory.contains(other)) row.add(o == null || o.extraBytes() < 0 ? "-" : mib(o.extraBytes()));
             }
             table.add(row.toArray());
         }
@@ -139,6 +143,10 @@ final class ConvBenchmark {
             long bytes = u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize();
             double floorMs = gpu ? bytes / bytesPerMs : Double.NaN;
             if (gpu) {
+                // The first call times each candidate path (scratch the chosen one may not need):
+                // the extra memory counted is the chosen path's, in the calls timed below.
+                conv.forward(u, spectrum, d, y, Stream.DEFAULT);
+                Stream.DEFAULT.synchronize();
                 GpuMemory.releaseCaches();
                 GpuMemory.resetPeak();
             }
@@ -150,8 +158,8 @@ final class ConvBenchmark {
             ConvGeometry geometry = new ConvGeometry(s[2], options.mode() == Mode.BIDIRECTIONAL ? s[2] : taps,
                     options.mode() == Mode.BIDIRECTIONAL ? s[2] : 0, spectrum.fftSize());
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();
-            if (CudaLongConv.onChipFits(geometry)) paths.put("on-chip", CudaLongConv.ON_CHIP);
-            if (CudaLongConv.monarchFits(geometry)) paths.put("monarch", CudaLongConv.MONARCH);
+            if (CudaLongConv.onChipFits(geometry, dtype, device.index())) paths.put("on-chip", CudaLongConv.ON_CHIP);
+            if (CudaLongConv.monarchFits(geometry, dtype, device.index())) paths.put("monarch", CudaLongConv.MONARCH);
             if (CudaLongConv.fusedFits(s[0] * s[1], geometry)) paths.put("fused", CudaLongConv.FUSED);
             paths.put("unfused", CudaLongConv.UNFUSED);
             for (Map.Entry<String, CudaLongConv> path : paths.entrySet()) {

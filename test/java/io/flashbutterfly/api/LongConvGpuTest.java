@@ -145,8 +145,8 @@ class LongConvGpuTest {
                     java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
                     if (CudaLongConv.fusedFits(in.u.numel() / length, geometry)) paths.put("fused", CudaLongConv.FUSED);
                     paths.put("unfused", CudaLongConv.UNFUSED);
-                    if (CudaLongConv.onChipFits(geometry)) paths.put("on chip", CudaLongConv.ON_CHIP);
-                    if (CudaLongConv.monarchFits(geometry)) paths.put("monarch", CudaLongConv.MONARCH);
+                    if (CudaLongConv.onChipFits(geometry, dtype, 0)) paths.put("on chip", CudaLongConv.ON_CHIP);
+                    if (CudaLongConv.monarchFits(geometry, dtype, 0)) paths.put("monarch", CudaLongConv.MONARCH);
                     for (var path : paths.entrySet()) {
                         Tensor y = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
                         path.getValue().forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);

@@ -69,8 +69,8 @@ class LongConvPropertiesGpuTest {
             Tensor dy = Tensor.randn(arena, GPU, dtype, u.shape(), random.nextLong());
             LongConv conv = LongConv.of(mode);
             KernelSpectrum spectrum = conv.spectrum(k, length);
-            boolean doesNotFit = drawn == CudaLongConv.ON_CHIP && !CudaLongConv.onChipFits(spectrum.geometry())
-                    || drawn == CudaLongConv.MONARCH && !CudaLongConv.monarchFits(spectrum.geometry());
+            boolean doesNotFit = drawn == CudaLongConv.ON_CHIP && !CudaLongConv.onChipFits(spectrum.geometry(), dtype, 0)
+                    || drawn == CudaLongConv.MONARCH && !CudaLongConv.monarchFits(spectrum.geometry(), dtype, 0);
             CudaLongConv forwardPath = doesNotFit ? CudaLongConv.INSTANCE : drawn;
             String what = doesNotFit ? drawnCase + ", ran " + forwardPath : drawnCase;
 

@@ -24,11 +24,12 @@ import org.apache.logging.log4j.Logger;
  * {@link #INSTANCE} runs the fastest of those that apply to a shape ({@link ForwardChoice}):
  * <ul>
  *   <li>on chip (cuda/src/onchip_conv.cu): one kernel, u read once and y written once, for
- *       power-of-two FFT sizes up to {@link #ON_CHIP_MAX_FFT_SIZE};</li>
- *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass, on-chip inner convolutions, an outer
- *       pass back, for power-of-two FFT sizes up to {@link #MONARCH_MAX_FFT_SIZE} (above 8192 the
- *       FFT size is the smallest 7-smooth one, a power of two only for some (L, Lk), e.g. Lk = L
- *       with L a power of two);</li>
+ *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
+ *       H100 32768 for fp16/bf16, 16384 for fp32);</li>
+ *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass, on-chip inner convolutions of that
+ *       largest size, an outer pass back, for power-of-two FFT sizes up to 16 times it (above
+ *       {@link #ON_CHIP_MAX_FFT_SIZE} the FFT size is the smallest 7-smooth one, a power of two
+ *       only for some (L, Lk), e.g. Lk = L with L a power of two);</li>
  *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else
  *       (power-of-two sizes under 2^31 values);</li>
  *   <li>unfused: our kernels around plain cuFFT transforms, per call:</li>
@@ -50,19 +51,19 @@ public final class CudaLongConv implements ConvBackend {
 
     private enum Forward { FASTEST, FASTEST_CUFFT, ON_CHIP, MONARCH, FUSED, UNFUSED }
 
-    /** Largest FFT size of the on-chip kernel (fb_onchip_conv), a power of two. */
-    public static final long ON_CHIP_MAX_FFT_SIZE = 8192;
+    /** Largest FFT size of the on-chip kernel (fb_onchip_conv) on any device, a power of two (fp16/bf16). */
+    public static final long ON_CHIP_MAX_FFT_SIZE = 32768;
 
     /** The default: the fastest forward per shape (plans live in {@link CufftPlanCache}). */
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
     /** The faster of the two cuFFT forwards per shape, never the on-chip kernel. */
     public static final CudaLongConv CUFFT_ONLY = new CudaLongConv(Forward.FASTEST_CUFFT);
-    /** Largest FFT size of the Monarch forward (fb_monarch_conv): 16 on-chip transforms of the largest size. */
-    public static final long MONARCH_MAX_FFT_SIZE = 16 * ON_CHIP_MAX_FFT_SIZE;
+    /** The Monarch forward's largest outer factor: its FFT sizes go up to this many on-chip transforms. */
+    public static final long MONARCH_MAX_OUTER = 16;
 
-    /** Always the on-chip kernel (FFT sizes that are powers of two up to {@link #ON_CHIP_MAX_FFT_SIZE}). */
+    /** Always the on-chip kernel (where {@link #onChipFits} holds). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
-    /** Always the Monarch forward (powers of two past {@link #ON_CHIP_MAX_FFT_SIZE}, up to {@link #MONARCH_MAX_FFT_SIZE}). */
+    /** Always the Monarch forward (where {@link #monarchFits} holds). */
     public static final CudaLongConv MONARCH = new CudaLongConv(Forward.MONARCH);
     /** The fused forward for power-of-two FFT sizes under 2^31 values where cuFFT links callbacks, else the separate kernels. */
     public static final CudaLongConv FUSED = new CudaLongConv(Forward.FUSED);
@@ -154,7 +155,8 @@ public final class CudaLongConv implements ConvBackend {
                 case FUSED -> fused.run();
                 case UNFUSED -> unfused.run();
                 case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(
-                        onChipFits(g) ? List.of(onChip) : monarchFits(g) ? List.of(monarch) : List.of(),
+                        onChipFits(g, u.dtype(), device) ? List.of(onChip)
+                                : monarchFits(g, u.dtype(), device) ? List.of(monarch) : List.of(),
                         fused, unfused, fusedFits), stream);
                 case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(),
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
@@ -170,16 +172,21 @@ public final class CudaLongConv implements ConvBackend {
         return all;
     }
 
-    /** True when the on-chip kernel takes this FFT size: a power of two from 2 to {@link #ON_CHIP_MAX_FFT_SIZE}. */
-    public static boolean onChipFits(ConvGeometry g) {
+    /**
+     * True when the on-chip kernel takes this FFT size for dtype on the device: a power of two from
+     * 2 up to what one block's shared memory holds there.
+     */
+    public static boolean onChipFits(ConvGeometry g, DType dtype, int device) {
         long n = g.fftSize();
-        return n >= 2 && n <= ON_CHIP_MAX_FFT_SIZE && Long.bitCount(n) == 1;
+        return n >= 2 && n <= OnChipLimit.maxFftSize(device, dtype) && Long.bitCount(n) == 1;
     }
 
     private static void onChipForward(Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y, Stream stream) {
-        if (!onChipFits(g)) {
+        int device = u.device().index();
+        if (!onChipFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the on-chip kernel needs a power-of-two FFT size from 2 to "
-                    + ON_CHIP_MAX_FFT_SIZE + ", got " + g.fftSize());
+                    + OnChipLimit.maxFftSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
+                    + ", got " + g.fftSize());
         }
         Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(),
                 y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
@@ -191,17 +198,23 @@ public final class CudaLongConv implements ConvBackend {
         return FusedForward.fits(rows, g);
     }
 
-    /** True when the Monarch forward takes this FFT size: a power of two past the on-chip limit, up to {@link #MONARCH_MAX_FFT_SIZE}. */
-    public static boolean monarchFits(ConvGeometry g) {
+    /**
+     * True when the Monarch forward takes this FFT size for dtype on the device: a power of two
+     * past the on-chip limit there, up to {@link #MONARCH_MAX_OUTER} times it.
+     */
+    public static boolean monarchFits(ConvGeometry g, DType dtype, int device) {
         long n = g.fftSize();
-        return n > ON_CHIP_MAX_FFT_SIZE && n <= MONARCH_MAX_FFT_SIZE && Long.bitCount(n) == 1;
+        long inner = OnChipLimit.maxFftSize(device, dtype);
+        return n > inner && n <= MONARCH_MAX_OUTER * inner && Long.bitCount(n) == 1;
     }
 
     private static void monarchForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
                                        Stream stream) {
-        if (!monarchFits(g)) {
-            throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
-                    + ON_CHIP_MAX_FFT_SIZE + " up to " + MONARCH_MAX_FFT_SIZE + ", got " + g.fftSize());
+        if (!monarchFits(g, u.dtype(), device)) {
+            long inner = OnChipLimit.maxFftSize(device, u.dtype());
+            throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above " + inner
+                    + " up to " + MONARCH_MAX_OUTER * inner + " for " + u.dtype() + " on cuda:" + device
+                    + ", got " + g.fftSize());
         }
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);

@@ -75,6 +75,11 @@ final class CufftPlanCache {
         plan.execute(in, out, forward, stream, area.address);
     }
 
+    /** Plans held now (at most {@link #CAPACITY}). */
+    synchronized int planCount() {
+        return plans.size();
+    }
+
     /** Bytes of all work areas held now. */
     synchronized long workAreaBytes() {
         return workAreas.values().stream().mapToLong(a -> a.bytes).sum();

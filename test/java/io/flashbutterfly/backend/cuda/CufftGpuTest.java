@@ -15,6 +15,7 @@ import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.GpuTest;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -83,6 +84,38 @@ class CufftGpuTest {
         try (CufftPlan ok = CufftPlan.create(0, CufftPlan.Type.R2C, 64, 1)) {
             assertEquals(64, ok.size());
         }
+    }
+
+    @Test
+    void planCacheStaysBoundedAndEvictionKeepsItWorking() {
+        CufftPlanCache cache = new CufftPlanCache();
+        int sizes = CufftPlanCache.CAPACITY + 8;
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = Tensor.randn(arena, GPU, DType.FP32, Shape.of(sizes + 16), Seeds.fresh("plan cache"));
+            Tensor spectrum = Tensor.empty(arena, GPU, DType.FP32, Shape.of(sizes / 2 + 9, 2));
+            for (int n = 16; n < 16 + sizes; n++) {
+                cache.execute(0, CufftPlan.Type.R2C, n, 1, n, x.data(), spectrum.data(), true, Stream.DEFAULT);
+                assertTrue(cache.planCount() <= CufftPlanCache.CAPACITY, "plans held: " + cache.planCount());
+            }
+            assertEquals(CufftPlanCache.CAPACITY, cache.planCount());
+            // The first size's plan was evicted: running it again builds a fresh one that works.
+            NativeKernels.fill(spectrum, Float.NaN, Stream.DEFAULT);
+            cache.execute(0, CufftPlan.Type.R2C, 16, 1, 16, x.data(), spectrum.data(), true, Stream.DEFAULT);
+            double[] re = Arrays.copyOf(x.toDoubleArray(), 16);
+            double[] im = new double[16];
+            Fft.forward(re, im);
+            double[] expected = new double[9 * 2];
+            for (int k = 0; k < 9; k++) {
+                expected[2 * k] = re[k];
+                expected[2 * k + 1] = im[k];
+            }
+            double[] got = Arrays.copyOf(spectrum.toDoubleArray(), 18);
+            assertClose(got, expected, 1e-5, "R2C n=16 after eviction");
+        } finally {
+            cache.clear();
+        }
+        assertEquals(0, cache.planCount());
+        assertEquals(0, cache.workAreaBytes());
     }
 
     @Test

@@ -22,10 +22,11 @@ class FastFftSizeTest {
     @Test
     void smallestSevenSmoothSizeAboveIt() {
         CudaLongConv conv = CudaLongConv.INSTANCE;
-        assertEquals(8232, conv.fastFftSize(8193)); // 2^3 * 3 * 7^3
-        assertEquals(16384, conv.fastFftSize(16384));
+        assertEquals(16384, conv.fastFftSize(8193));
+        assertEquals(32805, conv.fastFftSize(32769)); // 3^8 * 5
         assertEquals(131072, conv.fastFftSize(131071));
-        for (long minimum = CudaLongConv.ON_CHIP_MAX_FFT_SIZE + 1; minimum < 20000; minimum++) {
+        long limit = CudaLongConv.ON_CHIP_MAX_FFT_SIZE;
+        for (long minimum = limit + 1; minimum < limit + 6000; minimum++) {
             long size = conv.fastFftSize(minimum);
             assertTrue(size >= minimum && size < 2 * minimum + 1, "size " + size + " for " + minimum);
             long rest = size;
