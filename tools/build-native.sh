@@ -38,7 +38,7 @@ echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
   -gencode=arch=compute_80,code=sm_80 \
   -gencode=arch=compute_90a,code=sm_90a \
   -gencode=arch=compute_80,code=compute_80 \
-  -Xptxas -warn-spills --resource-usage \
+  -compress-mode=size -Xptxas -warn-spills --resource-usage \
   -I "$root/cuda/include" -o "$lib" "${sources[@]}" 2> "$out_root/nvcc-resource-usage.txt" || {
     cat "$out_root/nvcc-resource-usage.txt" >&2; exit 1; }
 # nvcc turns a __device__-only function reached from host code into a call to exit(): refuse

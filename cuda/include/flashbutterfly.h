@@ -125,9 +125,10 @@ FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, in
 
 /*
  * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
- * M < fft_size <= 16 * M, M = fb_onchip_max_fft_size() of the current device, as an outer pass
- * over device memory, on-chip inner transforms and an outer pass back (the Monarch factorisation,
- * spectrum in permuted order: no transposes). workspace: fb_monarch_conv_workspace_bytes() bytes.
+ * M < fft_size <= 256 * M, M = fb_onchip_max_fft_size() of the current device, as an outer pass
+ * over device memory (two past 16 * M), on-chip inner transforms and outer passes back (the
+ * Monarch factorisation, spectrum in permuted order: no transposes). workspace:
+ * fb_monarch_conv_workspace_bytes() bytes.
  */
 FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
                                    fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,

@@ -1,13 +1,16 @@
 // The FFT convolution of sequences too long for one SM, as the Monarch factorisation
-// N = outer * inner: an outer pass over device memory, the inner transforms on chip, an outer
-// pass back. With n = m + inner * p and k = outer * f + q (p, q < outer; m, f < inner):
+// N = outer * inner: an outer step over device memory, the inner transforms on chip, an outer
+// step back. With n = m + inner * p and k = outer * f + q (p, q < outer; m, f < inner):
 //   X[outer f + q] = FFT_inner(y_q)[f],  y_q[m] = W_N^(q m) sum_p x[m + inner p] W_outer^(q p),
 // so the spectrum comes out in the permuted order (q, f) and is multiplied there, by the
 // kernel's bins outer * f + q, without any transpose; the inverse runs the same steps backwards:
 //   x[m + inner p] = sum_q W_outer^(-q p) W_N^(-q m) z_q[m],  z_q = IFFT_inner(Y_q K_q) (1/N in K).
+// Past 16 times the on-chip size the factorisation recurses once: N = outer1 * outer2 * inner,
+// each y_q1 split again by outer2 in place, the inner rows (q1, q2) then multiplying the bins
+// outer1 outer2 f + outer1 q2 + q1.
 // As in the on-chip kernel, rows b and b + 1 of a channel travel as one complex sequence.
-// Device memory: u read, z written, z read and written on chip, z read, y written (u read again
-// only for the skip term).
+// Device memory: u read, z written; per second level z read and written; z read and written on
+// chip; per second level z read and written; z read, y written (u read again only for D*u).
 #include "complex.cuh"
 #include "dft16_mma.cuh"
 #include "elements.cuh"
@@ -17,101 +20,206 @@ namespace {
 
 constexpr int kMaxOuter = 16;
 constexpr int kThreads = 256;
+constexpr int kColumnsPerThread = 4;  // columns m per thread: a block covers kThreads * 4 of a row
+constexpr int kColumnsPerBlock = kThreads * kColumnsPerThread;
 
 using fb::cmul;
 using fb::conj;
 
-// exp(-2 pi i num / den) for 0 <= num < den, accurately (fp32 results to 1e-5 need it).
+// exp(-2 pi i num / den) for 0 <= num < den <= 2^24, den a power of two: the scaling is exact.
 __device__ __forceinline__ float2 root(int64_t num, int64_t den) {
     float s, c;
-    sincospif(-2.0f * static_cast<float>(num) / static_cast<float>(den), &s, &c);
+    sincospif(-2.0f * static_cast<float>(num) * (1.0f / static_cast<float>(den)), &s, &c);
     return make_float2(c, s);
 }
 
-// sum_i x[i] * roots[(i j) mod outer]: output j of the outer DFT (roots: its powers of W_outer or
-// of their conjugates; outer a power of two).
-__device__ __forceinline__ float2 outer_dft(const float2 (&x)[kMaxOuter], const float2 *roots, int j, int outer) {
-    float2 sum = make_float2(0.0f, 0.0f);
+// x <- the kOuter-point DFT of x (roots: the powers of W_outer, or of their conjugates, in
+// shared memory), then output q times w^q (w = W_len^(+-m), the step's twiddle for column m).
+template <int kOuter>
+__device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], const float2 *roots, float2 w) {
+    float2 out[kOuter];
 #pragma unroll
-    for (int i = 0; i < kMaxOuter; ++i) {
-        if (i < outer) {
-            const float2 w = roots[(i * j) & (outer - 1)];
-            sum.x += x[i].x * w.x - x[i].y * w.y;
-            sum.y += x[i].x * w.y + x[i].y * w.x;
-        }
+    for (int q = 0; q < kOuter; ++q) {
+        float2 sum = make_float2(0.0f, 0.0f);
+#pragma unroll
+        for (int p = 0; p < kOuter; ++p) sum = fb::cadd(sum, cmul(x[p], roots[(p * q) & (kOuter - 1)]));
+        out[q] = sum;
     }
-    return sum;
+    float2 wq = make_float2(1.0f, 0.0f);
+#pragma unroll
+    for (int q = 0; q < kOuter; ++q) {
+        x[q] = cmul(out[q], wq);
+        wq = cmul(wq, w);
+    }
 }
 
-// Block per pair of rows: z[pair][q][m] = y_q[m] as above, from x = u_b + i u_{b+1} zero-padded.
-template <typename T>
+// The block's row and its first column: blocks run over (row, chunk of kColumnsPerBlock columns).
+struct OuterBlock {
+    int64_t row;
+    int64_t first;
+};
+
+__device__ __forceinline__ OuterBlock outer_block(int64_t inner) {
+    const int64_t chunks = (inner + kColumnsPerBlock - 1) / kColumnsPerBlock;
+    return {blockIdx.x / chunks, (blockIdx.x % chunks) * kColumnsPerBlock};
+}
+
+template <int kOuter>
+__device__ __forceinline__ const float2 *outer_roots(bool inverse) {
+    __shared__ float2 roots[kOuter];
+    if (threadIdx.x < kOuter) {
+        const float2 w = root(threadIdx.x, kOuter);
+        roots[threadIdx.x] = inverse ? conj(w) : w;
+    }
+    __syncthreads();
+    return roots;
+}
+
+// First forward step: z[pair][q][m] = y_q[m] as above, from x = u_b + i u_{b+1} zero-padded to
+// kOuter * inner points.
+template <typename T, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, fb::SmemValue<T> *__restrict__ z,
                                                           int64_t batch, int64_t channels, int64_t length,
-                                                          int inner, int outer) {
-    __shared__ float2 roots[kMaxOuter];  // W_outer^j
-    if (threadIdx.x < outer) roots[threadIdx.x] = root(threadIdx.x, outer);
-    __syncthreads();
-    const int64_t pair = blockIdx.x;
-    const int64_t h = pair % channels;
-    const int64_t b0 = 2 * (pair / channels);
+                                                          int64_t inner) {
+    const float2 *roots = outer_roots<kOuter>(false);
+    const OuterBlock block = outer_block(inner);
+    const int64_t h = block.row % channels;
+    const int64_t b0 = 2 * (block.row / channels);
     const bool two = b0 + 1 < batch;
     const T *u0 = u + (b0 * channels + h) * length;
     const T *u1 = u0 + channels * length;
-    const int64_t n = static_cast<int64_t>(outer) * inner;
-    fb::SmemValue<T> *zp = z + pair * n;
-    for (int m = threadIdx.x; m < inner; m += blockDim.x) {
-        float2 x[kMaxOuter];
+    const int64_t n = kOuter * inner;
+    fb::SmemValue<T> *zr = z + block.row * n;
 #pragma unroll
-        for (int p = 0; p < kMaxOuter; ++p) {
-            const int64_t t = m + static_cast<int64_t>(inner) * p;
-            const bool in = p < outer && t < length;
+    for (int c = 0; c < kColumnsPerThread; ++c) {
+        const int64_t m = block.first + threadIdx.x + c * kThreads;
+        if (m >= inner) break;
+        float2 x[kOuter];
+#pragma unroll
+        for (int p = 0; p < kOuter; ++p) {
+            const int64_t t = m + inner * p;
+            const bool in = t < length;
             x[p] = make_float2(in ? fb::to_float(u0[t]) : 0.0f, in && two ? fb::to_float(u1[t]) : 0.0f);
         }
-        for (int q = 0; q < outer; ++q) {
-            const float2 sum = outer_dft(x, roots, q, outer);
-            fb::store_value(zp + static_cast<int64_t>(q) * inner, m, cmul(sum, root(static_cast<int64_t>(q) * m, n)));
-        }
+        outer_dft<kOuter>(x, roots, root(m, n));
+#pragma unroll
+        for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
     }
 }
 
-// Block per pair of rows: y[m + inner p] = sum_q W_outer^(-q p) W_N^(-q m) z_q[m] + d * u, cast.
-template <typename T>
+// A second forward step, in place on rows of kOuter * inner values: the same split of each row.
+template <typename V, int kOuter>
+__global__ void __launch_bounds__(kThreads) outer_forward_in_place(V *__restrict__ z, int64_t inner) {
+    const float2 *roots = outer_roots<kOuter>(false);
+    const OuterBlock block = outer_block(inner);
+    const int64_t n = kOuter * inner;
+    V *zr = z + block.row * n;
+#pragma unroll
+    for (int c = 0; c < kColumnsPerThread; ++c) {
+        const int64_t m = block.first + threadIdx.x + c * kThreads;
+        if (m >= inner) break;
+        float2 x[kOuter];
+#pragma unroll
+        for (int p = 0; p < kOuter; ++p) x[p] = fb::load_value(zr + p * inner, m);
+        outer_dft<kOuter>(x, roots, root(m, n));
+#pragma unroll
+        for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
+    }
+}
+
+// The inverse of outer_forward_in_place (without its 1/kOuter: the spectrum carries 1/N).
+template <typename V, int kOuter>
+__global__ void __launch_bounds__(kThreads) outer_inverse_in_place(V *__restrict__ z, int64_t inner) {
+    const float2 *roots = outer_roots<kOuter>(true);
+    const OuterBlock block = outer_block(inner);
+    const int64_t n = kOuter * inner;
+    V *zr = z + block.row * n;
+#pragma unroll
+    for (int c = 0; c < kColumnsPerThread; ++c) {
+        const int64_t m = block.first + threadIdx.x + c * kThreads;
+        if (m >= inner) break;
+        float2 v[kOuter];
+        float2 wq = make_float2(1.0f, 0.0f);
+        const float2 w = conj(root(m, n));
+#pragma unroll
+        for (int q = 0; q < kOuter; ++q) {
+            v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
+            wq = cmul(wq, w);
+        }
+        outer_dft<kOuter>(v, roots, make_float2(1.0f, 0.0f));
+#pragma unroll
+        for (int p = 0; p < kOuter; ++p) fb::store_value(zr + p * inner, m, v[p]);
+    }
+}
+
+// Last inverse step: y[m + inner p] = sum_q W_outer^(-q p) W_N^(-q m) z_q[m] + d * u, cast.
+template <typename T, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
                                                           const T *__restrict__ u, const float *__restrict__ d,
                                                           T *__restrict__ y, int64_t batch, int64_t channels,
-                                                          int64_t length, int inner, int outer) {
-    __shared__ float2 roots[kMaxOuter];
-    if (threadIdx.x < outer) roots[threadIdx.x] = conj(root(threadIdx.x, outer));
-    __syncthreads();
-    const int64_t pair = blockIdx.x;
-    const int64_t h = pair % channels;
-    const int64_t b0 = 2 * (pair / channels);
+                                                          int64_t length, int64_t inner) {
+    const float2 *roots = outer_roots<kOuter>(true);
+    const OuterBlock block = outer_block(inner);
+    const int64_t h = block.row % channels;
+    const int64_t b0 = 2 * (block.row / channels);
     const bool two = b0 + 1 < batch;
     const int64_t row0 = (b0 * channels + h) * length;
     const int64_t row1 = row0 + channels * length;
     const float skip = d != nullptr ? d[h] : 0.0f;
-    const int64_t n = static_cast<int64_t>(outer) * inner;
-    const fb::SmemValue<T> *zp = z + pair * n;
-    for (int m = threadIdx.x; m < inner; m += blockDim.x) {
-        float2 v[kMaxOuter];
+    const int64_t n = kOuter * inner;
+    const fb::SmemValue<T> *zr = z + block.row * n;
 #pragma unroll
-        for (int q = 0; q < kMaxOuter; ++q) {
-            v[q] = q < outer ? cmul(fb::load_value(zp + static_cast<int64_t>(q) * inner, m),
-                                    conj(root(static_cast<int64_t>(q) * m, n)))
-                             : make_float2(0.0f, 0.0f);
+    for (int c = 0; c < kColumnsPerThread; ++c) {
+        const int64_t m = block.first + threadIdx.x + c * kThreads;
+        if (m >= inner || m >= length) break;
+        float2 v[kOuter];
+        float2 wq = make_float2(1.0f, 0.0f);
+        const float2 w = conj(root(m, n));
+#pragma unroll
+        for (int q = 0; q < kOuter; ++q) {
+            v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
+            wq = cmul(wq, w);
         }
-        for (int p = 0; p < outer; ++p) {
-            const int64_t t = m + static_cast<int64_t>(inner) * p;
+        outer_dft<kOuter>(v, roots, make_float2(1.0f, 0.0f));
+#pragma unroll
+        for (int p = 0; p < kOuter; ++p) {
+            const int64_t t = m + inner * p;
             if (t >= length) break;
-            const float2 sum = outer_dft(v, roots, p, outer);
             const float s0 = d != nullptr ? skip * fb::to_float(u[row0 + t]) : 0.0f;
-            y[row0 + t] = fb::from_float<T>(sum.x + s0);
+            y[row0 + t] = fb::from_float<T>(v[p].x + s0);
             if (two) {
                 const float s1 = d != nullptr ? skip * fb::to_float(u[row1 + t]) : 0.0f;
-                y[row1 + t] = fb::from_float<T>(sum.y + s1);
+                y[row1 + t] = fb::from_float<T>(v[p].y + s1);
             }
         }
     }
+}
+
+// Calls f(std::integral_constant<int, outer>) for outer in {2, 4, 8, 16}.
+template <typename F> bool dispatch_outer(int outer, F &&f) {
+    switch (outer) {
+        case 2: f(std::integral_constant<int, 2>{}); return true;
+        case 4: f(std::integral_constant<int, 4>{}); return true;
+        case 8: f(std::integral_constant<int, 8>{}); return true;
+        case 16: f(std::integral_constant<int, 16>{}); return true;
+    }
+    return false;
+}
+
+// Blocks of an outer step over rows of outer * inner values.
+int64_t outer_blocks(int64_t rows, int64_t inner) {
+    return rows * ((inner + kColumnsPerBlock - 1) / kColumnsPerBlock);
+}
+
+// The split N = outer1 * outer2 * inner with inner the on-chip size, outer2 = 1 up to 16 * inner.
+struct Factors {
+    int outer1, outer2, inner;
+};
+
+Factors factors(int64_t fft_size, int inner) {
+    const int64_t outer = fft_size / inner;
+    if (outer <= kMaxOuter) return {static_cast<int>(outer), 1, inner};
+    return {kMaxOuter, static_cast<int>(outer / kMaxOuter), inner};
 }
 
 }  // namespace
@@ -135,23 +243,48 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
     const int inner = fb::onchip_max_fft_size(dtype, device);  // the fewest outer steps
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || spectrum == nullptr ||
         y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || inner == 0 ||
-        fft_size <= inner || fft_size > static_cast<int64_t>(kMaxOuter) * inner) {
+        fft_size <= inner || fft_size > static_cast<int64_t>(kMaxOuter) * kMaxOuter * inner) {
         return cudaErrorInvalidValue;
     }
-    const int outer = static_cast<int>(fft_size / inner);
+    const Factors f = factors(fft_size, inner);
     const int64_t pairs = ((batch + 1) / 2) * channels;
-    if (pairs * outer > 0x7fffffffLL) return cudaErrorInvalidValue;
+    const int64_t inner_rows = pairs * f.outer1 * f.outer2;
+    const int64_t first_inner = fft_size / f.outer1;  // the first step's column count
+    const int64_t first_blocks = outer_blocks(pairs, first_inner);
+    const int64_t second_blocks = outer_blocks(pairs * f.outer1, inner);
+    if (inner_rows > 0x7fffffffLL || first_blocks > 0x7fffffffLL || second_blocks > 0x7fffffffLL) {
+        return cudaErrorInvalidValue;
+    }
+    const auto first_grid = static_cast<unsigned>(first_blocks);
+    const auto second_grid = static_cast<unsigned>(second_blocks);
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        auto *z = static_cast<fb::SmemValue<T> *>(workspace);
-        outer_forward<T><<<static_cast<unsigned>(pairs), kThreads, 0, stream>>>(
-            static_cast<const T *>(u), z, batch, channels, length, inner, outer);
+        using V = fb::SmemValue<T>;
+        auto *z = static_cast<V *>(workspace);
+        dispatch_outer(f.outer1, [&](auto outer) {
+            outer_forward<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
+                static_cast<const T *>(u), z, batch, channels, length, first_inner);
+        });
+        if (f.outer2 > 1) {
+            dispatch_outer(f.outer2, [&](auto outer) {
+                outer_forward_in_place<V, decltype(outer)::value><<<second_grid, kThreads, 0, stream>>>(
+                    z, inner);
+            });
+        }
         status = cudaGetLastError();
         if (status != cudaSuccess) return;
-        status = fb_monarch_inner(z, spectrum, dtype, pairs, channels, inner, outer, stream);
+        status = fb_monarch_inner(z, spectrum, dtype, pairs, channels, inner, f.outer1, f.outer2, stream);
         if (status != cudaSuccess) return;
-        outer_inverse<T><<<static_cast<unsigned>(pairs), kThreads, 0, stream>>>(
-            z, static_cast<const T *>(u), d, static_cast<T *>(y), batch, channels, length, inner, outer);
+        if (f.outer2 > 1) {
+            dispatch_outer(f.outer2, [&](auto outer) {
+                outer_inverse_in_place<V, decltype(outer)::value><<<second_grid, kThreads, 0, stream>>>(
+                    z, inner);
+            });
+        }
+        dispatch_outer(f.outer1, [&](auto outer) {
+            outer_inverse<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
+                z, static_cast<const T *>(u), d, static_cast<T *>(y), batch, channels, length, first_inner);
+        });
         status = cudaGetLastError();
     });
     return known ? status : cudaErrorInvalidValue;

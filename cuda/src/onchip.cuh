@@ -24,8 +24,9 @@ int onchip_max_fft_size(fb_dtype dtype, int device);
 
 }  // namespace fb
 
-// The inner, on-chip step of fb_monarch_conv: z holds (pairs, outer, inner) complex values of
-// type SmemValue; row (pair, q) is convolved in place with the spectrum's bins outer * f + q of
-// the (outer * inner)-point FFT (inner a power of two up to onchip_max_fft_size).
+// The inner, on-chip step of fb_monarch_conv: z holds (pairs, outer1, outer2, inner) complex
+// values of type SmemValue; row (pair, q1, q2) is convolved in place with the spectrum's bins
+// outer1 outer2 f + outer1 q2 + q1 of the (outer1 * outer2 * inner)-point FFT (inner a power of
+// two up to onchip_max_fft_size).
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
-                             int inner, int outer, cudaStream_t stream);
+                             int inner, int outer1, int outer2, cudaStream_t stream);

@@ -268,23 +268,25 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     }
 }
 
-// The inner step of the Monarch convolution (monarch_conv.cu): block (pair, q) convolves the n
-// values z[pair][q][.] in place with the spectrum's bins outer * f + q.
+// The inner step of the Monarch convolution (monarch_conv.cu): block (pair, q1, q2) convolves the
+// n values z[pair][q1][q2][.] in place with the spectrum's bins
+// outer1 outer2 f + outer1 q2 + q1 (outer2 = 1 for one outer step).
 template <typename T, bool kWide>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
-                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer) {
+                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2) {
     extern __shared__ float4 smem[];
     SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, SmemValue<T>>(smem, n);
     const int64_t row = blockIdx.x;
-    const int q = static_cast<int>(row % outer);
+    const int outer = outer1 * outer2;
+    const int q = static_cast<int>(row % outer);  // q1 * outer2 + q2
     const int64_t h = (row / outer) % channels;
     const int64_t fft_size = static_cast<int64_t>(outer) * n;
     SmemValue<T> *zr = z + row * n;
     for (int i = threadIdx.x; i < n; i += blockDim.x) x[slot(i)] = zr[i];
     __syncthreads();
     convolve_in_place<T, kRounds<T, kWide>, SmemValue<T>>(x, n, spectrum + h * (fft_size / 2 + 1), fft_size, outer,
-                                                         q, fragments);
+                                                         q / outer2 + outer1 * (q % outer2), fragments);
     for (int i = threadIdx.x; i < n; i += blockDim.x) zr[i] = x[slot(i)];
 }
 
@@ -376,13 +378,14 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
 }
 
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
-                             int inner, int outer, cudaStream_t stream) {
+                             int inner, int outer1, int outer2, cudaStream_t stream) {
     cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
         status = launch_on_chip<SmemValue<T>>(wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>,
-                                              pairs * outer, inner, stream, static_cast<SmemValue<T> *>(z),
-                                              reinterpret_cast<const float2 *>(spectrum), channels, inner, outer);
+                                              pairs * outer1 * outer2, inner, stream, static_cast<SmemValue<T> *>(z),
+                                              reinterpret_cast<const float2 *>(spectrum), channels, inner, outer1,
+                                              outer2);
     });
     return known ? status : cudaErrorInvalidValue;
 }

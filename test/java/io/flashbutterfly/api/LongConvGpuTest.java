@@ -160,6 +160,42 @@ class LongConvGpuTest {
         }
     }
 
+    static List<Arguments> powerOfTwoCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
+            for (int length = 16; length <= 1 << 22; length *= 2) cases.add(Arguments.of(dtype, length));
+        }
+        return cases;
+    }
+
+    /**
+     * Causal, every power of two from 16 to 4M (two rows, one channel at the long end), through the
+     * default and through the FlashButterfly path that takes the FFT size on this device: the
+     * on-chip kernel, or Monarch with one or two outer steps.
+     */
+    @ParameterizedTest(name = "{0} L={1}")
+    @MethodSource("powerOfTwoCases")
+    void everyPowerOfTwoLengthMatchesTheReference(DType dtype, int length) {
+        int channels = length <= 1 << 16 ? 3 : 1;
+        try (Arena arena = Arena.ofConfined()) {
+            Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 2, channels, length, length, true);
+            LongConv conv = LongConv.causal();
+            KernelSpectrum spectrum = conv.spectrum(in.k, length);
+            ConvGeometry geometry = spectrum.geometry();
+            Tensor want = conv.forward(in.reference(in.u), in.reference(in.k), in.reference(in.d));
+            java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
+            paths.put("default", CudaLongConv.INSTANCE);
+            if (CudaLongConv.onChipFits(geometry, dtype, 0)) paths.put("on chip", CudaLongConv.ON_CHIP);
+            if (CudaLongConv.monarchFits(geometry, dtype, 0)) paths.put("monarch", CudaLongConv.MONARCH);
+            for (var path : paths.entrySet()) {
+                Tensor y = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
+                path.getValue().forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
+                assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(dtype),
+                        path.getKey() + " " + in.describe());
+            }
+        }
+    }
+
     @Test
     void everyAlgorithmGivesTheSameResult() {
         try (Arena arena = Arena.ofConfined()) {

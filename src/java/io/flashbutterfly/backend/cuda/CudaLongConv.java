@@ -26,8 +26,9 @@ import org.apache.logging.log4j.Logger;
  *   <li>on chip (cuda/src/onchip_conv.cu): one kernel, u read once and y written once, for
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
  *       H100 32768 for fp16/bf16, 16384 for fp32);</li>
- *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass, on-chip inner convolutions of that
- *       largest size, an outer pass back, for power-of-two FFT sizes up to 16 times it (above
+ *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass (two past 16 times the on-chip size),
+ *       on-chip inner convolutions of that largest size, outer passes back, for power-of-two FFT
+ *       sizes up to {@link #MONARCH_MAX_OUTER} times it (above
  *       {@link #ON_CHIP_MAX_FFT_SIZE} the FFT size is the smallest 7-smooth one, a power of two
  *       only for some (L, Lk), e.g. Lk = L with L a power of two);</li>
  *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else
@@ -58,8 +59,11 @@ public final class CudaLongConv implements ConvBackend {
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
     /** The faster of the two cuFFT forwards per shape, never the on-chip kernel. */
     public static final CudaLongConv CUFFT_ONLY = new CudaLongConv(Forward.FASTEST_CUFFT);
-    /** The Monarch forward's largest outer factor: its FFT sizes go up to this many on-chip transforms. */
-    public static final long MONARCH_MAX_OUTER = 16;
+    /**
+     * The Monarch forward's largest outer factor: its FFT sizes go up to this many on-chip
+     * transforms (one outer step of up to 16 points, two past that).
+     */
+    public static final long MONARCH_MAX_OUTER = 256;
 
     /** Always the on-chip kernel (where {@link #onChipFits} holds). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
