@@ -72,6 +72,107 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
     return make_float2(v.x * c - v.y * s, v.x * s + v.y * c);
 }
 
+// F_8 as the B operand of a 16 x 8 tile (rows b, columns d, rows b >= 8 zero): this lane's share
+// of exp(-+2 pi i b d / 8) (the register of rows 2t + 8, 2t + 9 is zero).
+struct Dft8Fragment {
+    uint32_t re, im, neg_im;
+};
+
+__device__ __forceinline__ Dft8Fragment dft8_fragment(bool inverse) {
+    const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
+    float s0, c0, s1, c1;
+    sincospif((inverse ? 2.0f : -2.0f) * ((2 * t * g) & 7) / 8.0f, &s0, &c0);
+    sincospif((inverse ? 2.0f : -2.0f) * (((2 * t + 1) * g) & 7) / 8.0f, &s1, &c1);
+    return {pack_bf16x2(c0, c1), pack_bf16x2(s0, s1), pack_bf16x2(-s0, -s1)};
+}
+
+// A Stockham pass of radix R = 16 m (m = 8 or 16) held in registers: each warp takes whole
+// columns of R values as 16 x m matrices V[a][b] = v[m a + b], and
+//   X[c + 16 d] = sum_b W_m^(b d) W_R^(b c) sum_a W_16^(a c) V[a][b],
+// the F16 product's accumulators turned into the next product's A operand in place (the
+// C and A fragment layouts match): two radix-16 levels for one pass through shared memory.
+// Reads and writes as the radix-16 pass above, with R for 16; kMaxColumns columns per warp.
+template <int kM, int kMaxColumns, typename Value, typename Slot>
+__device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bool inverse,
+                                                     const Dft16Fragments *lane_fragments, Slot slot) {
+    constexpr int kTiles = kM / 8;
+    constexpr int kRadix = 16 * kM;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int g = lane >> 2, t = lane & 3;
+    const int count = n / kRadix;
+    uint32_t b[kMaxColumns][kTiles][4];  // per column and tile: re rows (2t, 2t+1), (2t+8, 2t+9), im likewise
+#pragma unroll
+    for (int i = 0; i < kMaxColumns; ++i) {
+        const int column = warp + i * warps;
+        const int k = column & (ns - 1);
+#pragma unroll
+        for (int tile = 0; tile < kTiles; ++tile) {
+            float2 v[4] = {};
+            if (column < count) {
+#pragma unroll
+                for (int q = 0; q < 4; ++q) {
+                    const int s = kM * (2 * t + (q & 1) + (q >> 1) * 8) + g + 8 * tile;
+                    v[q] = load_value(x, slot(column + s * count));
+                    if (ns > 1) v[q] = twiddle(v[q], s * k, kRadix * ns, inverse);
+                }
+            }
+            b[i][tile][0] = pack_bf16x2(v[0].x, v[1].x);
+            b[i][tile][1] = pack_bf16x2(v[2].x, v[3].x);
+            b[i][tile][2] = pack_bf16x2(v[0].y, v[1].y);
+            b[i][tile][3] = pack_bf16x2(v[2].y, v[3].y);
+        }
+    }
+    __syncthreads();
+    const Dft8Fragment f8 = dft8_fragment(inverse);  // used where kM = 8
+#pragma unroll
+    for (int i = 0; i < kMaxColumns; ++i) {
+        const int column = warp + i * warps;
+        if (column >= count) continue;  // warp-uniform: mma needs the whole warp
+        const int k = column & (ns - 1);
+        const Dft16Fragments f = lane_fragments[lane];
+        uint32_t a_re[4] = {}, a_im[4] = {};  // W_R^(b c) (F16 V)[c][b] as the A operand (rows c, columns b)
+#pragma unroll
+        for (int tile = 0; tile < kTiles; ++tile) {
+            float re[4] = {}, im[4] = {};
+            mma_bf16_16x8x16(re, f.re, b[i][tile][0], b[i][tile][1]);
+            mma_bf16_16x8x16(re, f.neg_im, b[i][tile][2], b[i][tile][3]);
+            mma_bf16_16x8x16(im, f.re, b[i][tile][2], b[i][tile][3]);
+            mma_bf16_16x8x16(im, f.im, b[i][tile][0], b[i][tile][1]);
+            float2 w[4];
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                const int c = g + (e >> 1) * 8;
+                const int column_b = 8 * tile + 2 * t + (e & 1);
+                w[e] = twiddle(make_float2(re[e], im[e]), column_b * c, kRadix, inverse);
+            }
+            a_re[2 * tile] = pack_bf16x2(w[0].x, w[1].x);
+            a_re[2 * tile + 1] = pack_bf16x2(w[2].x, w[3].x);
+            a_im[2 * tile] = pack_bf16x2(w[0].y, w[1].y);
+            a_im[2 * tile + 1] = pack_bf16x2(w[2].y, w[3].y);
+        }
+#pragma unroll
+        for (int tile = 0; tile < kTiles; ++tile) {
+            // F_m as B: for m = 16, F16 is symmetric, so tile d's B registers are the A fragment's
+            // rows d (registers tile and tile + 2); for m = 8 the one F_8 tile.
+            const uint32_t b_re[2] = {kM == 16 ? f.re[tile] : f8.re, kM == 16 ? f.re[tile + 2] : 0u};
+            const uint32_t b_im[2] = {kM == 16 ? f.im[tile] : f8.im, kM == 16 ? f.im[tile + 2] : 0u};
+            const uint32_t b_neg_im[2] = {kM == 16 ? f.neg_im[tile] : f8.neg_im, kM == 16 ? f.neg_im[tile + 2] : 0u};
+            float re[4] = {}, im[4] = {};
+            mma_bf16_16x8x16(re, a_re, b_re[0], b_re[1]);
+            mma_bf16_16x8x16(re, a_im, b_neg_im[0], b_neg_im[1]);
+            mma_bf16_16x8x16(im, a_re, b_im[0], b_im[1]);
+            mma_bf16_16x8x16(im, a_im, b_re[0], b_re[1]);
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                const int c = g + (e >> 1) * 8;
+                const int d = 8 * tile + 2 * t + (e & 1);
+                store_value(x, slot((column - k) * kRadix + k + (c + 16 * d) * ns), make_float2(re[e], im[e]));
+            }
+        }
+    }
+    __syncthreads();
+}
+
 // One pass as above over x (addressed through slot()), by all threads of the block, with
 // lane_fragments[lane] = dft16_fragments(inverse). Each warp takes tiles of 8 columns; at most
 // kMaxTiles tiles per warp (n <= 128 * kMaxTiles * warps).

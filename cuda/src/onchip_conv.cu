@@ -140,24 +140,44 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, bool inve
     __syncthreads();
 }
 
-// kTensorCores: the radix-16 passes as bf16 matrix products (f: F16 or its inverse as fragments).
+// Bits of the next pass's radix with tensor cores, bits of the transform left: passes of 256 or
+// 128 values in registers (two radix-16 levels each) where they divide what is left, then
+// radix 16, then one of 2, 4 or 8.
+__device__ __forceinline__ int tensor_radix_bits(int bits) {
+    if (bits == 7 || bits == 11 || bits == 14) return 7;
+    if (bits >= 8) return 8;
+    return bits >= 4 ? 4 : bits;
+}
+
+// kTensorCores: the radix-16 levels as bf16 matrix products (f: F16 or its inverse as fragments).
 template <bool kTensorCores, int kRounds, typename Value>
 __device__ __forceinline__ void transform(Value *x, int n, bool inverse, const fb::Dft16Fragments *f) {
-    for (int ns = 1; ns < n;) {
-        const int radix = n / ns >= 16 ? 16 : n / ns;
-        switch (radix) {
-            case 16:
-                if constexpr (kTensorCores) {
-                    fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, inverse, f, slot);
-                } else {
-                    stockham_pass<16, kRounds>(x, n, ns, inverse);
-                }
-                break;
-            case 8: stockham_pass<8, kRounds>(x, n, ns, inverse); break;
-            case 4: stockham_pass<4, kRounds>(x, n, ns, inverse); break;
-            default: stockham_pass<2, kRounds>(x, n, ns, inverse); break;
+    if constexpr (kTensorCores) {
+        const int bits = 31 - __clz(n);
+        for (int ns = 1, done = 0; ns < n;) {
+            const int radix_bits = tensor_radix_bits(bits - done);
+            switch (radix_bits) {
+                case 8: fb::stockham_pass16m_mma<16, 2 * kRounds>(x, n, ns, inverse, f, slot); break;
+                case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, inverse, f, slot); break;
+                case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, inverse, f, slot); break;
+                case 3: stockham_pass<8, kRounds>(x, n, ns, inverse); break;
+                case 2: stockham_pass<4, kRounds>(x, n, ns, inverse); break;
+                default: stockham_pass<2, kRounds>(x, n, ns, inverse); break;
+            }
+            ns <<= radix_bits;
+            done += radix_bits;
         }
-        ns *= radix;
+    } else {
+        for (int ns = 1; ns < n;) {
+            const int radix = n / ns >= 16 ? 16 : n / ns;
+            switch (radix) {
+                case 16: stockham_pass<16, kRounds>(x, n, ns, inverse); break;
+                case 8: stockham_pass<8, kRounds>(x, n, ns, inverse); break;
+                case 4: stockham_pass<4, kRounds>(x, n, ns, inverse); break;
+                default: stockham_pass<2, kRounds>(x, n, ns, inverse); break;
+            }
+            ns *= radix;
+        }
     }
 }
 
