@@ -1,6 +1,10 @@
-// Complex arithmetic on float2 (x real, y imaginary), one definition for every kernel.
+// Complex arithmetic on float2 (x real, y imaginary) and complex values as stored, one
+// definition for every kernel.
 #pragma once
 
+#include <cstdint>
+
+#include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 namespace fb {
@@ -14,5 +18,12 @@ __host__ __device__ __forceinline__ float2 conj(float2 a) { return make_float2(a
 __host__ __device__ __forceinline__ float2 cadd(float2 a, float2 b) { return make_float2(a.x + b.x, a.y + b.y); }
 
 __host__ __device__ __forceinline__ float2 csub(float2 a, float2 b) { return make_float2(a.x - b.x, a.y - b.y); }
+
+// Complex values as stored between steps: fp32 for the exact fp32 path, bf16 for the tensor-core
+// path (its products round their operands to bf16 anyway; half the bytes moved per step).
+__device__ __forceinline__ float2 load_value(const float2 *x, int64_t i) { return x[i]; }
+__device__ __forceinline__ float2 load_value(const __nv_bfloat162 *x, int64_t i) { return __bfloat1622float2(x[i]); }
+__device__ __forceinline__ void store_value(float2 *x, int64_t i, float2 v) { x[i] = v; }
+__device__ __forceinline__ void store_value(__nv_bfloat162 *x, int64_t i, float2 v) { x[i] = __float22bfloat162_rn(v); }
 
 }  // namespace fb

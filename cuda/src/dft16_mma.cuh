@@ -13,6 +13,8 @@
 
 #include <cuda_bf16.h>
 
+#include "complex.cuh"
+
 namespace fb {
 
 // Fragment layouts of mma.m16n8k16 (PTX ISA), with g = lane / 4 and t = lane % 4:
@@ -23,13 +25,6 @@ namespace fb {
 struct Dft16Fragments {
     uint32_t re[4], im[4], neg_im[4];  // F16 (forward or inverse) as the A operand
 };
-
-// Complex values in shared memory: fp32 for the exact fp32 path, bf16 for the tensor-core path
-// (its products round their operands to bf16 anyway; half the bytes moved per pass).
-__device__ __forceinline__ float2 load_value(const float2 *x, int i) { return x[i]; }
-__device__ __forceinline__ float2 load_value(const __nv_bfloat162 *x, int i) { return __bfloat1622float2(x[i]); }
-__device__ __forceinline__ void store_value(float2 *x, int i, float2 v) { x[i] = v; }
-__device__ __forceinline__ void store_value(__nv_bfloat162 *x, int i, float2 v) { x[i] = __float22bfloat162_rn(v); }
 
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
     const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);

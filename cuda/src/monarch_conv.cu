@@ -12,7 +12,7 @@
 // Device memory: u read, z written; per second level z read and written; z read and written on
 // chip; per second level z read and written; z read, y written (u read again only for D*u).
 #include "complex.cuh"
-#include "dft16_mma.cuh"
+#include "dft_registers.cuh"
 #include "elements.cuh"
 #include "onchip.cuh"
 
@@ -33,24 +33,20 @@ __device__ __forceinline__ float2 root(int64_t num, int64_t den) {
     return make_float2(c, s);
 }
 
-// x <- the kOuter-point DFT of x (roots: the powers of W_outer, or of their conjugates, in
-// shared memory), then output q times w^q (w = W_len^(+-m), the step's twiddle for column m).
+// x <- the kOuter-point DFT of x (inverse: with conjugate roots), output q then times w^q
+// (w = W_len^(+-m), the step's twiddle for column m).
 template <int kOuter>
-__device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], const float2 *roots, float2 w) {
+__device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], bool inverse, float2 w) {
+    fb::dft<kOuter>(x, inverse);  // bit-reversed order out
     float2 out[kOuter];
-#pragma unroll
-    for (int q = 0; q < kOuter; ++q) {
-        float2 sum = make_float2(0.0f, 0.0f);
-#pragma unroll
-        for (int p = 0; p < kOuter; ++p) sum = fb::cadd(sum, cmul(x[p], roots[(p * q) & (kOuter - 1)]));
-        out[q] = sum;
-    }
     float2 wq = make_float2(1.0f, 0.0f);
 #pragma unroll
     for (int q = 0; q < kOuter; ++q) {
-        x[q] = cmul(out[q], wq);
+        out[q] = cmul(x[fb::reverse_bits(q, fb::log2_radix<kOuter>())], wq);
         wq = cmul(wq, w);
     }
+#pragma unroll
+    for (int q = 0; q < kOuter; ++q) x[q] = out[q];
 }
 
 // The block's row and its first column: blocks run over (row, chunk of kColumnsPerBlock columns).
@@ -64,24 +60,12 @@ __device__ __forceinline__ OuterBlock outer_block(int64_t inner) {
     return {blockIdx.x / chunks, (blockIdx.x % chunks) * kColumnsPerBlock};
 }
 
-template <int kOuter>
-__device__ __forceinline__ const float2 *outer_roots(bool inverse) {
-    __shared__ float2 roots[kOuter];
-    if (threadIdx.x < kOuter) {
-        const float2 w = root(threadIdx.x, kOuter);
-        roots[threadIdx.x] = inverse ? conj(w) : w;
-    }
-    __syncthreads();
-    return roots;
-}
-
 // First forward step: z[pair][q][m] = y_q[m] as above, from x = u_b + i u_{b+1} zero-padded to
 // kOuter * inner points.
 template <typename T, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, fb::SmemValue<T> *__restrict__ z,
                                                           int64_t batch, int64_t channels, int64_t length,
                                                           int64_t inner) {
-    const float2 *roots = outer_roots<kOuter>(false);
     const OuterBlock block = outer_block(inner);
     const int64_t h = block.row % channels;
     const int64_t b0 = 2 * (block.row / channels);
@@ -101,7 +85,7 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
             const bool in = t < length;
             x[p] = make_float2(in ? fb::to_float(u0[t]) : 0.0f, in && two ? fb::to_float(u1[t]) : 0.0f);
         }
-        outer_dft<kOuter>(x, roots, root(m, n));
+        outer_dft<kOuter>(x, false, root(m, n));
 #pragma unroll
         for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
     }
@@ -110,7 +94,6 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
 // A second forward step, in place on rows of kOuter * inner values: the same split of each row.
 template <typename V, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_forward_in_place(V *__restrict__ z, int64_t inner) {
-    const float2 *roots = outer_roots<kOuter>(false);
     const OuterBlock block = outer_block(inner);
     const int64_t n = kOuter * inner;
     V *zr = z + block.row * n;
@@ -121,7 +104,7 @@ __global__ void __launch_bounds__(kThreads) outer_forward_in_place(V *__restrict
         float2 x[kOuter];
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) x[p] = fb::load_value(zr + p * inner, m);
-        outer_dft<kOuter>(x, roots, root(m, n));
+        outer_dft<kOuter>(x, false, root(m, n));
 #pragma unroll
         for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
     }
@@ -130,7 +113,6 @@ __global__ void __launch_bounds__(kThreads) outer_forward_in_place(V *__restrict
 // The inverse of outer_forward_in_place (without its 1/kOuter: the spectrum carries 1/N).
 template <typename V, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_inverse_in_place(V *__restrict__ z, int64_t inner) {
-    const float2 *roots = outer_roots<kOuter>(true);
     const OuterBlock block = outer_block(inner);
     const int64_t n = kOuter * inner;
     V *zr = z + block.row * n;
@@ -146,7 +128,7 @@ __global__ void __launch_bounds__(kThreads) outer_inverse_in_place(V *__restrict
             v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
             wq = cmul(wq, w);
         }
-        outer_dft<kOuter>(v, roots, make_float2(1.0f, 0.0f));
+        outer_dft<kOuter>(v, true, make_float2(1.0f, 0.0f));
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) fb::store_value(zr + p * inner, m, v[p]);
     }
@@ -158,7 +140,6 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
                                                           const T *__restrict__ u, const float *__restrict__ d,
                                                           T *__restrict__ y, int64_t batch, int64_t channels,
                                                           int64_t length, int64_t inner) {
-    const float2 *roots = outer_roots<kOuter>(true);
     const OuterBlock block = outer_block(inner);
     const int64_t h = block.row % channels;
     const int64_t b0 = 2 * (block.row / channels);
@@ -180,7 +161,7 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
             v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
             wq = cmul(wq, w);
         }
-        outer_dft<kOuter>(v, roots, make_float2(1.0f, 0.0f));
+        outer_dft<kOuter>(v, true, make_float2(1.0f, 0.0f));
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) {
             const int64_t t = m + inner * p;

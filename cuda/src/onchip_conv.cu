@@ -12,6 +12,7 @@
 // strided accesses over the banks.
 #include "complex.cuh"
 #include "dft16_mma.cuh"
+#include "dft_registers.cuh"
 #include "elements.cuh"
 #include "onchip.cuh"
 
@@ -31,57 +32,14 @@ constexpr int kMaxThreads = 1024;
 constexpr int kCompactFrom = 256;
 constexpr int kTensorTilesPerRound = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
 
-using fb::cadd;
 using fb::cmul;
-using fb::csub;
+using fb::dft;
+using fb::log2_radix;
+using fb::reverse_bits;
 
 __device__ __forceinline__ int slot(int i) { return i + (i >> 4) + (i >> 8); }  // padded shared-memory index
 
 __host__ __device__ constexpr int slots(int n) { return n + n / 16 + n / 256; }  // padded size for n values
-
-// exp(-2 pi i k / 16) for k < 8: the roots the in-register DFTs need.
-constexpr float kC1 = 0.923879532511287f, kS1 = 0.382683432365090f, kC2 = 0.707106781186548f;
-__constant__ float2 kRoots16[8] = {{1.0f, 0.0f}, {kC1, -kS1}, {kC2, -kC2}, {kS1, -kC1},
-                                   {0.0f, -1.0f}, {-kS1, -kC1}, {-kC2, -kC2}, {-kC1, -kS1}};
-
-__device__ __forceinline__ float2 root16(int k, bool inverse) {
-    const float2 w = kRoots16[k];
-    return make_float2(w.x, inverse ? -w.y : w.y);
-}
-
-__host__ __device__ constexpr int reverse_bits(int i, int bits) {
-    int r = 0;
-    for (int b = 0; b < bits; ++b) r |= ((i >> b) & 1) << (bits - 1 - b);
-    return r;
-}
-
-template <int R>
-__host__ __device__ constexpr int log2_radix() { return R == 2 ? 1 : R == 4 ? 2 : R == 8 ? 3 : 4; }
-
-// One decimation-in-frequency stage on the R values of v: butterflies (e, e + LEN/2) within
-// blocks of LEN, the difference twiddled by exp(-+2 pi i k / LEN).
-template <int LEN, int R>
-__device__ __forceinline__ void dif_stage(float2 (&v)[R], bool inverse) {
-#pragma unroll
-    for (int b = 0; b < R / 2; ++b) {
-        const int k = b % (LEN / 2);
-        const int e = (b / (LEN / 2)) * LEN + k;
-        const float2 a = v[e];
-        const float2 c = v[e + LEN / 2];
-        v[e] = cadd(a, c);
-        v[e + LEN / 2] = cmul(csub(a, c), root16(k * (16 / LEN), inverse));
-    }
-}
-
-// The in-register DFT of the R values of v (R = 2, 4, 8 or 16) as LEN-point DFTs on its blocks
-// (LEN = R at the top), by decimation in frequency: natural order in, bit-reversed out (v[p]
-// holds X[reverse(p)]). Registers are only ever indexed by constants; the reordering happens in
-// the shared-memory addresses of the write.
-template <int LEN, int R>
-__device__ __forceinline__ void dft(float2 (&v)[R], bool inverse) {
-    dif_stage<LEN>(v, inverse);
-    if constexpr (LEN > 2) dft<LEN / 2>(v, inverse);
-}
 
 // Column j of a pass when each thread takes groups columns per round.
 __device__ __forceinline__ int pass_column(int round, int groups, int g) {
