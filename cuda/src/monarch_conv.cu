@@ -16,6 +16,8 @@
 #include "elements.cuh"
 #include "onchip.cuh"
 
+#include <utility>
+
 namespace {
 
 constexpr int kMaxOuter = 16;
@@ -33,20 +35,27 @@ __device__ __forceinline__ float2 root(int64_t num, int64_t den) {
     return make_float2(c, s);
 }
 
+// out[q] = x[reverse(q)]: register indices fixed at compile time (a runtime index would move x
+// to local memory).
+template <int kOuter, int... q>
+__device__ __forceinline__ void unreverse(float2 (&out)[kOuter], const float2 (&x)[kOuter],
+                                          std::integer_sequence<int, q...>) {
+    ((out[q] = x[fb::reverse_bits(q, fb::log2_radix<kOuter>())]), ...);
+}
+
 // x <- the kOuter-point DFT of x (inverse: with conjugate roots), output q then times w^q
 // (w = W_len^(+-m), the step's twiddle for column m).
 template <int kOuter>
 __device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], bool inverse, float2 w) {
     fb::dft<kOuter>(x, inverse);  // bit-reversed order out
     float2 out[kOuter];
+    unreverse(out, x, std::make_integer_sequence<int, kOuter>{});
     float2 wq = make_float2(1.0f, 0.0f);
 #pragma unroll
     for (int q = 0; q < kOuter; ++q) {
-        out[q] = cmul(x[fb::reverse_bits(q, fb::log2_radix<kOuter>())], wq);
+        x[q] = cmul(out[q], wq);
         wq = cmul(wq, w);
     }
-#pragma unroll
-    for (int q = 0; q < kOuter; ++q) x[q] = out[q];
 }
 
 // The block's row and its first column: blocks run over (row, chunk of kColumnsPerBlock columns).
