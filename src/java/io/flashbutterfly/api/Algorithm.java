@@ -4,8 +4,9 @@ package io.flashbutterfly.api;
 public enum Algorithm {
     /**
      * The fastest path for the device and shape (the default): on a GPU the fastest of the forwards
-     * that apply (the on-chip kernel up to FFT size 8192, the Monarch forward for larger powers of
-     * two up to 131072, the cuFFT forwards), timed on a shape's first call; the Java FFT on the CPU.
+     * that apply (the on-chip kernel up to the FFT size one block's shared memory holds - 32768 for
+     * fp16/bf16 and 16384 for fp32 on an H100 -, the Monarch forward for powers of two up to 256
+     * times that, the cuFFT forwards), timed on a shape's first call; the Java FFT on the CPU.
      */
     AUTO,
     /** FFTs through cuFFT on a GPU (with fused callbacks or kernels around them); the Java FFT on the CPU. */
