@@ -69,6 +69,40 @@ __device__ __forceinline__ OuterBlock outer_block(int64_t inner) {
     return {blockIdx.x / chunks, (blockIdx.x % chunks) * kColumnsPerBlock};
 }
 
+// Calls f(m) for this thread's columns m < limit in the block's chunk.
+template <typename F>
+__device__ __forceinline__ void for_each_column(const OuterBlock &block, int64_t limit, F &&f) {
+#pragma unroll
+    for (int c = 0; c < kColumnsPerThread; ++c) {
+        const int64_t m = block.first + threadIdx.x + c * kThreads;
+        if (m >= limit) break;
+        f(m);
+    }
+}
+
+// A forward step on column m of a row zr of kOuter * inner values, given x[p] = x[m + inner p]:
+// zr[q * inner + m] = y_q[m].
+template <int kOuter, typename V>
+__device__ __forceinline__ void forward_column(float2 (&x)[kOuter], V *zr, int64_t m, int64_t inner) {
+    outer_dft<kOuter>(x, false, root(m, kOuter * inner));
+#pragma unroll
+    for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
+}
+
+// An inverse step on column m: v[p] = sum_q W_outer^(-q p) W_len^(-q m) zr[q * inner + m], the
+// value for m + inner p (without 1/kOuter: the spectrum carries 1/N).
+template <int kOuter, typename V>
+__device__ __forceinline__ void inverse_column(float2 (&v)[kOuter], const V *zr, int64_t m, int64_t inner) {
+    float2 wq = make_float2(1.0f, 0.0f);
+    const float2 w = conj(root(m, kOuter * inner));
+#pragma unroll
+    for (int q = 0; q < kOuter; ++q) {
+        v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
+        wq = cmul(wq, w);
+    }
+    outer_dft<kOuter>(v, true, make_float2(1.0f, 0.0f));
+}
+
 // First forward step: z[pair][q][m] = y_q[m] as above, from x = u_b + i u_{b+1} zero-padded to
 // kOuter * inner points.
 template <typename T, int kOuter>
@@ -81,12 +115,8 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
     const bool two = b0 + 1 < batch;
     const T *u0 = u + (b0 * channels + h) * length;
     const T *u1 = u0 + channels * length;
-    const int64_t n = kOuter * inner;
-    fb::SmemValue<T> *zr = z + block.row * n;
-#pragma unroll
-    for (int c = 0; c < kColumnsPerThread; ++c) {
-        const int64_t m = block.first + threadIdx.x + c * kThreads;
-        if (m >= inner) break;
+    fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
+    for_each_column(block, inner, [&](int64_t m) {
         float2 x[kOuter];
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) {
@@ -94,56 +124,37 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
             const bool in = t < length;
             x[p] = make_float2(in ? fb::to_float(u0[t]) : 0.0f, in && two ? fb::to_float(u1[t]) : 0.0f);
         }
-        outer_dft<kOuter>(x, false, root(m, n));
-#pragma unroll
-        for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
-    }
+        forward_column<kOuter>(x, zr, m, inner);
+    });
 }
 
 // A second forward step, in place on rows of kOuter * inner values: the same split of each row.
 template <typename V, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_forward_in_place(V *__restrict__ z, int64_t inner) {
     const OuterBlock block = outer_block(inner);
-    const int64_t n = kOuter * inner;
-    V *zr = z + block.row * n;
-#pragma unroll
-    for (int c = 0; c < kColumnsPerThread; ++c) {
-        const int64_t m = block.first + threadIdx.x + c * kThreads;
-        if (m >= inner) break;
+    V *zr = z + block.row * kOuter * inner;
+    for_each_column(block, inner, [&](int64_t m) {
         float2 x[kOuter];
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) x[p] = fb::load_value(zr + p * inner, m);
-        outer_dft<kOuter>(x, false, root(m, n));
-#pragma unroll
-        for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
-    }
+        forward_column<kOuter>(x, zr, m, inner);
+    });
 }
 
-// The inverse of outer_forward_in_place (without its 1/kOuter: the spectrum carries 1/N).
+// The inverse of outer_forward_in_place.
 template <typename V, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_inverse_in_place(V *__restrict__ z, int64_t inner) {
     const OuterBlock block = outer_block(inner);
-    const int64_t n = kOuter * inner;
-    V *zr = z + block.row * n;
-#pragma unroll
-    for (int c = 0; c < kColumnsPerThread; ++c) {
-        const int64_t m = block.first + threadIdx.x + c * kThreads;
-        if (m >= inner) break;
+    V *zr = z + block.row * kOuter * inner;
+    for_each_column(block, inner, [&](int64_t m) {
         float2 v[kOuter];
-        float2 wq = make_float2(1.0f, 0.0f);
-        const float2 w = conj(root(m, n));
-#pragma unroll
-        for (int q = 0; q < kOuter; ++q) {
-            v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
-            wq = cmul(wq, w);
-        }
-        outer_dft<kOuter>(v, true, make_float2(1.0f, 0.0f));
+        inverse_column<kOuter>(v, zr, m, inner);
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) fb::store_value(zr + p * inner, m, v[p]);
-    }
+    });
 }
 
-// Last inverse step: y[m + inner p] = sum_q W_outer^(-q p) W_N^(-q m) z_q[m] + d * u, cast.
+// Last inverse step: y[m + inner p] = the inverse step's value + d * u, cast.
 template <typename T, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
                                                           const T *__restrict__ u, const float *__restrict__ d,
@@ -156,21 +167,10 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
     const int64_t row0 = (b0 * channels + h) * length;
     const int64_t row1 = row0 + channels * length;
     const float skip = d != nullptr ? d[h] : 0.0f;
-    const int64_t n = kOuter * inner;
-    const fb::SmemValue<T> *zr = z + block.row * n;
-#pragma unroll
-    for (int c = 0; c < kColumnsPerThread; ++c) {
-        const int64_t m = block.first + threadIdx.x + c * kThreads;
-        if (m >= inner || m >= length) break;
+    const fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
+    for_each_column(block, inner < length ? inner : length, [&](int64_t m) {
         float2 v[kOuter];
-        float2 wq = make_float2(1.0f, 0.0f);
-        const float2 w = conj(root(m, n));
-#pragma unroll
-        for (int q = 0; q < kOuter; ++q) {
-            v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
-            wq = cmul(wq, w);
-        }
-        outer_dft<kOuter>(v, true, make_float2(1.0f, 0.0f));
+        inverse_column<kOuter>(v, zr, m, inner);
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) {
             const int64_t t = m + inner * p;
@@ -182,7 +182,7 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
                 y[row1 + t] = fb::from_float<T>(v[p].y + s1);
             }
         }
-    }
+    });
 }
 
 // Calls f(std::integral_constant<int, outer>) for outer in {2, 4, 8, 16}.

@@ -137,22 +137,12 @@ class LongConvGpuTest {
             for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
                 for (int length : new int[] {1, 2, 5, 7, 33, 256, 1000, 1024, 4096, 8192, 12000, 16384, 65536}) {
                     Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 3, 3, length, length, length > 1);
-                    LongConv conv = LongConv.causal();
-                    KernelSpectrum spectrum = conv.spectrum(in.k, length);
+                    KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, length);
                     ConvGeometry geometry = spectrum.geometry();
-                    Tensor want = conv.forward(in.reference(in.u), in.reference(in.k),
-                            in.d == null ? null : in.reference(in.d));
                     java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
                     if (CudaLongConv.fusedFits(in.u.numel() / length, geometry)) paths.put("fused", CudaLongConv.FUSED);
                     paths.put("unfused", CudaLongConv.UNFUSED);
-                    if (CudaLongConv.onChipFits(geometry, dtype, 0)) paths.put("on chip", CudaLongConv.ON_CHIP);
-                    if (CudaLongConv.monarchFits(geometry, dtype, 0)) paths.put("monarch", CudaLongConv.MONARCH);
-                    for (var path : paths.entrySet()) {
-                        Tensor y = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
-                        path.getValue().forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
-                        assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(dtype),
-                                path.getKey() + " " + in.describe());
-                    }
+                    assertEveryPathMatches(arena, in, spectrum, paths);
                     org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(),
                             "cuFFT could not link the fused forward's callbacks");
                 }
@@ -179,20 +169,29 @@ class LongConvGpuTest {
         int channels = length <= 1 << 16 ? 3 : 1;
         try (Arena arena = Arena.ofConfined()) {
             Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 2, channels, length, length, true);
-            LongConv conv = LongConv.causal();
-            KernelSpectrum spectrum = conv.spectrum(in.k, length);
-            ConvGeometry geometry = spectrum.geometry();
-            Tensor want = conv.forward(in.reference(in.u), in.reference(in.k), in.reference(in.d));
             java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
             paths.put("default", CudaLongConv.INSTANCE);
-            if (CudaLongConv.onChipFits(geometry, dtype, 0)) paths.put("on chip", CudaLongConv.ON_CHIP);
-            if (CudaLongConv.monarchFits(geometry, dtype, 0)) paths.put("monarch", CudaLongConv.MONARCH);
-            for (var path : paths.entrySet()) {
-                Tensor y = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
-                path.getValue().forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
-                assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(dtype),
-                        path.getKey() + " " + in.describe());
-            }
+            assertEveryPathMatches(arena, in, LongConv.causal().spectrum(in.k, length), paths);
+        }
+    }
+
+    /**
+     * The causal forward through each of the given paths, and through the on-chip kernel or
+     * Monarch where they take the FFT size, against the float64 reference; outputs poisoned.
+     */
+    private static void assertEveryPathMatches(Arena arena, Inputs in, KernelSpectrum spectrum,
+                                               java.util.Map<String, CudaLongConv> paths) {
+        ConvGeometry geometry = spectrum.geometry();
+        DType dtype = in.u.dtype();
+        if (CudaLongConv.onChipFits(geometry, dtype, 0)) paths.put("on chip", CudaLongConv.ON_CHIP);
+        if (CudaLongConv.monarchFits(geometry, dtype, 0)) paths.put("monarch", CudaLongConv.MONARCH);
+        Tensor want = LongConv.causal().forward(in.reference(in.u), in.reference(in.k),
+                in.d == null ? null : in.reference(in.d));
+        for (var path : paths.entrySet()) {
+            Tensor y = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
+            path.getValue().forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
+            assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(dtype),
+                    path.getKey() + " " + in.describe());
         }
     }
 
