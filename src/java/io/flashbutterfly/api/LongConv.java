@@ -159,6 +159,7 @@ public final class LongConv {
         if (!device.isCuda()) return CpuLongConv.INSTANCE;
         return switch (algorithm) {
             case AUTO -> CudaLongConv.INSTANCE;
+            case FLASH_BUTTERFLY -> CudaLongConv.FLASH_BUTTERFLY;
             case CUFFT -> CudaLongConv.CUFFT_ONLY;
         };
     }

@@ -127,6 +127,19 @@ class LongConvCpuTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void everyAlgorithmRunsTheJavaFftOnTheCpu(Algorithm algorithm) {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor u = Tensor.randn(arena, Device.CPU, DType.FP32, Shape.of(2, 3, 100), Seeds.fresh("algorithm u"));
+            Tensor k = Tensor.randn(arena, Device.CPU, DType.FP32, Shape.of(3, 100), Seeds.fresh("algorithm k"));
+            Tensor want = LongConv.causal().forward(u, k, null);
+            Tensor got = LongConv.causal().algorithm(algorithm).forward(u, k, null);
+            assertEquals(algorithm, LongConv.causal().algorithm(algorithm).algorithm());
+            assertClose(got.toDoubleArray(), want.toDoubleArray(), 1e-12, algorithm.toString());
+        }
+    }
+
     @Test
     void oneSpectrumServesEveryBatchSizeAndFollowsUpdates() {
         try (Arena arena = Arena.ofConfined()) {

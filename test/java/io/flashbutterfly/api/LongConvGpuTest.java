@@ -171,6 +171,7 @@ class LongConvGpuTest {
             Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 2, channels, length, length, true);
             java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
             paths.put("default", CudaLongConv.INSTANCE);
+            paths.put("flash butterfly", CudaLongConv.FLASH_BUTTERFLY);
             assertEveryPathMatches(arena, in, LongConv.causal().spectrum(in.k, length), paths);
         }
     }
@@ -195,15 +196,32 @@ class LongConvGpuTest {
         }
     }
 
-    @Test
-    void everyAlgorithmGivesTheSameResult() {
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Mode.class)
+    void everyAlgorithmGivesTheSameResult(Mode mode) {
         try (Arena arena = Arena.ofConfined()) {
-            Inputs in = Inputs.draw(arena, Mode.CAUSAL, DType.BF16, DType.FP32, 4, 5, 1000, 1000, true);
-            Tensor want = LongConv.causal().forward(in.reference(in.u), in.reference(in.k), in.reference(in.d));
+            int taps = mode == Mode.BIDIRECTIONAL ? 2000 : 1000;
+            int length = mode == Mode.CIRCULAR ? 1024 : 1000; // FLASH_BUTTERFLY's circular sizes are powers of two
+            Inputs in = Inputs.draw(arena, mode, DType.BF16, DType.FP32, 4, 5, length, taps * length / 1000, true);
+            LongConv conv = LongConv.of(mode);
+            Tensor want = conv.forward(in.reference(in.u), in.reference(in.k), in.reference(in.d));
             for (Algorithm algorithm : Algorithm.values()) {
-                Tensor y = LongConv.causal().algorithm(algorithm).forward(in.u, in.k, in.d);
+                LongConv chosen = conv.algorithm(algorithm);
+                Tensor y = Poisoned.tensor(arena, GPU, DType.BF16, in.u.shape());
+                chosen.forward(in.u, chosen.spectrum(in.k, length), in.d, y, Stream.DEFAULT);
                 assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(DType.BF16), algorithm + " " + in.describe());
             }
+        }
+    }
+
+    @Test
+    void flashButterflySaysWhichSizesItTakes() {
+        try (Arena arena = Arena.ofConfined()) {
+            Inputs in = Inputs.draw(arena, Mode.CIRCULAR, DType.BF16, DType.FP32, 2, 3, 1000, 1000, false);
+            LongConv conv = LongConv.circular().algorithm(Algorithm.FLASH_BUTTERFLY);
+            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> conv.forward(in.u, in.k, null));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("power-of-two FFT size"), e.getMessage());
         }
     }
 

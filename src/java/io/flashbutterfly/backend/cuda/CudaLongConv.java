@@ -50,7 +50,7 @@ import org.apache.logging.log4j.Logger;
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
 
-    private enum Forward { FASTEST, FASTEST_CUFFT, ON_CHIP, MONARCH, FUSED, UNFUSED }
+    private enum Forward { FASTEST, FASTEST_CUFFT, FLASH_BUTTERFLY, ON_CHIP, MONARCH, FUSED, UNFUSED }
 
     /** Largest FFT size of the on-chip kernel (fb_onchip_conv) on any device, a power of two (fp16/bf16). */
     public static final long ON_CHIP_MAX_FFT_SIZE = 32768;
@@ -59,6 +59,11 @@ public final class CudaLongConv implements ConvBackend {
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
     /** The faster of the two cuFFT forwards per shape, never the on-chip kernel. */
     public static final CudaLongConv CUFFT_ONLY = new CudaLongConv(Forward.FASTEST_CUFFT);
+    /**
+     * The FlashButterfly forward: on chip where {@link #onChipFits} holds, else Monarch where
+     * {@link #monarchFits} does; FFT sizes are powers of two.
+     */
+    public static final CudaLongConv FLASH_BUTTERFLY = new CudaLongConv(Forward.FLASH_BUTTERFLY);
     /**
      * The Monarch forward's largest outer factor: its FFT sizes go up to this many on-chip
      * transforms (one outer step of up to 16 points, two past that).
@@ -94,12 +99,13 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * A power of two up to {@link #ON_CHIP_MAX_FFT_SIZE} (so the on-chip kernel applies), else the
-     * smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed.
+     * smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed. Always a power of two
+     * for {@link #FLASH_BUTTERFLY}.
      */
     @Override
     public long fastFftSize(long minimum) {
         long best = ConvGeometry.powerOfTwoAtLeast(minimum);
-        if (best <= ON_CHIP_MAX_FFT_SIZE) return best;
+        if (best <= ON_CHIP_MAX_FFT_SIZE || forward == Forward.FLASH_BUTTERFLY) return best;
         for (long p7 = 1; p7 < best; p7 *= 7) {
             for (long p5 = p7; p5 < best; p5 *= 5) {
                 for (long p3 = p5; p3 < best; p3 *= 3) {
@@ -157,6 +163,13 @@ public final class CudaLongConv implements ConvBackend {
                 case ON_CHIP -> onChip.run();
                 case MONARCH -> monarch.run();
                 case FUSED -> fused.run();
+                case FLASH_BUTTERFLY -> {
+                    if (onChipFits(g, u.dtype(), device)) {
+                        onChip.run();
+                    } else {
+                        monarch.run(); // says which sizes it takes where this one is not among them
+                    }
+                }
                 case UNFUSED -> unfused.run();
                 case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(
                         onChipFits(g, u.dtype(), device) ? List.of(onChip)
