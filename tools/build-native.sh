@@ -28,10 +28,15 @@ lib="$out/libflashbutterfly.so"
 
 sources=("$root"/cuda/src/*.cu)
 newest_input=$(ls -t "${sources[@]}" "$root"/cuda/include/*.h "$root"/cuda/src/*.cuh "$root"/cuda/callbacks/*.cu "$root"/cuda/callbacks/*.cuh 2>/dev/null | head -1)
-if [ -f "$lib" ] && [ -f "$out/fft_conv_stores.fatbin" ] && [ "$lib" -nt "$newest_input" ] && [ "$lib" -nt "$0" ]; then
+up_to_date=true
+for built in "$lib" "$out/fft_conv_loads.fatbin" "$out/fft_conv_stores.fatbin"; do
+  if [ ! -f "$built" ] || [ ! "$built" -nt "$newest_input" ] || [ ! "$built" -nt "$0" ]; then up_to_date=false; fi
+done
+if $up_to_date; then
   echo "[flashbutterfly] native library up to date: $lib"
   exit 0
 fi
+command -v nm >/dev/null || { echo "[flashbutterfly] nm (binutils) is needed to check the built library" >&2; exit 1; }
 
 echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
 "$nvcc" -O3 -std=c++17 -shared -Xcompiler -fPIC,-fvisibility=hidden -cudart shared \
@@ -43,7 +48,7 @@ echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
     cat "$out_root/nvcc-resource-usage.txt" >&2; exit 1; }
 # nvcc turns a __device__-only function reached from host code into a call to exit(): refuse
 # such a library rather than let it end the JVM at the first launch.
-if command -v nm >/dev/null && nm -D "$lib" | grep -qw 'exit'; then
+if nm -D "$lib" | grep -qw 'exit'; then
   echo "[flashbutterfly] $lib calls exit(): host code reaches a __device__-only function" >&2
   rm -f "$lib"; exit 1
 fi
