@@ -19,24 +19,29 @@ class LongConvValidationTest {
                 () -> "expected a message containing '" + fragment + "', got: " + e.getMessage());
     }
 
+    /** Zeros of fp32 on the CPU: what these checks need. */
+    private static Tensor zeros(Arena arena, long... dims) {
+        return Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(dims));
+    }
+
     @Test
     void shapesAndLengths() {
         try (Arena arena = Arena.ofConfined()) {
-            Tensor u = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(2, 3, 8));
-            Tensor k = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 8));
+            Tensor u = zeros(arena, 2, 3, 8);
+            Tensor k = zeros(arena, 3, 8);
             LongConv conv = LongConv.causal();
             assertRejected(IllegalArgumentException.class, "u must be (B, H, L)",
-                    () -> conv.forward(Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 8)), k, null));
+                    () -> conv.forward(zeros(arena, 3, 8), k, null));
             assertRejected(IllegalArgumentException.class, "k's length 9",
-                    () -> conv.forward(u, Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 9)), null));
+                    () -> conv.forward(u, zeros(arena, 3, 9), null));
             assertRejected(IllegalArgumentException.class, "H=3",
-                    () -> conv.forward(u, Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(4, 8)), null));
+                    () -> conv.forward(u, zeros(arena, 4, 8), null));
             assertRejected(IllegalArgumentException.class, "k must be (H, Lk)",
-                    () -> conv.spectrum(Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 8, 1)), 8));
+                    () -> conv.spectrum(zeros(arena, 3, 8, 1), 8));
             assertRejected(IllegalArgumentException.class, "d must be (H=3)",
-                    () -> conv.forward(u, k, Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(2))));
+                    () -> conv.forward(u, k, zeros(arena, 2)));
             assertRejected(IllegalArgumentException.class, "even Lk",
-                    () -> LongConv.bidirectional().forward(u, Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 7)), null));
+                    () -> LongConv.bidirectional().forward(u, zeros(arena, 3, 7), null));
             assertRejected(IllegalArgumentException.class, "length must be >= 1", () -> conv.spectrum(k, 0));
             assertRejected(NullPointerException.class, "u must not be null", () -> conv.forward(null, k, null));
             assertRejected(NullPointerException.class, "k must not be null", () -> conv.forward(u, (Tensor) null, null));
@@ -46,28 +51,28 @@ class LongConvValidationTest {
     @Test
     void outputsAndGradientsMustMatch() {
         try (Arena arena = Arena.ofConfined()) {
-            Tensor u = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(2, 3, 8));
-            Tensor k = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 8));
+            Tensor u = zeros(arena, 2, 3, 8);
+            Tensor k = zeros(arena, 3, 8);
             LongConv conv = LongConv.causal();
             KernelSpectrum spectrum = conv.spectrum(k, 8);
             Tensor wrongDtype = Tensor.zeros(arena, Device.CPU, DType.BF16, u.shape());
             assertRejected(IllegalArgumentException.class, "y must be [2, 3, 8] fp32",
                     () -> conv.forward(u, spectrum, null, wrongDtype, io.flashbutterfly.runtime.Stream.DEFAULT));
             assertRejected(IllegalArgumentException.class, "dy must be",
-                    () -> conv.backward(Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(1, 3, 8)), u, spectrum, null));
-            Tensor shorter = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(2, 3, 7));
+                    () -> conv.backward(zeros(arena, 1, 3, 8), u, spectrum, null));
+            Tensor shorter = zeros(arena, 2, 3, 7);
             assertRejected(IllegalArgumentException.class, "spectrum is for H=3, L=8",
                     () -> conv.forward(shorter, spectrum, null));
             assertRejected(IllegalArgumentException.class, "must match the spectrum's kernel",
-                    () -> spectrum.update(Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 4))));
+                    () -> spectrum.update(zeros(arena, 3, 4)));
         }
     }
 
     @Test
     void closedTensorsAreRefused() {
         try (Arena arena = Arena.ofConfined()) {
-            Tensor u = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(1, 1, 8));
-            Tensor k = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(1, 8));
+            Tensor u = zeros(arena, 1, 1, 8);
+            Tensor k = zeros(arena, 1, 8);
             u.close();
             assertRejected(IllegalStateException.class, "closed", () -> LongConv.causal().forward(u, k, null));
         }
