@@ -15,6 +15,7 @@ import org.apache.logging.log4j.Logger;
  *      [--markdown FILE] [--json FILE]
  * java -jar flashbutterfly-bench.jar --plot FILE.json      (the PNG again, where java.desktop is)
  * java -jar flashbutterfly-bench.jar --jmh [JMH options]
+ * java -jar flashbutterfly-bench.jar --train FILE [H L STEPS]  (the regularisation comparison: FILE.md, FILE.png)
  * </pre>
  */
 public final class BenchMain {
@@ -30,6 +31,14 @@ public final class BenchMain {
         if (args.length == 2 && args[0].equals("--plot")) {
             java.nio.file.Path json = java.nio.file.Path.of(args[1]);
             ConvBenchmark.plot(json, JsonReport.read(json));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--train")) {
+            boolean gpu = Cuda.unavailableReason() == null;
+            int[] sizes = args.length >= 5 ? new int[] {Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                Integer.parseInt(args[4])} : gpu ? new int[] {8, 16384, 400} : new int[] {4, 1024, 400};
+            TrainingRun.run(gpu ? io.flashbutterfly.tensor.Device.cuda(0) : io.flashbutterfly.tensor.Device.CPU,
+                    sizes[0], sizes[1], sizes[2], 7, java.nio.file.Path.of(args[1]));
             return;
         }
         BenchOptions options = BenchOptions.parse(args);
