@@ -143,8 +143,9 @@ public final class CudaLongConv implements ConvBackend {
         int device = prepare(u);
         long rows = u.numel() / g.length();
         boolean fusedFits = FusedForward.fits(rows, g);
+        if (forward == Forward.FLASH_BUTTERFLY) requireFlashButterflyFits(g, u.dtype(), device); // before allocating
         try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
-            Runnable onChip = () -> onChipForward(u, spectrum, g, skip, y, stream);
+            Runnable onChip = () -> onChipForward(device, u, spectrum, g, skip, y, stream);
             Runnable monarch = () -> monarchForward(device, u, spectrum, g, skip, y, stream);
             Runnable unfused = () -> unfusedForward(device, u, spectrum, g, skip, y, stream);
             Runnable fused = () -> {
@@ -159,22 +160,18 @@ public final class CudaLongConv implements ConvBackend {
                 }
                 unfused.run();
             };
+            // The FlashButterfly path that takes this size, if one does.
+            Runnable flashButterfly = onChipFits(g, u.dtype(), device) ? onChip
+                    : monarchFits(g, u.dtype(), device) ? monarch : null;
             switch (forward) {
                 case ON_CHIP -> onChip.run();
                 case MONARCH -> monarch.run();
                 case FUSED -> fused.run();
-                case FLASH_BUTTERFLY -> {
-                    if (onChipFits(g, u.dtype(), device)) {
-                        onChip.run();
-                    } else {
-                        monarch.run(); // says which sizes it takes where this one is not among them
-                    }
-                }
+                case FLASH_BUTTERFLY -> flashButterfly.run(); // requireFlashButterflyFits held
                 case UNFUSED -> unfused.run();
                 case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(
-                        onChipFits(g, u.dtype(), device) ? List.of(onChip)
-                                : monarchFits(g, u.dtype(), device) ? List.of(monarch) : List.of(),
-                        fused, unfused, fusedFits), stream);
+                        flashButterfly == null ? List.of() : List.of(flashButterfly), fused, unfused, fusedFits),
+                        stream);
                 case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(),
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
@@ -198,8 +195,8 @@ public final class CudaLongConv implements ConvBackend {
         return n >= 2 && n <= OnChipLimit.maxFftSize(device, dtype) && Long.bitCount(n) == 1;
     }
 
-    private static void onChipForward(Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y, Stream stream) {
-        int device = u.device().index();
+    private static void onChipForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
+                                      Stream stream) {
         if (!onChipFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the on-chip kernel needs a power-of-two FFT size from 2 to "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
@@ -208,6 +205,14 @@ public final class CudaLongConv implements ConvBackend {
         Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(),
                 y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
                 stream.handle()), "fb_onchip_conv");
+    }
+
+    private static void requireFlashButterflyFits(ConvGeometry g, DType dtype, int device) {
+        if (!onChipFits(g, dtype, device) && !monarchFits(g, dtype, device)) {
+            throw new IllegalArgumentException("FLASH_BUTTERFLY needs a power-of-two FFT size from 2 to "
+                    + MONARCH_MAX_OUTER * OnChipLimit.maxFftSize(device, dtype) + " for " + dtype + " on cuda:" + device
+                    + ", got " + g.fftSize() + " (AUTO and CUFFT take any size)");
+        }
     }
 
     /** True when the fused forward takes rows of this geometry (else it runs the separate kernels). */

@@ -1,6 +1,5 @@
 package io.flashbutterfly.backend.cuda;
 
-
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Tensor;
