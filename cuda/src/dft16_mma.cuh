@@ -1,4 +1,4 @@
-// A radix-16 Stockham pass of a complex FFT in shared memory as tensor-core matrix products
+// Radix-16 Stockham passes of a complex FFT in shared memory as tensor-core matrix products
 // (the Monarch form of the FFT: a 16-point DFT applied to 16 x (n/16) values is F16 times a
 // 16 x (n/16) matrix). Values sit in shared memory (fp32 or bf16); each pass rounds its operands (the
 // twiddled inputs and the DFT matrix) to bf16 and accumulates in fp32 (mma.m16n8k16, sm_80+).
@@ -67,6 +67,60 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
     return make_float2(v.x * c - v.y * s, v.x * s + v.y * c);
 }
 
+// One radix-16 pass as above over x (addressed through slot()), by all threads of the block, with
+// lane_fragments[lane] = dft16_fragments(inverse). Each warp takes tiles of 8 columns; at most
+// kMaxTiles tiles per warp (n <= 128 * kMaxTiles * warps).
+template <int kMaxTiles, typename Value, typename Slot>
+__device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
+                                                    const Dft16Fragments *lane_fragments, Slot slot) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int g = lane >> 2, t = lane & 3;
+    const int count = n >> 4;
+    const int tiles = (count + 7) >> 3;
+    uint32_t b[kMaxTiles][4];  // per tile: re rows (2t, 2t+1), re rows (2t+8, 2t+9), im likewise
+#pragma unroll
+    for (int i = 0; i < kMaxTiles; ++i) {
+        const int tile = warp + i * warps;
+        const int j = tile * 8 + g;
+        float2 v[4] = {};
+        if (tile < tiles && j < count) {
+            const int k = j & (ns - 1);
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+                const int r = 2 * t + (q & 1) + (q >> 1) * 8;
+                v[q] = load_value(x, slot(j + r * count));
+                if (ns > 1) v[q] = twiddle(v[q], r * k, 16 * ns, inverse);
+            }
+        }
+        b[i][0] = pack_bf16x2(v[0].x, v[1].x);
+        b[i][1] = pack_bf16x2(v[2].x, v[3].x);
+        b[i][2] = pack_bf16x2(v[0].y, v[1].y);
+        b[i][3] = pack_bf16x2(v[2].y, v[3].y);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int i = 0; i < kMaxTiles; ++i) {
+        const int tile = warp + i * warps;
+        if (tile >= tiles) continue;  // warp-uniform: mma needs the whole warp
+        const Dft16Fragments f = lane_fragments[lane];  // per tile: 12 registers fewer held across tiles
+        float re[4] = {}, im[4] = {};
+        mma_bf16_16x8x16(re, f.re, b[i][0], b[i][1]);
+        mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
+        mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
+        mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
+#pragma unroll
+        for (int c = 0; c < 4; ++c) {
+            const int j = tile * 8 + 2 * t + (c & 1);
+            const int p = g + (c >> 1) * 8;
+            if (j < count) {
+                const int k = j & (ns - 1);
+                store_value(x, slot((j - k) * 16 + k + p * ns), make_float2(re[c], im[c]));
+            }
+        }
+    }
+    __syncthreads();
+}
+
 // F_8 as the B operand of a 16 x 8 tile (rows b, columns d, rows b >= 8 zero): this lane's share
 // of exp(-+2 pi i b d / 8) (the register of rows 2t + 8, 2t + 9 is zero).
 struct Dft8Fragment {
@@ -86,7 +140,8 @@ __device__ __forceinline__ Dft8Fragment dft8_fragment(bool inverse) {
 //   X[c + 16 d] = sum_b W_m^(b d) W_R^(b c) sum_a W_16^(a c) V[a][b],
 // the F16 product's accumulators turned into the next product's A operand in place (the
 // C and A fragment layouts match): two radix-16 levels for one pass through shared memory.
-// Reads and writes as the radix-16 pass above, with R for 16; kMaxColumns columns per warp.
+// Reads and writes as the radix-16 pass above, with R for 16, lane_fragments likewise;
+// kMaxColumns columns per warp.
 template <int kM, int kMaxColumns, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bool inverse,
                                                      const Dft16Fragments *lane_fragments, Slot slot) {
@@ -162,60 +217,6 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
                 const int c = g + (e >> 1) * 8;
                 const int d = 8 * tile + 2 * t + (e & 1);
                 store_value(x, slot((column - k) * kRadix + k + (c + 16 * d) * ns), make_float2(re[e], im[e]));
-            }
-        }
-    }
-    __syncthreads();
-}
-
-// One pass as above over x (addressed through slot()), by all threads of the block, with
-// lane_fragments[lane] = dft16_fragments(inverse). Each warp takes tiles of 8 columns; at most
-// kMaxTiles tiles per warp (n <= 128 * kMaxTiles * warps).
-template <int kMaxTiles, typename Value, typename Slot>
-__device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
-                                                    const Dft16Fragments *lane_fragments, Slot slot) {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-    const int g = lane >> 2, t = lane & 3;
-    const int count = n >> 4;
-    const int tiles = (count + 7) >> 3;
-    uint32_t b[kMaxTiles][4];  // per tile: re rows (2t, 2t+1), re rows (2t+8, 2t+9), im likewise
-#pragma unroll
-    for (int i = 0; i < kMaxTiles; ++i) {
-        const int tile = warp + i * warps;
-        const int j = tile * 8 + g;
-        float2 v[4] = {};
-        if (tile < tiles && j < count) {
-            const int k = j & (ns - 1);
-#pragma unroll
-            for (int q = 0; q < 4; ++q) {
-                const int r = 2 * t + (q & 1) + (q >> 1) * 8;
-                v[q] = load_value(x, slot(j + r * count));
-                if (ns > 1) v[q] = twiddle(v[q], r * k, 16 * ns, inverse);
-            }
-        }
-        b[i][0] = pack_bf16x2(v[0].x, v[1].x);
-        b[i][1] = pack_bf16x2(v[2].x, v[3].x);
-        b[i][2] = pack_bf16x2(v[0].y, v[1].y);
-        b[i][3] = pack_bf16x2(v[2].y, v[3].y);
-    }
-    __syncthreads();
-#pragma unroll
-    for (int i = 0; i < kMaxTiles; ++i) {
-        const int tile = warp + i * warps;
-        if (tile >= tiles) continue;  // warp-uniform: mma needs the whole warp
-        const Dft16Fragments f = lane_fragments[lane];  // per tile: 12 registers fewer held across tiles
-        float re[4] = {}, im[4] = {};
-        mma_bf16_16x8x16(re, f.re, b[i][0], b[i][1]);
-        mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
-        mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
-        mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
-#pragma unroll
-        for (int c = 0; c < 4; ++c) {
-            const int j = tile * 8 + 2 * t + (c & 1);
-            const int p = g + (c >> 1) * 8;
-            if (j < count) {
-                const int k = j & (ns - 1);
-                store_value(x, slot((j - k) * 16 + k + p * ns), make_float2(re[c], im[c]));
             }
         }
     }

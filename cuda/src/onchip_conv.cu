@@ -4,12 +4,13 @@
 // y_b = Re, y_{b+1} = Im (+ D*u, cast). u is read once and y written once: the fewest passes
 // over device memory there are.
 //
-// The transforms are Stockham passes of radix 16 (the last one 2, 4 or 8), each written in the
-// order that leaves the result sorted, so no reordering pass is needed. For fp32 sequences each
-// thread takes 16 values into registers, twiddles them and runs radix-R DFTs on them in fp32;
-// for bf16/fp16 ones the radix-16 passes are tensor-core products with the DFT matrix
-// (dft16_mma.cuh). Shared memory is padded by one slot per 16 and one per 256 to spread the
-// strided accesses over the banks.
+// The transforms are Stockham passes, each written in the order that leaves the result sorted,
+// so no reordering pass is needed. For fp32 sequences they have radix 16 (the last one 2, 4 or
+// 8): each thread takes 16 values into registers, twiddles them and runs radix-R DFTs on them in
+// fp32. For bf16/fp16 ones the radix-16 levels are tensor-core products with the DFT matrix
+// (dft16_mma.cuh), two levels per pass (radix 128 or 256) where they divide the size.
+// Shared memory is padded by one slot per 16 and one per 256 to spread the strided accesses over
+// the banks.
 #include "complex.cuh"
 #include "dft16_mma.cuh"
 #include "dft_registers.cuh"
@@ -293,14 +294,14 @@ cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t st
     return cudaGetLastError();
 }
 
-}  // namespace
-
 // The largest on-chip size for T on a device with smem_limit bytes of shared memory per block.
 template <typename T> int max_fft_size(int smem_limit) {
     int n = kUsesTensorCores<T> ? fb::kOnChipMaxFftSize : fb::kOnChipMaxFftSize / 2;
     while (n > 2 && smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
     return n;
 }
+
+}  // namespace
 
 int fb::onchip_max_fft_size(fb_dtype dtype, int device) {
     int smem_limit = 0;
