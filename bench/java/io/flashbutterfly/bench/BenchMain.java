@@ -34,11 +34,7 @@ public final class BenchMain {
             return;
         }
         if (args.length > 0 && args[0].equals("--train")) {
-            boolean gpu = Cuda.unavailableReason() == null;
-            int[] sizes = args.length >= 5 ? new int[] {Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                Integer.parseInt(args[4])} : gpu ? new int[] {8, 16384, 400} : new int[] {4, 1024, 400};
-            TrainingRun.run(gpu ? io.flashbutterfly.tensor.Device.cuda(0) : io.flashbutterfly.tensor.Device.CPU,
-                    sizes[0], sizes[1], sizes[2], 7, java.nio.file.Path.of(args[1]));
+            TrainingRun.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         BenchOptions options = BenchOptions.parse(args);

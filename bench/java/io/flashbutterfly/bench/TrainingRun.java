@@ -5,6 +5,7 @@ import io.flashbutterfly.api.LongConv;
 import io.flashbutterfly.api.LongConvKernel;
 import io.flashbutterfly.ops.Adam;
 import io.flashbutterfly.ops.KernelRegularization;
+import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
@@ -35,7 +36,21 @@ final class TrainingRun {
 
     record Result(String name, double heldOutLoss, double totalVariation, List<double[]> curve, double[] kernel) {}
 
+    private static final long SEED = 7;
+
     private TrainingRun() {}
+
+    /** FILE [H L STEPS]: on the first GPU when there is one (default 8, 16384, 400), else the CPU (4, 1024, 400). */
+    static void main(String[] args) throws IOException {
+        if (args.length != 1 && args.length != 4) {
+            throw new IllegalArgumentException("usage: --train FILE [H L STEPS], got " + String.join(" ", args));
+        }
+        boolean gpu = Cuda.unavailableReason() == null;
+        int[] sizes = args.length == 4
+                ? new int[] {Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3])}
+                : gpu ? new int[] {8, 16384, 400} : new int[] {4, 1024, 400};
+        run(gpu ? Device.cuda(0) : Device.CPU, sizes[0], sizes[1], sizes[2], SEED, Path.of(args[0]));
+    }
 
     /** Trains once per regularisation on device and writes FILE.md and FILE.png for base FILE. */
     static void run(Device device, int channels, int length, int steps, long seed, Path base) throws IOException {
@@ -57,9 +72,11 @@ final class TrainingRun {
         }
         md.append(String.format("| (the hidden response) | 0 | %.4g |%n", totalVariation(hidden, channels, length)));
         System.out.print(md);
+        String where = device.isCuda() ? Cuda.deviceInfo(device.index()).toString()
+                : "cpu, " + Runtime.getRuntime().availableProcessors() + " cores";
         Files.writeString(base.resolveSibling(base.getFileName() + ".md"), String.format(
                 "Training: H=%d, L=%d, batch %d, %d Adam steps, noise sd %.1f, seed %d, on %s%n%n", channels, length,
-                BATCH, steps, NOISE, seed, device) + md);
+                BATCH, steps, NOISE, seed, where) + md);
         try {
             TrainingPlot.write(base.resolveSibling(base.getFileName() + ".png"), results, hidden, length);
         } catch (NoClassDefFoundError | UnsatisfiedLinkError e) {
