@@ -8,9 +8,20 @@ import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /** Relative-error checks against a float64 reference. */
 public final class Accuracy {
+    /** Worst error seen per tolerance, printed when the test JVM exits: the margin each check kept. */
+    private static final Map<Double, Worst> WORST = new ConcurrentSkipListMap<>();
+
+    private record Worst(double error, String what) {}
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(Accuracy::printWorst));
+    }
+
     private Accuracy() {}
 
     /** The tolerance the project holds each dtype to (fp32 1e-5, fp16/bf16 2e-2, fp64 1e-12). */
@@ -45,6 +56,12 @@ public final class Accuracy {
     public static void assertClose(double[] actual, double[] expected, double tol, String what) {
         double error = relativeError(actual, expected);
         if (Double.isNaN(error)) fail(what + ": output holds NaN or infinity (unwritten or broken)");
+        WORST.merge(tol, new Worst(error, what), (a, b) -> a.error >= b.error ? a : b);
         assertTrue(error < tol, () -> what + ": relative error " + error + " >= " + tol);
+    }
+
+    private static void printWorst() {
+        WORST.forEach((tol, worst) -> System.err.printf(
+                "accuracy: tolerance %.0e, worst relative error %.3e (%s)%n", tol, worst.error, worst.what));
     }
 }
