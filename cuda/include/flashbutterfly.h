@@ -105,8 +105,8 @@ typedef struct fb_fft_conv_params {
 
 /*
  * *max_fft_size (host memory) = the largest FFT size fb_onchip_conv takes for dtype on device: a
- * power of two, 32768 for fp16/bf16 and 16384 for fp32 where the device's shared memory per
- * block holds them, less where it does not.
+ * power of two, 65536 for fp16/bf16 and 32768 for fp32 where the device's shared memory per
+ * block holds half as many complex values, less where it does not.
  */
 FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size);
 
@@ -125,7 +125,8 @@ FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, in
 
 /*
  * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
- * M < fft_size <= 256 * M, M = fb_onchip_max_fft_size() of the current device, as an outer pass
+ * M < fft_size <= 256 * M, M = fb_onchip_max_fft_size() / 2 of the current device (the inner
+ * complex sequence), as an outer pass
  * over device memory (two past 16 * M), on-chip inner transforms and outer passes back (the
  * Monarch factorisation, spectrum in permuted order: no transposes). workspace:
  * fb_monarch_conv_workspace_bytes() bytes.

@@ -230,7 +230,7 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
-    const int inner = fb::onchip_max_fft_size(dtype, device);  // the fewest outer steps
+    const int inner = fb::onchip_max_sequence(dtype, device);  // the fewest outer steps
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || spectrum == nullptr ||
         y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || inner == 0 ||
         fft_size <= inner || fft_size > static_cast<int64_t>(kMaxOuter) * kMaxOuter * inner) {

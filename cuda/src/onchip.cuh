@@ -10,23 +10,24 @@
 
 namespace fb {
 
-// The largest sequence one block transforms: 32768 bf16 values (fp32 ones: half as many), where the
-// device's shared memory per block holds them (onchip_max_fft_size).
-constexpr int kOnChipMaxFftSize = 32768;
+// The longest complex sequence one block transforms: 32768 bf16 values (fp32 ones: half as many),
+// where the device's shared memory per block holds them (onchip_max_sequence).
+constexpr int kMaxSequence = 32768;
 
 // bf16/fp16 sequences run their radix-16 passes on tensor cores and keep complex values as bf16
 // (in shared memory and between passes); fp32 sequences keep fp32 throughout.
 template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float>;
 template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, __nv_bfloat162, float2>;
 
-// The largest power of two the on-chip kernels take for dtype on device (0 if unknown).
-int onchip_max_fft_size(fb_dtype dtype, int device);
+// The longest complex sequence (a power of two) one block transforms for dtype on device (0 if
+// unknown): the Monarch inner size; the on-chip convolution takes real FFTs of twice that.
+int onchip_max_sequence(fb_dtype dtype, int device);
 
 }  // namespace fb
 
 // The inner, on-chip step of fb_monarch_conv: z holds (pairs, outer1, outer2, inner) complex
 // values of type SmemValue; row (pair, q1, q2) is convolved in place with the spectrum's bins
 // outer1 outer2 f + outer1 q2 + q1 of the (outer1 * outer2 * inner)-point FFT (inner a power of
-// two up to onchip_max_fft_size).
+// two up to onchip_max_sequence).
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
                              int inner, int outer1, int outer2, cudaStream_t stream);

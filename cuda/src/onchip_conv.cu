@@ -2,7 +2,9 @@
 // rows of one channel (batch b and b + 1) as one complex sequence u_b + i u_{b+1}, transforms it
 // in shared memory, multiplies by the channel's kernel spectrum, transforms back and stores
 // y_b = Re, y_{b+1} = Im (+ D*u, cast). u is read once and y written once: the fewest passes
-// over device memory there are.
+// over device memory there are. Where a block cannot hold N complex values, or the batch has no
+// second row, a block takes one row as N/2 complex values u[2j] + i u[2j+1] instead
+// (convolve_real_in_place): the same work per row, twice the size on chip.
 //
 // The transforms are Stockham passes, each written in the order that leaves the result sorted,
 // so no reordering pass is needed. For fp32 sequences they have radix 16 (the last one 2, 4 or
@@ -189,6 +191,51 @@ __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 
     transform<kUsesTensorCores<T>, kRounds>(x, n, true, fragments + 32);
 }
 
+// bins k and n - k of the spectrum of one real row of N = 2n values, from Z = FFT_n(z),
+// z[j] = u[2j] + i u[2j+1]: zk = Z[k], zp = Z[n - k], w = W_N^k, k_lo and k_hi the kernel's bins
+// k and k + n. The even and odd samples' spectra E = (Z[k] + conj Z[n-k]) / 2 and
+// O = (Z[k] - conj Z[n-k]) / 2i give u's bins U[k] = E + w O and U[k + n] = E - w O; with
+// Y = U K, the result A + iB, A = Y[k] + Y[k+n] and B = conj(w) (Y[k] - Y[k+n]), is bin k of the
+// sequence whose n-point inverse transform is y[2j] + i y[2j+1] (K carries 1/N).
+__device__ __forceinline__ float2 real_bin_product(float2 zk, float2 zp, float2 w, float2 k_lo, float2 k_hi) {
+    const float2 e = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));
+    const float2 half_diff = make_float2(0.5f * (zk.x - zp.x), 0.5f * (zk.y + zp.y));
+    const float2 wo = cmul(w, make_float2(half_diff.y, -half_diff.x));  // w times half_diff / i
+    const float2 y_lo = cmul(fb::cadd(e, wo), k_lo);
+    const float2 y_hi = cmul(fb::csub(e, wo), k_hi);
+    const float2 a = fb::cadd(y_lo, y_hi);
+    const float2 b = cmul(fb::conj(w), fb::csub(y_lo, y_hi));
+    return make_float2(a.x - b.y, a.y + b.x);
+}
+
+// The n values in x (published by a barrier), one real row of 2n values packed as above,
+// transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
+// transformed back to y[2j] + i y[2j+1]; ends with a barrier. Each thread takes bins k and n - k
+// together: both need both.
+template <typename T, int kRounds, typename Value>
+__device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
+                                                       const fb::Dft16Fragments *fragments) {
+    transform<kUsesTensorCores<T>, kRounds>(x, n, false, fragments);
+    for (int i = threadIdx.x; i <= n / 2; i += blockDim.x) {
+        const int p = (n - i) & (n - 1);
+        const float2 zi = fb::load_value(x, slot(i));
+        const float2 zp = fb::load_value(x, slot(p));
+        float s, c;
+        sincospif(-static_cast<float>(i) / static_cast<float>(n), &s, &c);  // n a power of two: exact
+        const float2 wi = make_float2(c, s);
+        const float2 ki = k[i];
+        const float2 kp = k[n - i];
+        // bin i + n is conj(bin n - i) by Hermitian symmetry, bin n itself for i = 0
+        fb::store_value(x, slot(i), real_bin_product(zi, zp, wi, ki, i == 0 ? kp : fb::conj(kp)));
+        if (p != i) {
+            // W_N^(n - i) = -conj(W_N^i); bin n - i + n is conj(bin i)
+            fb::store_value(x, slot(p), real_bin_product(zp, zi, make_float2(-c, s), kp, fb::conj(ki)));
+        }
+    }
+    __syncthreads();
+    transform<kUsesTensorCores<T>, kRounds>(x, n, true, fragments + 32);
+}
+
 // kVec consecutive elements of a row moved with one access.
 template <typename T, int kVec>
 struct alignas(kVec * sizeof(T)) Elements {
@@ -247,6 +294,61 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     }
 }
 
+// One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
+// moves two complex values per access (length a multiple of 4, rows 4-element aligned, n >= 2),
+// kVec = 1 one real value.
+template <typename T, typename Value, int kVec, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
+                            const float2 *__restrict__ spectrum, const float *__restrict__ d,
+                            T *__restrict__ y, int64_t channels, int64_t length, int n) {
+    extern __shared__ float4 smem[];
+    Value *x = reinterpret_cast<Value *>(smem);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
+    const int64_t row = blockIdx.x;
+    const int64_t h = row % channels;
+    const T *ur = u + row * length;
+    T *yr = y + row * length;
+    const float skip = d != nullptr ? d[h] : 0.0f;
+    if constexpr (kVec == 4) {
+        using Group = Elements<T, 4>;
+#pragma unroll 4
+        for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * blockDim.x) {
+            Group a{};  // zero padding past the length
+            if (t < length) a = *reinterpret_cast<const Group *>(ur + t);
+            fb::store_value(x, slot(t / 2), make_float2(fb::to_float(a.v[0]), fb::to_float(a.v[1])));
+            fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]), fb::to_float(a.v[3])));
+        }
+        __syncthreads();
+        convolve_real_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n + 1), fragments);
+#pragma unroll 4
+        for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
+            Group a{}, out;
+            if (d != nullptr) a = *reinterpret_cast<const Group *>(ur + t);  // u again only for the skip term
+            const float2 v0 = fb::load_value(x, slot(t / 2));
+            const float2 v1 = fb::load_value(x, slot(t / 2 + 1));
+            out.v[0] = fb::from_float<T>(v0.x + skip * fb::to_float(a.v[0]));
+            out.v[1] = fb::from_float<T>(v0.y + skip * fb::to_float(a.v[1]));
+            out.v[2] = fb::from_float<T>(v1.x + skip * fb::to_float(a.v[2]));
+            out.v[3] = fb::from_float<T>(v1.y + skip * fb::to_float(a.v[3]));
+            *reinterpret_cast<Group *>(yr + t) = out;
+        }
+    } else {
+        for (int j = threadIdx.x; j < n; j += blockDim.x) {
+            const int64_t t = 2 * static_cast<int64_t>(j);
+            fb::store_value(x, slot(j), make_float2(t < length ? fb::to_float(ur[t]) : 0.0f,
+                                                    t + 1 < length ? fb::to_float(ur[t + 1]) : 0.0f));
+        }
+        __syncthreads();
+        convolve_real_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n + 1), fragments);
+        for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
+            const int64_t t = 2 * static_cast<int64_t>(j);
+            const float2 v = fb::load_value(x, slot(j));
+            yr[t] = fb::from_float<T>(v.x + (d != nullptr ? skip * fb::to_float(ur[t]) : 0.0f));
+            if (t + 1 < length) yr[t + 1] = fb::from_float<T>(v.y + (d != nullptr ? skip * fb::to_float(ur[t + 1]) : 0.0f));
+        }
+    }
+}
+
 // The inner step of the Monarch convolution (monarch_conv.cu): block (pair, q1, q2) convolves the
 // n values z[pair][q1][q2][.] in place with the spectrum's bins
 // outer1 outer2 f + outer1 q2 + q1 (outer2 = 1 for one outer step).
@@ -294,28 +396,29 @@ cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t st
     return cudaGetLastError();
 }
 
-// The largest on-chip size for T on a device with smem_limit bytes of shared memory per block.
-template <typename T> int max_fft_size(int smem_limit) {
-    int n = kUsesTensorCores<T> ? fb::kOnChipMaxFftSize : fb::kOnChipMaxFftSize / 2;
+// The longest complex sequence of T a block holds on a device with smem_limit bytes of shared
+// memory per block.
+template <typename T> int max_sequence(int smem_limit) {
+    int n = kUsesTensorCores<T> ? fb::kMaxSequence : fb::kMaxSequence / 2;
     while (n > 2 && smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
     return n;
 }
 
 }  // namespace
 
-int fb::onchip_max_fft_size(fb_dtype dtype, int device) {
+int fb::onchip_max_sequence(fb_dtype dtype, int device) {
     int smem_limit = 0;
     if (cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess) return 0;
     int n = 0;
-    fb::dispatch_dtype(dtype, [&](auto t) { n = max_fft_size<decltype(t)>(smem_limit); });
+    fb::dispatch_dtype(dtype, [&](auto t) { n = max_sequence<decltype(t)>(smem_limit); });
     return n;
 }
 
 extern "C" FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size) {
     if (max_fft_size == nullptr) return cudaErrorInvalidValue;
-    const int n = fb::onchip_max_fft_size(dtype, device);
+    const int n = fb::onchip_max_sequence(dtype, device);
     if (n == 0) return cudaErrorInvalidValue;
-    *max_fft_size = n;
+    *max_fft_size = 2 * static_cast<int64_t>(n);  // one real row as n complex values
     return cudaSuccess;
 }
 
@@ -325,13 +428,16 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
+    const int64_t max_sequence = fb::onchip_max_sequence(dtype, device);
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr ||
         spectrum == nullptr || y == nullptr || (fft_size & (fft_size - 1)) != 0 ||
-        fft_size > fb::onchip_max_fft_size(dtype, device) || fft_size < 2) {
+        fft_size > 2 * max_sequence || fft_size < 2) {
         return cudaErrorInvalidValue;
     }
-    const int n = static_cast<int>(fft_size);
-    const int64_t blocks = ((batch + 1) / 2) * channels;
+    // One real row per block past a block's complex sequence, and for a batch of one (no pair).
+    const bool real = fft_size > max_sequence || batch == 1;
+    const int n = static_cast<int>(real ? fft_size / 2 : fft_size);
+    const int64_t blocks = real ? batch * channels : ((batch + 1) / 2) * channels;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
         const uintptr_t quad = 4 * sizeof(T);
@@ -340,10 +446,17 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         auto launch = [&](auto value, auto wide) {
             using Value = decltype(value);
             constexpr bool kWide = decltype(wide)::value;
-            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide> : onchip_conv<T, Value, 1, kWide>;
-            status = launch_on_chip<Value>(kernel, blocks, n, stream, static_cast<const T *>(u),
-                                           reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(y), batch,
-                                           channels, length, n);
+            const auto *in = static_cast<const T *>(u);
+            const auto *k = reinterpret_cast<const float2 *>(spectrum);
+            auto *out = static_cast<T *>(y);
+            if (real) {
+                auto *kernel = by_four && n >= 2 ? onchip_conv_real<T, Value, 4, kWide>
+                                                 : onchip_conv_real<T, Value, 1, kWide>;
+                status = launch_on_chip<Value>(kernel, blocks, n, stream, in, k, d, out, channels, length, n);
+            } else {
+                auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide> : onchip_conv<T, Value, 1, kWide>;
+                status = launch_on_chip<Value>(kernel, blocks, n, stream, in, k, d, out, batch, channels, length, n);
+            }
         };
         if (n < kCompactFrom) {
             launch(float2{}, std::false_type{});

@@ -32,7 +32,7 @@ public record ConvGeometry(long length, long causalTaps, long anticausalTaps, lo
         return j < causalTaps ? j : fftSize - (j - causalTaps + 1);
     }
 
-    /** Floats per row of an in-place real FFT buffer: 2 * bins. */
+    /** Floats per row of a real FFT's spectrum (bins complex values): 2 * bins. */
     public long rowStride() { return 2 * bins(); }
 
     /** The smallest power of two at least minimum (1 for a minimum of 1 or less). */

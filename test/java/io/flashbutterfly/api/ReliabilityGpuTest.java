@@ -30,7 +30,7 @@ class ReliabilityGpuTest {
     void eightThreadsWithTheirOwnStreamsGiveBitIdenticalResults() throws Exception {
         try (Arena arena = Arena.ofShared(); ExecutorService pool = Executors.newFixedThreadPool(8)) {
             LongConv conv = LongConv.causal();
-            for (int length : new int[] {1000, 20000}) { // the on-chip kernel, then cuFFT
+            for (int length : new int[] {1000, 40000}) { // the on-chip kernel, then cuFFT (N = 80000)
                 Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(4, 16, length), Seeds.fresh("threads u" + length));
                 Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(16, length), Seeds.fresh("threads k" + length));
                 KernelSpectrum spectrum = conv.spectrum(k, length);
@@ -59,8 +59,8 @@ class ReliabilityGpuTest {
     @Test
     void aHundredThousandCallsLeaveNoMemoryBehind() throws Exception {
         LongConv conv = LongConv.causal();
-        // On chip, Monarch or fused (N = 32768), unfused (N = 40000), on chip again.
-        int[][] shapes = {{2, 3, 300}, {1, 8, 4096}, {2, 4, 16384}, {3, 2, 20000}, {2, 4, 77}};
+        // On chip (one row per block, then two; N = 32768 too), unfused (N = 80000), on chip again.
+        int[][] shapes = {{2, 3, 300}, {1, 8, 4096}, {2, 4, 16384}, {3, 2, 40000}, {2, 4, 77}};
         try (Arena inputs = Arena.ofConfined()) {
             Tensor[] us = new Tensor[shapes.length];
             Tensor[] ks = new Tensor[shapes.length];

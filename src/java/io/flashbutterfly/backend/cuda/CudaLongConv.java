@@ -25,10 +25,12 @@ import org.apache.logging.log4j.Logger;
  * <ul>
  *   <li>on chip (cuda/src/onchip_conv.cu): one kernel, u read once and y written once, for
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
- *       H100 32768 for fp16/bf16, 16384 for fp32);</li>
- *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass (two past 16 times the on-chip size),
- *       on-chip inner convolutions of that largest size, outer passes back, for power-of-two FFT
- *       sizes up to {@link #MONARCH_MAX_OUTER} times it (above
+ *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to half
+ *       that, one row as half as many complex values past it and for a batch of one);</li>
+ *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass (two past 16 inner sizes), on-chip
+ *       inner convolutions of the longest complex sequence a block holds (half the on-chip
+ *       limit), outer passes back, for power-of-two FFT sizes past the on-chip limit up to
+ *       {@link #MONARCH_MAX_OUTER} inner sizes (above
  *       {@link #ON_CHIP_MAX_FFT_SIZE} the FFT size is the smallest 7-smooth one, a power of two
  *       only for some (L, Lk), e.g. Lk = L with L a power of two);</li>
  *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else
@@ -36,13 +38,14 @@ import org.apache.logging.log4j.Logger;
  *   <li>unfused: our kernels around plain cuFFT transforms, per call:</li>
  * </ul>
  * <ol>
- *   <li>cast + zero-pad u into one fp32 buffer of (B*H) rows laid out for in-place real FFTs;</li>
- *   <li>cuFFT R2C in place;</li>
+ *   <li>cast + zero-pad u into an fp32 buffer of (B*H) rows of N;</li>
+ *   <li>cuFFT R2C into a buffer of (B*H) spectra;</li>
  *   <li>multiply by the kernel's spectrum (precomputed, already scaled by 1/N);</li>
- *   <li>cuFFT C2R in place;</li>
+ *   <li>cuFFT C2R back into the first buffer;</li>
  *   <li>truncate to L, add D*u, cast to u's dtype, into y.</li>
  * </ol>
- * The unfused forward's scratch is one buffer of B*H*(N+2) floats (two for backward), Monarch's
+ * The transforms run out of place: on an H100, cuFFT's in-place R2C and C2R of 8M points took 1.2
+ * and 1.8 times as long. The unfused forward's scratch is B*H*N floats plus B*H spectra, Monarch's
  * one complex value per FFT point and pair of rows, from the stream-ordered pool; nothing
  * synchronises, except the first call for a shape, which times the candidates.
  * The backward runs unfused.
@@ -53,7 +56,7 @@ public final class CudaLongConv implements ConvBackend {
     private enum Forward { FASTEST, FASTEST_CUFFT, FLASH_BUTTERFLY, ON_CHIP, MONARCH, FUSED, UNFUSED }
 
     /** Largest FFT size of the on-chip kernel (fb_onchip_conv) on any device, a power of two (fp16/bf16). */
-    public static final long ON_CHIP_MAX_FFT_SIZE = 32768;
+    public static final long ON_CHIP_MAX_FFT_SIZE = 65536;
 
     /** The default: the fastest forward per shape (plans live in {@link CufftPlanCache}). */
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
@@ -65,7 +68,7 @@ public final class CudaLongConv implements ConvBackend {
      */
     public static final CudaLongConv FLASH_BUTTERFLY = new CudaLongConv(Forward.FLASH_BUTTERFLY);
     /**
-     * The Monarch forward's largest outer factor: its FFT sizes go up to this many on-chip
+     * The Monarch forward's largest outer factor: its FFT sizes go up to this many inner on-chip
      * transforms (one outer step of up to 16 points, two past that).
      */
     public static final long MONARCH_MAX_OUTER = 256;
@@ -129,12 +132,11 @@ public final class CudaLongConv implements ConvBackend {
     public void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry g, Stream stream) {
         int device = prepare(k);
         long channels = k.shape().dim(0);
-        try (Scratch rows = Scratch.allocate(device, channels * g.rowStride() * 4, stream)) {
+        try (Scratch real = realRows(device, channels, g, stream)) {
             Cuda.check(fb_kernel_to_fft_rows(k.data(), k.dtype().nativeCode(), channels, g.causalTaps(),
-                    g.anticausalTaps(), rows.segment(), g.fftSize(), g.rowStride(), 1f / g.fftSize(),
+                    g.anticausalTaps(), real.segment(), g.fftSize(), g.fftSize(), 1f / g.fftSize(),
                     stream.handle()), "fb_kernel_to_fft_rows");
-            fft(device, CufftPlan.Type.R2C, g, channels, rows.segment(), stream);
-            Cuda.copyAsync(spectrum.data().address(), rows.address(), spectrum.byteSize(), stream);
+            fft(device, CufftPlan.Type.R2C, g, channels, real.segment(), spectrum.data(), stream);
         }
     }
 
@@ -210,7 +212,7 @@ public final class CudaLongConv implements ConvBackend {
     private static void requireFlashButterflyFits(ConvGeometry g, DType dtype, int device) {
         if (!onChipFits(g, dtype, device) && !monarchFits(g, dtype, device)) {
             throw new IllegalArgumentException("FLASH_BUTTERFLY needs a power-of-two FFT size from 2 to "
-                    + MONARCH_MAX_OUTER * OnChipLimit.maxFftSize(device, dtype) + " for " + dtype + " on cuda:" + device
+                    + MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, dtype) + " for " + dtype + " on cuda:" + device
                     + ", got " + g.fftSize() + " (AUTO and CUFFT take any size)");
         }
     }
@@ -222,20 +224,20 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * True when the Monarch forward takes this FFT size for dtype on the device: a power of two
-     * past the on-chip limit there, up to {@link #MONARCH_MAX_OUTER} times it.
+     * past the on-chip limit there, up to {@link #MONARCH_MAX_OUTER} inner sizes (half that limit).
      */
     public static boolean monarchFits(ConvGeometry g, DType dtype, int device) {
         long n = g.fftSize();
-        long inner = OnChipLimit.maxFftSize(device, dtype);
-        return n > inner && n <= MONARCH_MAX_OUTER * inner && Long.bitCount(n) == 1;
+        return n > OnChipLimit.maxFftSize(device, dtype)
+                && n <= MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, dtype) && Long.bitCount(n) == 1;
     }
 
     private static void monarchForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
                                        Stream stream) {
         if (!monarchFits(g, u.dtype(), device)) {
-            long inner = OnChipLimit.maxFftSize(device, u.dtype());
-            throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above " + inner
-                    + " up to " + MONARCH_MAX_OUTER * inner + " for " + u.dtype() + " on cuda:" + device
+            throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
+                    + OnChipLimit.maxFftSize(device, u.dtype()) + " up to "
+                    + MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
                     + ", got " + g.fftSize());
         }
         long batch = u.shape().dim(0);
@@ -251,13 +253,14 @@ public final class CudaLongConv implements ConvBackend {
                                        Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
-        try (Scratch buffer = Scratch.allocate(device, rows * g.rowStride() * 4, stream)) {
-            toFftRows(u, g, buffer, stream);
-            fft(device, CufftPlan.Type.R2C, g, rows, buffer.segment(), stream);
-            Cuda.check(fb_spectrum_multiply(buffer.segment(), spectrum.data(), rows, channels, g.bins(), 0,
+        try (Scratch real = realRows(device, rows, g, stream);
+             Scratch spectra = spectra(device, rows, g, stream)) {
+            toFftRows(u, g, real, stream);
+            fft(device, CufftPlan.Type.R2C, g, rows, real, spectra, stream);
+            Cuda.check(fb_spectrum_multiply(spectra.segment(), spectrum.data(), rows, channels, g.bins(), 0,
                     stream.handle()), "fb_spectrum_multiply");
-            fft(device, CufftPlan.Type.C2R, g, rows, buffer.segment(), stream);
-            epilogue(buffer, g, u, skip, y, stream);
+            fft(device, CufftPlan.Type.C2R, g, rows, spectra, real, stream);
+            epilogue(real, g, u, skip, y, stream);
         }
     }
 
@@ -268,27 +271,28 @@ public final class CudaLongConv implements ConvBackend {
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);
         long rows = batch * channels;
-        long rowBytes = g.rowStride() * 4;
-        try (Scratch gradRows = Scratch.allocate(device, rows * rowBytes, stream);
-             Scratch inputRows = Scratch.allocate(device, rows * rowBytes, stream);
-             Scratch kernelRows = Scratch.allocate(device, channels * rowBytes, stream);
+        // One real buffer serves every transform in turn: dy, u, dk's rows (channels <= rows), du.
+        try (Scratch real = realRows(device, rows, g, stream);
+             Scratch gradSpectra = spectra(device, rows, g, stream);
+             Scratch inputSpectra = spectra(device, rows, g, stream);
+             Scratch kernelSpectra = spectra(device, channels, g, stream);
              SkipTerm skip = SkipTerm.of(device, d, stream)) {
-            toFftRows(dy, g, gradRows, stream);
-            toFftRows(u, g, inputRows, stream);
-            fft(device, CufftPlan.Type.R2C, g, rows, gradRows.segment(), stream);
-            fft(device, CufftPlan.Type.R2C, g, rows, inputRows.segment(), stream);
+            toFftRows(dy, g, real, stream);
+            fft(device, CufftPlan.Type.R2C, g, rows, real, gradSpectra, stream);
+            toFftRows(u, g, real, stream);
+            fft(device, CufftPlan.Type.R2C, g, rows, real, inputSpectra, stream);
             // dk = taps of irfft(sum over batch of DY * conj(U)) / N
-            Cuda.check(fb_spectrum_correlate(gradRows.segment(), inputRows.segment(), kernelRows.segment(), batch,
-                    channels, g.bins(), 1f / g.fftSize(), stream.handle()), "fb_spectrum_correlate");
-            fft(device, CufftPlan.Type.C2R, g, channels, kernelRows.segment(), stream);
-            Cuda.check(fb_fft_rows_to_kernel(kernelRows.segment(), g.fftSize(), g.rowStride(), channels,
+            Cuda.check(fb_spectrum_correlate(gradSpectra.segment(), inputSpectra.segment(), kernelSpectra.segment(),
+                    batch, channels, g.bins(), 1f / g.fftSize(), stream.handle()), "fb_spectrum_correlate");
+            fft(device, CufftPlan.Type.C2R, g, channels, kernelSpectra, real, stream);
+            Cuda.check(fb_fft_rows_to_kernel(real.segment(), g.fftSize(), g.fftSize(), channels,
                     g.causalTaps(), g.anticausalTaps(), dk.data(), dk.dtype().nativeCode(), 1f, stream.handle()),
                     "fb_fft_rows_to_kernel");
             // du = irfft(DY * conj(K)) + D * dy
-            Cuda.check(fb_spectrum_multiply(gradRows.segment(), spectrum.data(), rows, channels, g.bins(), 1,
+            Cuda.check(fb_spectrum_multiply(gradSpectra.segment(), spectrum.data(), rows, channels, g.bins(), 1,
                     stream.handle()), "fb_spectrum_multiply");
-            fft(device, CufftPlan.Type.C2R, g, rows, gradRows.segment(), stream);
-            epilogue(gradRows, g, dy, skip, du, stream);
+            fft(device, CufftPlan.Type.C2R, g, rows, gradSpectra, real, stream);
+            epilogue(real, g, dy, skip, du, stream);
             if (dd != null) skipGradient(device, dy, u, dd, stream);
         }
     }
@@ -300,20 +304,36 @@ public final class CudaLongConv implements ConvBackend {
         return device;
     }
 
-    private static void toFftRows(Tensor x, ConvGeometry g, Scratch rows, Stream stream) {
-        NativeKernels.castPad(x.data(), x.dtype(), g.length(), rows.segment(), DType.FP32, g.rowStride(),
+    /** Rows of N fp32 values: what the R2C reads and the C2R writes. */
+    private static Scratch realRows(int device, long rows, ConvGeometry g, Stream stream) {
+        return Scratch.allocate(device, rows * g.fftSize() * 4, stream);
+    }
+
+    /** Rows of N/2+1 complex fp32 values: what the R2C writes and the C2R reads. */
+    private static Scratch spectra(int device, long rows, ConvGeometry g, Stream stream) {
+        return Scratch.allocate(device, rows * g.bins() * 8, stream);
+    }
+
+    private static void toFftRows(Tensor x, ConvGeometry g, Scratch real, Stream stream) {
+        NativeKernels.castPad(x.data(), x.dtype(), g.length(), real.segment(), DType.FP32, g.fftSize(),
                 x.numel() / g.length(), 1f, stream);
     }
 
-    private static void fft(int device, CufftPlan.Type type, ConvGeometry g, long batch, MemorySegment rows,
+    private static void fft(int device, CufftPlan.Type type, ConvGeometry g, long batch, Scratch in, Scratch out,
                             Stream stream) {
-        CufftPlanCache.shared().execute(device, type, g.fftSize(), batch, g.rowStride(), rows, rows,
+        fft(device, type, g, batch, in.segment(), out.segment(), stream);
+    }
+
+    /** Out of place, real rows packed (N apart). */
+    private static void fft(int device, CufftPlan.Type type, ConvGeometry g, long batch, MemorySegment in,
+                            MemorySegment out, Stream stream) {
+        CufftPlanCache.shared().execute(device, type, g.fftSize(), batch, g.fftSize(), in, out,
                 type == CufftPlan.Type.R2C, stream);
     }
 
     private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, SkipTerm skip, Tensor out, Stream stream) {
         long channels = x.shape().dim(1);
-        Cuda.check(fb_conv_epilogue(conv.segment(), g.rowStride(), x.data(),
+        Cuda.check(fb_conv_epilogue(conv.segment(), g.fftSize(), x.data(),
                 skip.pointer(), out.data(), x.dtype().nativeCode(),
                 x.numel() / g.length(), channels, g.length(), stream.handle()), "fb_conv_epilogue");
     }

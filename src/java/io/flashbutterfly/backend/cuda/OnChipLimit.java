@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The largest FFT size the on-chip kernel takes per device and dtype: it depends on the device's
- * shared memory per block (asked once per pair, from fb_onchip_max_fft_size).
+ * shared memory per block (asked once per pair, from fb_onchip_max_fft_size). A block holds half
+ * as many complex values: one real row of that size, or the Monarch forward's inner sequence.
  */
 final class OnChipLimit {
     private record Key(int device, DType dtype) {}
@@ -21,6 +22,11 @@ final class OnChipLimit {
     private static final ConcurrentMap<Key, Long> LIMITS = new ConcurrentHashMap<>();
 
     private OnChipLimit() {}
+
+    /** The Monarch forward's inner size: the longest complex sequence one block holds. */
+    static long innerSize(int device, DType dtype) {
+        return maxFftSize(device, dtype) / 2;
+    }
 
     static long maxFftSize(int device, DType dtype) {
         return LIMITS.computeIfAbsent(new Key(device, dtype), key -> {

@@ -23,9 +23,9 @@ class FastFftSizeTest {
     void smallestSevenSmoothSizeAboveIt() {
         CudaLongConv conv = CudaLongConv.INSTANCE;
         assertEquals(16384, conv.fastFftSize(8193));
-        assertEquals(32805, conv.fastFftSize(32769)); // 3^8 * 5
+        assertEquals(65610, conv.fastFftSize(65537)); // 2 * 3^8 * 5
         assertEquals(131072, conv.fastFftSize(131071));
-        assertEquals(65536, CudaLongConv.FLASH_BUTTERFLY.fastFftSize(32769)); // FlashButterfly pads to a power of two
+        assertEquals(131072, CudaLongConv.FLASH_BUTTERFLY.fastFftSize(65537)); // FlashButterfly pads to a power of two
         long limit = CudaLongConv.ON_CHIP_MAX_FFT_SIZE;
         for (long minimum = limit + 1; minimum < limit + 6000; minimum++) {
             long size = conv.fastFftSize(minimum);
