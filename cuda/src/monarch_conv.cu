@@ -8,7 +8,9 @@
 // Past 16 times the on-chip size the factorisation recurses once: N = outer1 * outer2 * inner,
 // each y_q1 split again by outer2 in place, the inner rows (q1, q2) then multiplying the bins
 // outer1 outer2 f + outer1 q2 + q1.
-// As in the on-chip kernel, rows b and b + 1 of a channel travel as one complex sequence.
+// As in the on-chip kernel, rows b and b + 1 of a channel travel as one complex sequence; for an
+// odd batch (the last row has no partner) each row travels alone as N/2 complex values
+// u[2j] + i u[2j+1], and the inner step takes the two rows that hold bins k and N/2 - k together.
 // Device memory: u read, z written; per second level z read and written; z read and written on
 // chip; per second level z read and written; z read, y written (u read again only for D*u).
 #include "complex.cuh"
@@ -103,27 +105,72 @@ __device__ __forceinline__ void inverse_column(float2 (&v)[kOuter], const V *zr,
     outer_dft<kOuter>(v, true, make_float2(1.0f, 0.0f));
 }
 
-// First forward step: z[pair][q][m] = y_q[m] as above, from x = u_b + i u_{b+1} zero-padded to
+// Where a sequence's complex values come from and go to: rows b and b + 1 of a channel as
+// u_b + i u_{b+1} (sequence = (b / 2, h)), or (kReal) one row as u[2j] + i u[2j+1]; zero past the
+// length; y = value + d * u, cast.
+template <typename T, bool kReal>
+struct Sequence {
+    const T *u0;
+    const T *u1;
+    T *y0;
+    T *y1;
+    int64_t length;
+    bool two;
+    const float *d;
+    float skip;
+
+    __device__ Sequence(int64_t sequence, const T *u, const float *d_, T *y, int64_t batch, int64_t channels,
+                        int64_t length_)
+        : length(length_), d(d_) {
+        const int64_t h = sequence % channels;
+        const int64_t first = kReal ? sequence : 2 * (sequence / channels) * channels + h;
+        two = !kReal && first + channels < batch * channels;
+        u0 = u + first * length;
+        u1 = u0 + channels * length;
+        y0 = y != nullptr ? y + first * length : nullptr;
+        y1 = y != nullptr ? y0 + channels * length : nullptr;
+        skip = d != nullptr ? d[h] : 0.0f;
+    }
+
+    // Complex values that hold data: past them the sequence is zero padding.
+    __device__ int64_t extent() const { return kReal ? (length + 1) / 2 : length; }
+
+    __device__ float2 load(int64_t j) const {
+        if constexpr (kReal) {
+            const int64_t t = 2 * j;
+            return make_float2(t < length ? fb::to_float(u0[t]) : 0.0f, t + 1 < length ? fb::to_float(u0[t + 1]) : 0.0f);
+        } else {
+            const bool in = j < length;
+            return make_float2(in ? fb::to_float(u0[j]) : 0.0f, in && two ? fb::to_float(u1[j]) : 0.0f);
+        }
+    }
+
+    // Stores value j (j < extent()); u is read again only for the skip term.
+    __device__ void store(int64_t j, float2 v) const {
+        if constexpr (kReal) {
+            const int64_t t = 2 * j;
+            y0[t] = fb::from_float<T>(v.x + (d != nullptr ? skip * fb::to_float(u0[t]) : 0.0f));
+            if (t + 1 < length) y0[t + 1] = fb::from_float<T>(v.y + (d != nullptr ? skip * fb::to_float(u0[t + 1]) : 0.0f));
+        } else {
+            y0[j] = fb::from_float<T>(v.x + (d != nullptr ? skip * fb::to_float(u0[j]) : 0.0f));
+            if (two) y1[j] = fb::from_float<T>(v.y + (d != nullptr ? skip * fb::to_float(u1[j]) : 0.0f));
+        }
+    }
+};
+
+// First forward step: z[sequence][q][m] = y_q[m] as above, from the sequence zero-padded to
 // kOuter * inner points.
-template <typename T, int kOuter>
+template <typename T, int kOuter, bool kReal>
 __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, fb::SmemValue<T> *__restrict__ z,
                                                           int64_t batch, int64_t channels, int64_t length,
                                                           int64_t inner) {
     const OuterBlock block = outer_block(inner);
-    const int64_t h = block.row % channels;
-    const int64_t b0 = 2 * (block.row / channels);
-    const bool two = b0 + 1 < batch;
-    const T *u0 = u + (b0 * channels + h) * length;
-    const T *u1 = u0 + channels * length;
+    const Sequence<T, kReal> sequence(block.row, u, nullptr, nullptr, batch, channels, length);
     fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
     for_each_column(block, inner, [&](int64_t m) {
         float2 x[kOuter];
 #pragma unroll
-        for (int p = 0; p < kOuter; ++p) {
-            const int64_t t = m + inner * p;
-            const bool in = t < length;
-            x[p] = make_float2(in ? fb::to_float(u0[t]) : 0.0f, in && two ? fb::to_float(u1[t]) : 0.0f);
-        }
+        for (int p = 0; p < kOuter; ++p) x[p] = sequence.load(m + inner * p);
         forward_column<kOuter>(x, zr, m, inner);
     });
 }
@@ -154,33 +201,25 @@ __global__ void __launch_bounds__(kThreads) outer_inverse_in_place(V *__restrict
     });
 }
 
-// Last inverse step: y[m + inner p] = the inverse step's value + d * u, cast.
-template <typename T, int kOuter>
+// Last inverse step: value m + inner p of the sequence = the inverse step's value, stored (+ d * u,
+// cast) where it holds data.
+template <typename T, int kOuter, bool kReal>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
                                                           const T *__restrict__ u, const float *__restrict__ d,
                                                           T *__restrict__ y, int64_t batch, int64_t channels,
                                                           int64_t length, int64_t inner) {
     const OuterBlock block = outer_block(inner);
-    const int64_t h = block.row % channels;
-    const int64_t b0 = 2 * (block.row / channels);
-    const bool two = b0 + 1 < batch;
-    const int64_t row0 = (b0 * channels + h) * length;
-    const int64_t row1 = row0 + channels * length;
-    const float skip = d != nullptr ? d[h] : 0.0f;
+    const Sequence<T, kReal> sequence(block.row, u, d, y, batch, channels, length);
+    const int64_t extent = sequence.extent();
     const fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
-    for_each_column(block, inner < length ? inner : length, [&](int64_t m) {
+    for_each_column(block, inner < extent ? inner : extent, [&](int64_t m) {
         float2 v[kOuter];
         inverse_column<kOuter>(v, zr, m, inner);
 #pragma unroll
         for (int p = 0; p < kOuter; ++p) {
-            const int64_t t = m + inner * p;
-            if (t >= length) break;
-            const float s0 = d != nullptr ? skip * fb::to_float(u[row0 + t]) : 0.0f;
-            y[row0 + t] = fb::from_float<T>(v[p].x + s0);
-            if (two) {
-                const float s1 = d != nullptr ? skip * fb::to_float(u[row1 + t]) : 0.0f;
-                y[row1 + t] = fb::from_float<T>(v[p].y + s1);
-            }
+            const int64_t j = m + inner * p;
+            if (j >= extent) break;
+            sequence.store(j, v[p]);
         }
     });
 }
@@ -212,14 +251,28 @@ Factors factors(int64_t fft_size, int inner) {
     return {kMaxOuter, static_cast<int>(outer / kMaxOuter), inner};
 }
 
+// The complex sequences of a call: two rows of a channel each for an even batch, one real row
+// each (as N/2 complex values) for an odd one, whose last row has no partner.
+struct Sequences {
+    bool real;
+    int64_t count;
+    int64_t size;  // complex values each
+};
+
+Sequences sequences(int64_t batch, int64_t channels, int64_t fft_size) {
+    if (batch % 2 == 1) return {true, batch * channels, fft_size / 2};
+    return {false, batch / 2 * channels, fft_size};
+}
+
 }  // namespace
 
 extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels,
                                                           int64_t fft_size) {
     int64_t bytes = -1;
+    const Sequences s = sequences(batch, channels, fft_size);
     fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        bytes = ((batch + 1) / 2) * channels * fft_size * static_cast<int64_t>(sizeof(fb::SmemValue<T>));
+        bytes = s.count * s.size * static_cast<int64_t>(sizeof(fb::SmemValue<T>));
     });
     return bytes;
 }
@@ -230,19 +283,20 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
-    const int inner = fb::onchip_max_sequence(dtype, device);  // the fewest outer steps
+    const Sequences s = sequences(batch, channels, fft_size);
+    // the fewest outer steps; a real sequence's inner step holds two rows
+    const int inner = fb::onchip_max_sequence(dtype, device) / (s.real ? 2 : 1);
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || spectrum == nullptr ||
-        y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || inner == 0 ||
-        fft_size <= inner || fft_size > static_cast<int64_t>(kMaxOuter) * kMaxOuter * inner) {
+        y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || inner < 2 ||
+        s.size <= inner || s.size > static_cast<int64_t>(kMaxOuter) * kMaxOuter * inner) {
         return cudaErrorInvalidValue;
     }
-    const Factors f = factors(fft_size, inner);
-    const int64_t pairs = ((batch + 1) / 2) * channels;
-    const int64_t inner_rows = pairs * f.outer1 * f.outer2;
-    const int64_t first_inner = fft_size / f.outer1;  // the first step's column count
-    const int64_t first_blocks = outer_blocks(pairs, first_inner);
-    const int64_t second_blocks = outer_blocks(pairs * f.outer1, inner);
-    if (inner_rows > 0x7fffffffLL || first_blocks > 0x7fffffffLL || second_blocks > 0x7fffffffLL) {
+    const Factors f = factors(s.size, inner);
+    const int64_t inner_blocks = s.count * f.outer1 * f.outer2;
+    const int64_t first_inner = s.size / f.outer1;  // the first step's column count
+    const int64_t first_blocks = outer_blocks(s.count, first_inner);
+    const int64_t second_blocks = outer_blocks(s.count * f.outer1, inner);
+    if (inner_blocks > 0x7fffffffLL || first_blocks > 0x7fffffffLL || second_blocks > 0x7fffffffLL) {
         return cudaErrorInvalidValue;
     }
     const auto first_grid = static_cast<unsigned>(first_blocks);
@@ -252,8 +306,13 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
         using V = fb::SmemValue<T>;
         auto *z = static_cast<V *>(workspace);
         dispatch_outer(f.outer1, [&](auto outer) {
-            outer_forward<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
-                static_cast<const T *>(u), z, batch, channels, length, first_inner);
+            if (s.real) {
+                outer_forward<T, decltype(outer)::value, true><<<first_grid, kThreads, 0, stream>>>(
+                    static_cast<const T *>(u), z, batch, channels, length, first_inner);
+            } else {
+                outer_forward<T, decltype(outer)::value, false><<<first_grid, kThreads, 0, stream>>>(
+                    static_cast<const T *>(u), z, batch, channels, length, first_inner);
+            }
         });
         if (f.outer2 > 1) {
             dispatch_outer(f.outer2, [&](auto outer) {
@@ -263,7 +322,7 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
         }
         status = cudaGetLastError();
         if (status != cudaSuccess) return;
-        status = fb_monarch_inner(z, spectrum, dtype, pairs, channels, inner, f.outer1, f.outer2, stream);
+        status = fb_monarch_inner(z, spectrum, dtype, s.count, channels, inner, f.outer1, f.outer2, s.real, stream);
         if (status != cudaSuccess) return;
         if (f.outer2 > 1) {
             dispatch_outer(f.outer2, [&](auto outer) {
@@ -272,8 +331,13 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
             });
         }
         dispatch_outer(f.outer1, [&](auto outer) {
-            outer_inverse<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
-                z, static_cast<const T *>(u), d, static_cast<T *>(y), batch, channels, length, first_inner);
+            if (s.real) {
+                outer_inverse<T, decltype(outer)::value, true><<<first_grid, kThreads, 0, stream>>>(
+                    z, static_cast<const T *>(u), d, static_cast<T *>(y), batch, channels, length, first_inner);
+            } else {
+                outer_inverse<T, decltype(outer)::value, false><<<first_grid, kThreads, 0, stream>>>(
+                    z, static_cast<const T *>(u), d, static_cast<T *>(y), batch, channels, length, first_inner);
+            }
         });
         status = cudaGetLastError();
     });

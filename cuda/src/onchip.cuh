@@ -25,9 +25,11 @@ int onchip_max_sequence(fb_dtype dtype, int device);
 
 }  // namespace fb
 
-// The inner, on-chip step of fb_monarch_conv: z holds (pairs, outer1, outer2, inner) complex
-// values of type SmemValue; row (pair, q1, q2) is convolved in place with the spectrum's bins
-// outer1 outer2 f + outer1 q2 + q1 of the (outer1 * outer2 * inner)-point FFT (inner a power of
-// two up to onchip_max_sequence).
-cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
-                             int inner, int outer1, int outer2, cudaStream_t stream);
+// The inner, on-chip step of fb_monarch_conv: z holds (sequences, outer1, outer2, inner) complex
+// values of type SmemValue, each row (sequence, q1, q2) the bins outer1 outer2 f + outer1 q2 + q1
+// of its sequence's (outer1 * outer2 * inner)-point transform. Two rows of a channel as one
+// sequence: each row multiplied in place by those bins of the spectrum (inner up to
+// onchip_max_sequence). One real row as one sequence (real): the rows of offsets q and
+// outer - q together, multiplied by the real row's bins (inner up to half that).
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t sequences, int64_t channels,
+                             int inner, int outer1, int outer2, bool real, cudaStream_t stream);

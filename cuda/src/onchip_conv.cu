@@ -371,6 +371,59 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     for (int i = threadIdx.x; i < n; i += blockDim.x) zr[i] = x[slot(i)];
 }
 
+// The inner step of the Monarch convolution of one real row per sequence (outer * n complex
+// values u[2j] + i u[2j+1]): the real-row product needs bin size - k beside bin k, and bin
+// outer f + o lies in the row of offset o, its partner in the row of offset outer - o at
+// n - 1 - f (offset 0: in the row itself at -f, offset outer / 2: at n - 1 - f). So block
+// (sequence, o) takes the rows of offsets o and outer - o, for o from 0 to outer / 2.
+template <typename T, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner_real(SmemValue<T> *__restrict__ z,
+                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2) {
+    extern __shared__ float4 smem[];
+    SmemValue<T> *xa = reinterpret_cast<SmemValue<T> *>(smem);
+    SmemValue<T> *xb = xa + slots(n);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, SmemValue<T>>(smem, 2 * n);
+    const int outer = outer1 * outer2;
+    const int64_t sequence = blockIdx.x / (outer / 2 + 1);
+    const int oa = static_cast<int>(blockIdx.x % (outer / 2 + 1));
+    const int ob = (outer - oa) & (outer - 1);
+    const bool two = ob != oa;  // uniform over the block
+    const int64_t size = static_cast<int64_t>(outer) * n;
+    // offset q1 + outer1 q2 is row q1 outer2 + q2 (monarch_inner's order)
+    SmemValue<T> *za = z + (sequence * outer + (oa % outer1) * outer2 + oa / outer1) * n;
+    SmemValue<T> *zb = z + (sequence * outer + (ob % outer1) * outer2 + ob / outer1) * n;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        xa[slot(i)] = za[i];
+        if (two) xb[slot(i)] = zb[i];
+    }
+    __syncthreads();
+    constexpr int kR = 1;  // n is at most half a block's longest sequence: one round of 16 values per thread
+    transform<kUsesTensorCores<T>, kR>(xa, n, false, fragments);
+    if (two) transform<kUsesTensorCores<T>, kR>(xb, n, false, fragments);
+    const float2 *k = spectrum + (sequence % channels) * (size + 1);
+    SmemValue<T> *xp = two ? xb : xa;
+    const int count = two ? n : oa == 0 ? n / 2 + 1 : n / 2;
+    for (int f = threadIdx.x; f < count; f += blockDim.x) {
+        const int fp = oa == 0 ? (n - f) & (n - 1) : n - 1 - f;
+        const int64_t bin = static_cast<int64_t>(outer) * f + oa;
+        const float2 zi = fb::load_value(xa, slot(f));
+        const float2 zp = fb::load_value(xp, slot(fp));
+        float s, c;
+        sincospif(-static_cast<float>(bin) / static_cast<float>(size), &s, &c);  // W_2size^bin; exact ratio
+        const float2 ki = k[bin];
+        const float2 kp = k[size - bin];
+        fb::store_value(xa, slot(f), real_bin_product(zi, zp, make_float2(c, s), ki, bin == 0 ? kp : fb::conj(kp)));
+        if (two || fp != f) fb::store_value(xp, slot(fp), real_bin_product(zp, zi, make_float2(-c, s), kp, fb::conj(ki)));
+    }
+    __syncthreads();
+    transform<kUsesTensorCores<T>, kR>(xa, n, true, fragments + 32);
+    if (two) transform<kUsesTensorCores<T>, kR>(xb, n, true, fragments + 32);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        za[i] = xa[slot(i)];
+        if (two) zb[i] = xb[slot(i)];
+    }
+}
+
 // Threads of a block for n values: n / 16, at least a warp, at most kMaxThreads.
 __host__ __device__ constexpr int block_threads(int n) {
     return n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread > kMaxThreads ? kMaxThreads : n / kValuesPerThread;
@@ -378,13 +431,13 @@ __host__ __device__ constexpr int block_threads(int n) {
 
 constexpr bool wide_block(int n) { return block_threads(n) > kNarrowThreads; }
 
-// Launches one of the kernels above (its wide form where wide_block(n)) with n values per block:
-// its threads, its shared memory, all of L1 as shared memory (else the driver may fit one block
-// per SM).
+// Launches one of the kernels above (its wide form where wide_block(n)) with sequences of n values,
+// rows of them per block: its threads, its shared memory, all of L1 as shared memory (else the
+// driver may fit one block per SM).
 template <typename Value, typename Kernel, typename... Args>
-cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, cudaStream_t stream, Args... args) {
+cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, int rows, cudaStream_t stream, Args... args) {
     if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
-    const size_t smem = smem_bytes<Value>(n);
+    const size_t smem = smem_bytes<Value>(rows * n);
     const int threads = block_threads(n);
     cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(smem));
@@ -452,10 +505,10 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
             if (real) {
                 auto *kernel = by_four && n >= 2 ? onchip_conv_real<T, Value, 4, kWide>
                                                  : onchip_conv_real<T, Value, 1, kWide>;
-                status = launch_on_chip<Value>(kernel, blocks, n, stream, in, k, d, out, channels, length, n);
+                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, channels, length, n);
             } else {
                 auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide> : onchip_conv<T, Value, 1, kWide>;
-                status = launch_on_chip<Value>(kernel, blocks, n, stream, in, k, d, out, batch, channels, length, n);
+                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, batch, channels, length, n);
             }
         };
         if (n < kCompactFrom) {
@@ -469,15 +522,23 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     return known ? status : cudaErrorInvalidValue;
 }
 
-cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t pairs, int64_t channels,
-                             int inner, int outer1, int outer2, cudaStream_t stream) {
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t sequences, int64_t channels,
+                             int inner, int outer1, int outer2, bool real, cudaStream_t stream) {
     cudaError_t status = cudaSuccess;
+    const int outer = outer1 * outer2;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        status = launch_on_chip<SmemValue<T>>(wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>,
-                                              pairs * outer1 * outer2, inner, stream, static_cast<SmemValue<T> *>(z),
-                                              reinterpret_cast<const float2 *>(spectrum), channels, inner, outer1,
-                                              outer2);
+        auto *values = static_cast<SmemValue<T> *>(z);
+        const auto *k = reinterpret_cast<const float2 *>(spectrum);
+        if (real) {
+            status = launch_on_chip<SmemValue<T>>(
+                wide_block(inner) ? monarch_inner_real<T, true> : monarch_inner_real<T, false>,
+                sequences * (outer / 2 + 1), inner, 2, stream, values, k, channels, inner, outer1, outer2);
+        } else {
+            status = launch_on_chip<SmemValue<T>>(wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>,
+                                                  sequences * outer, inner, 1, stream, values, k, channels, inner,
+                                                  outer1, outer2);
+        }
     });
     return known ? status : cudaErrorInvalidValue;
 }
