@@ -125,10 +125,10 @@ FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, in
 
 /*
  * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
- * M < fft_size <= 256 * M, M = fb_onchip_max_fft_size() / 2 of the current device (the inner
- * complex sequence), as an outer pass
- * over device memory (two past 16 * M), on-chip inner transforms and outer passes back (the
- * Monarch factorisation, spectrum in permuted order: no transposes). workspace:
+ * M < fft_size <= 1024 * M, M = fb_onchip_max_fft_size() / 4 of the current device, each row as
+ * fft_size / 2 complex values u[2j] + i u[2j+1] factored as outer * M: an outer pass over device
+ * memory (two past 16 * M), on-chip inner transforms and outer passes back (the Monarch
+ * factorisation, spectrum used in permuted order: no transposes). workspace:
  * fb_monarch_conv_workspace_bytes() bytes.
  */
 FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,

@@ -20,16 +20,16 @@ template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float
 template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, __nv_bfloat162, float2>;
 
 // The longest complex sequence (a power of two) one block transforms for dtype on device (0 if
-// unknown): the Monarch inner size; the on-chip convolution takes real FFTs of twice that.
+// unknown): the on-chip convolution takes real FFTs of twice that, the Monarch inner step two
+// rows of half that.
 int onchip_max_sequence(fb_dtype dtype, int device);
 
 }  // namespace fb
 
-// The inner, on-chip step of fb_monarch_conv: z holds (sequences, outer1, outer2, inner) complex
-// values of type SmemValue, each row (sequence, q1, q2) the bins outer1 outer2 f + outer1 q2 + q1
-// of its sequence's (outer1 * outer2 * inner)-point transform. Two rows of a channel as one
-// sequence: each row multiplied in place by those bins of the spectrum (inner up to
-// onchip_max_sequence). One real row as one sequence (real): the rows of offsets q and
-// outer - q together, multiplied by the real row's bins (inner up to half that).
-cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t sequences, int64_t channels,
-                             int inner, int outer1, int outer2, bool real, cudaStream_t stream);
+// The inner, on-chip step of fb_monarch_conv: z holds (rows, outer1, outer2, inner) complex values
+// of type SmemValue, inner row (r, q1, q2) the bins outer1 outer2 f + outer1 q2 + q1 of the
+// (outer1 * outer2 * inner)-point transform of row r of u as complex values u[2j] + i u[2j+1]
+// (inner a power of two up to onchip_max_sequence / 2: a block takes the two inner rows that
+// hold bins k and size - k); each becomes what the inverse outer steps turn into the convolution.
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t rows, int64_t channels,
+                             int inner, int outer1, int outer2, cudaStream_t stream);

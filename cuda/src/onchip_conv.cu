@@ -172,19 +172,16 @@ __device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *sme
     return fragments;
 }
 
-// The n values in x (published by a barrier) transformed, multiplied by bins stride * f + offset
-// of the kernel spectrum k of an fft_size-point FFT (n/2 + 1 bins stored, the rest by Hermitian
-// symmetry), and transformed back; ends with a barrier.
+// The n values in x (published by a barrier) transformed, multiplied by the kernel spectrum k of
+// the n-point FFT (n/2 + 1 bins stored, the rest by Hermitian symmetry), and transformed back;
+// ends with a barrier.
 template <typename T, int kRounds, typename Value>
 __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k,
-                                                  int64_t fft_size, int stride, int offset,
                                                   const fb::Dft16Fragments *fragments) {
     transform<kUsesTensorCores<T>, kRounds>(x, n, false, fragments);
-    const int64_t half = fft_size / 2;
 #pragma unroll 4
     for (int f = threadIdx.x; f < n; f += blockDim.x) {
-        const int64_t bin = static_cast<int64_t>(stride) * f + offset;
-        const float2 kf = bin <= half ? k[bin] : make_float2(k[fft_size - bin].x, -k[fft_size - bin].y);
+        const float2 kf = f <= n / 2 ? k[f] : fb::conj(k[n - f]);
         fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf));
     }
     __syncthreads();
@@ -271,7 +268,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         }
     }
     __syncthreads();
-    convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), n, 1, 0, fragments);
+    convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + (b0 * channels + h) * length;
@@ -349,49 +346,27 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
     }
 }
 
-// The inner step of the Monarch convolution (monarch_conv.cu): block (pair, q1, q2) convolves the
-// n values z[pair][q1][q2][.] in place with the spectrum's bins
-// outer1 outer2 f + outer1 q2 + q1 (outer2 = 1 for one outer step).
-template <typename T, bool kWide>
-__global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
-                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2) {
-    extern __shared__ float4 smem[];
-    SmemValue<T> *x = reinterpret_cast<SmemValue<T> *>(smem);
-    const fb::Dft16Fragments *fragments = setup_fragments<T, SmemValue<T>>(smem, n);
-    const int64_t row = blockIdx.x;
-    const int outer = outer1 * outer2;
-    const int q = static_cast<int>(row % outer);  // q1 * outer2 + q2
-    const int64_t h = (row / outer) % channels;
-    const int64_t fft_size = static_cast<int64_t>(outer) * n;
-    SmemValue<T> *zr = z + row * n;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) x[slot(i)] = zr[i];
-    __syncthreads();
-    convolve_in_place<T, kRounds<T, kWide>, SmemValue<T>>(x, n, spectrum + h * (fft_size / 2 + 1), fft_size, outer,
-                                                         q / outer2 + outer1 * (q % outer2), fragments);
-    for (int i = threadIdx.x; i < n; i += blockDim.x) zr[i] = x[slot(i)];
-}
-
-// The inner step of the Monarch convolution of one real row per sequence (outer * n complex
-// values u[2j] + i u[2j+1]): the real-row product needs bin size - k beside bin k, and bin
+// The inner step of the Monarch convolution (monarch_conv.cu), each row of u as outer * n complex
+// values u[2j] + i u[2j+1]: the real-row product needs bin size - k beside bin k, and bin
 // outer f + o lies in the row of offset o, its partner in the row of offset outer - o at
 // n - 1 - f (offset 0: in the row itself at -f, offset outer / 2: at n - 1 - f). So block
-// (sequence, o) takes the rows of offsets o and outer - o, for o from 0 to outer / 2.
+// (row, o) takes the inner rows of offsets o and outer - o, for o from 0 to outer / 2.
 template <typename T, bool kWide>
-__global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner_real(SmemValue<T> *__restrict__ z,
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
                             const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2) {
     extern __shared__ float4 smem[];
     SmemValue<T> *xa = reinterpret_cast<SmemValue<T> *>(smem);
     SmemValue<T> *xb = xa + slots(n);
     const fb::Dft16Fragments *fragments = setup_fragments<T, SmemValue<T>>(smem, 2 * n);
     const int outer = outer1 * outer2;
-    const int64_t sequence = blockIdx.x / (outer / 2 + 1);
+    const int64_t row = blockIdx.x / (outer / 2 + 1);  // of u
     const int oa = static_cast<int>(blockIdx.x % (outer / 2 + 1));
     const int ob = (outer - oa) & (outer - 1);
     const bool two = ob != oa;  // uniform over the block
     const int64_t size = static_cast<int64_t>(outer) * n;
-    // offset q1 + outer1 q2 is row q1 outer2 + q2 (monarch_inner's order)
-    SmemValue<T> *za = z + (sequence * outer + (oa % outer1) * outer2 + oa / outer1) * n;
-    SmemValue<T> *zb = z + (sequence * outer + (ob % outer1) * outer2 + ob / outer1) * n;
+    // offset q1 + outer1 q2 is inner row q1 outer2 + q2 (the outer steps' order)
+    SmemValue<T> *za = z + (row * outer + (oa % outer1) * outer2 + oa / outer1) * n;
+    SmemValue<T> *zb = z + (row * outer + (ob % outer1) * outer2 + ob / outer1) * n;
     for (int i = threadIdx.x; i < n; i += blockDim.x) {
         xa[slot(i)] = za[i];
         if (two) xb[slot(i)] = zb[i];
@@ -400,7 +375,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner_real(SmemValue<T> *__re
     constexpr int kR = 1;  // n is at most half a block's longest sequence: one round of 16 values per thread
     transform<kUsesTensorCores<T>, kR>(xa, n, false, fragments);
     if (two) transform<kUsesTensorCores<T>, kR>(xb, n, false, fragments);
-    const float2 *k = spectrum + (sequence % channels) * (size + 1);
+    const float2 *k = spectrum + (row % channels) * (size + 1);
     SmemValue<T> *xp = two ? xb : xa;
     const int count = two ? n : oa == 0 ? n / 2 + 1 : n / 2;
     for (int f = threadIdx.x; f < count; f += blockDim.x) {
@@ -522,23 +497,16 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     return known ? status : cudaErrorInvalidValue;
 }
 
-cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t sequences, int64_t channels,
-                             int inner, int outer1, int outer2, bool real, cudaStream_t stream) {
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t rows, int64_t channels,
+                             int inner, int outer1, int outer2, cudaStream_t stream) {
     cudaError_t status = cudaSuccess;
     const int outer = outer1 * outer2;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        auto *values = static_cast<SmemValue<T> *>(z);
-        const auto *k = reinterpret_cast<const float2 *>(spectrum);
-        if (real) {
-            status = launch_on_chip<SmemValue<T>>(
-                wide_block(inner) ? monarch_inner_real<T, true> : monarch_inner_real<T, false>,
-                sequences * (outer / 2 + 1), inner, 2, stream, values, k, channels, inner, outer1, outer2);
-        } else {
-            status = launch_on_chip<SmemValue<T>>(wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>,
-                                                  sequences * outer, inner, 1, stream, values, k, channels, inner,
-                                                  outer1, outer2);
-        }
+        status = launch_on_chip<SmemValue<T>>(
+            wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>, rows * (outer / 2 + 1),
+            inner, 2, stream, static_cast<SmemValue<T> *>(z), reinterpret_cast<const float2 *>(spectrum), channels,
+            inner, outer1, outer2);
     });
     return known ? status : cudaErrorInvalidValue;
 }

@@ -5,7 +5,7 @@ public enum Algorithm {
     /**
      * The fastest path for the device and shape (the default): on a GPU the fastest of the forwards
      * that apply (the on-chip kernel up to the FFT size one block's shared memory holds - 65536 for
-     * fp16/bf16 and 32768 for fp32 on an H100 -, the Monarch forward for powers of two up to 128
+     * fp16/bf16 and 32768 for fp32 on an H100 -, the Monarch forward for powers of two up to 256
      * times that, the cuFFT forwards), timed on a shape's first call; the Java FFT on the CPU.
      */
     AUTO,

@@ -155,11 +155,14 @@ class LongConvGpuTest {
         for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
             for (int length = 16; length <= 1 << 22; length *= 2) cases.add(Arguments.of(dtype, length));
         }
+        // 8M: Monarch's longest for bf16 (N = 16M, a 32-point second outer step), past it for fp32
+        cases.add(Arguments.of(DType.BF16, 1 << 23));
+        cases.add(Arguments.of(DType.FP32, 1 << 23));
         return cases;
     }
 
     /**
-     * Causal, every power of two from 16 to 4M (one channel at the long end), through the
+     * Causal, every power of two from 16 to 4M, and 8M (one channel at the long end), through the
      * default and through the FlashButterfly path that takes the FFT size on this device: the
      * on-chip kernel, or Monarch with one or two outer steps. Two rows for odd powers (they travel
      * as one complex sequence), one for even ones (it travels alone as half as many complex values).
@@ -177,7 +180,7 @@ class LongConvGpuTest {
             ConvGeometry geometry = spectrum.geometry();
             if (CudaLongConv.onChipFits(geometry, dtype, 0) || CudaLongConv.monarchFits(geometry, dtype, 0)) {
                 paths.put("flash butterfly", CudaLongConv.FLASH_BUTTERFLY);
-            } else { // e.g. fp32 at 4M: an FFT size past 256 on-chip transforms
+            } else { // fp32 at 8M: an FFT size past Monarch's on this device
                 Tensor y = Tensor.empty(arena, GPU, dtype, in.u.shape());
                 var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                         () -> CudaLongConv.FLASH_BUTTERFLY.forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT));

@@ -27,10 +27,10 @@ import org.apache.logging.log4j.Logger;
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
  *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to half
  *       that, one row as half as many complex values past it and for a batch of one);</li>
- *   <li>Monarch (cuda/src/monarch_conv.cu): an outer pass (two past 16 inner sizes), on-chip
- *       inner convolutions of the longest complex sequence a block holds (half the on-chip
- *       limit), outer passes back, for power-of-two FFT sizes past the on-chip limit up to
- *       {@link #MONARCH_MAX_OUTER} inner sizes (above
+ *   <li>Monarch (cuda/src/monarch_conv.cu): each row as N/2 complex values, an outer pass (two
+ *       past 16 inner rows), on-chip inner steps on pairs of inner rows of a quarter of the
+ *       on-chip limit, outer passes back, for power-of-two FFT sizes past the on-chip limit up to
+ *       2 * {@link #MONARCH_MAX_OUTER} inner sizes (above
  *       {@link #ON_CHIP_MAX_FFT_SIZE} the FFT size is the smallest 7-smooth one, a power of two
  *       only for some (L, Lk), e.g. Lk = L with L a power of two);</li>
  *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else
@@ -68,10 +68,10 @@ public final class CudaLongConv implements ConvBackend {
      */
     public static final CudaLongConv FLASH_BUTTERFLY = new CudaLongConv(Forward.FLASH_BUTTERFLY);
     /**
-     * The Monarch forward's largest outer factor: its FFT sizes go up to this many inner on-chip
-     * transforms (one outer step of up to 16 points, two past that).
+     * The Monarch forward's largest outer factor: a row's N/2 complex values go up to this many
+     * inner rows (one outer step of up to 16 points, two past that, the second up to 32).
      */
-    public static final long MONARCH_MAX_OUTER = 256;
+    public static final long MONARCH_MAX_OUTER = 512;
 
     /** Always the on-chip kernel (where {@link #onChipFits} holds). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
@@ -212,7 +212,7 @@ public final class CudaLongConv implements ConvBackend {
     private static void requireFlashButterflyFits(ConvGeometry g, DType dtype, int device) {
         if (!onChipFits(g, dtype, device) && !monarchFits(g, dtype, device)) {
             throw new IllegalArgumentException("FLASH_BUTTERFLY needs a power-of-two FFT size from 2 to "
-                    + MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, dtype) + " for " + dtype + " on cuda:" + device
+                    + monarchMaxFftSize(device, dtype) + " for " + dtype + " on cuda:" + device
                     + ", got " + g.fftSize() + " (AUTO and CUFFT take any size)");
         }
     }
@@ -224,12 +224,17 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * True when the Monarch forward takes this FFT size for dtype on the device: a power of two
-     * past the on-chip limit there, up to {@link #MONARCH_MAX_OUTER} inner sizes (half that limit).
+     * past the on-chip limit there, up to 2 * {@link #MONARCH_MAX_OUTER} inner sizes (a quarter
+     * of that limit): on an H100 16M for fp16/bf16, 8M for fp32.
      */
     public static boolean monarchFits(ConvGeometry g, DType dtype, int device) {
         long n = g.fftSize();
-        return n > OnChipLimit.maxFftSize(device, dtype)
-                && n <= MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, dtype) && Long.bitCount(n) == 1;
+        return n > OnChipLimit.maxFftSize(device, dtype) && n <= monarchMaxFftSize(device, dtype)
+                && Long.bitCount(n) == 1;
+    }
+
+    private static long monarchMaxFftSize(int device, DType dtype) {
+        return 2 * MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, dtype);
     }
 
     private static void monarchForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
@@ -237,7 +242,7 @@ public final class CudaLongConv implements ConvBackend {
         if (!monarchFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " up to "
-                    + MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
+                    + monarchMaxFftSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
                     + ", got " + g.fftSize());
         }
         long batch = u.shape().dim(0);

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The largest FFT size the on-chip kernel takes per device and dtype: it depends on the device's
  * shared memory per block (asked once per pair, from fb_onchip_max_fft_size). A block holds half
- * as many complex values: one real row of that size, or the Monarch forward's inner sequence.
+ * as many complex values: one real row of that size, or two inner rows of the Monarch forward.
  */
 final class OnChipLimit {
     private record Key(int device, DType dtype) {}
@@ -23,9 +23,9 @@ final class OnChipLimit {
 
     private OnChipLimit() {}
 
-    /** The Monarch forward's inner size: the longest complex sequence one block holds. */
+    /** The Monarch forward's inner size: half the longest complex sequence one block holds. */
     static long innerSize(int device, DType dtype) {
-        return maxFftSize(device, dtype) / 2;
+        return maxFftSize(device, dtype) / 4;
     }
 
     static long maxFftSize(int device, DType dtype) {
