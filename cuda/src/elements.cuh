@@ -1,4 +1,4 @@
-// Element conversions to and from fp32 for every fb_dtype (host too: fill converts its value there), and the dispatch from the runtime dtype
+// Element conversions to and from fp32 for every fb_dtype (host too: fill converts its value there), vector accesses, and the dispatch from the runtime dtype
 // code to a template parameter. One place for it so every kernel converts the same way.
 #pragma once
 
@@ -18,6 +18,12 @@ template <typename T> __host__ __device__ __forceinline__ T from_float(float v);
 template <> __host__ __device__ __forceinline__ float from_float<float>(float v) { return v; }
 template <> __host__ __device__ __forceinline__ __half from_float<__half>(float v) { return __float2half_rn(v); }
 template <> __host__ __device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+// kVec consecutive elements of a row moved with one access (the address kVec-element aligned).
+template <typename T, int kVec>
+struct alignas(kVec * sizeof(T)) Elements {
+    T v[kVec];
+};
 
 // Calls f(T{}) with T the C++ type of dtype; returns false for an unknown code.
 template <typename F> bool dispatch_dtype(fb_dtype dtype, F &&f) {

@@ -108,32 +108,54 @@ __device__ __forceinline__ void inverse_column(float2 (&v)[kOuter], const V *zr,
 }
 
 // One row of u as complex values x[j] = u[2j] + i u[2j+1], zero past the length, and the way
-// back: y[2j] + i y[2j+1] = the value, plus d * u, cast.
+// back: y[2j] + i y[2j+1] = the value, plus d * u, cast. For an even length each pair of elements
+// moves as one access (every row then starts 2-element aligned): with scalar accesses, 2-byte ones
+// for bf16, the first and last steps moved half the bytes per instruction of the others.
 template <typename T>
 struct RealRow {
+    using Pair = fb::Elements<T, 2>;
     const T *u;
     T *y;
     int64_t length;
+    bool pairs;
     const float *d;
     float skip;
 
     __device__ RealRow(int64_t row, const T *u_, const float *d_, T *y_, int64_t channels, int64_t length_)
-        : u(u_ + row * length_), y(y_ != nullptr ? y_ + row * length_ : nullptr), length(length_), d(d_),
-          skip(d_ != nullptr ? d_[row % channels] : 0.0f) {}
+        : u(u_ + row * length_), y(y_ != nullptr ? y_ + row * length_ : nullptr), length(length_),
+          pairs(length_ % 2 == 0), d(d_), skip(d_ != nullptr ? d_[row % channels] : 0.0f) {}
 
     // Complex values that hold data: past them the row is zero padding.
     __device__ int64_t extent() const { return (length + 1) / 2; }
 
-    __device__ float2 load(int64_t j) const {
-        const int64_t t = 2 * j;
+    // u[t], u[t + 1] (zero past the length), t even.
+    __device__ float2 input(int64_t t) const {
+        if (pairs) {
+            if (t >= length) return make_float2(0.0f, 0.0f);
+            const Pair p = *reinterpret_cast<const Pair *>(u + t);
+            return make_float2(fb::to_float(p.v[0]), fb::to_float(p.v[1]));
+        }
         return make_float2(t < length ? fb::to_float(u[t]) : 0.0f, t + 1 < length ? fb::to_float(u[t + 1]) : 0.0f);
     }
+
+    __device__ float2 load(int64_t j) const { return input(2 * j); }
 
     // Stores value j (j < extent()); u is read again only for the skip term.
     __device__ void store(int64_t j, float2 v) const {
         const int64_t t = 2 * j;
-        y[t] = fb::from_float<T>(v.x + (d != nullptr ? skip * fb::to_float(u[t]) : 0.0f));
-        if (t + 1 < length) y[t + 1] = fb::from_float<T>(v.y + (d != nullptr ? skip * fb::to_float(u[t + 1]) : 0.0f));
+        if (d != nullptr) {
+            const float2 x = input(t);
+            v = make_float2(v.x + skip * x.x, v.y + skip * x.y);
+        }
+        if (pairs) {
+            Pair out;
+            out.v[0] = fb::from_float<T>(v.x);
+            out.v[1] = fb::from_float<T>(v.y);
+            *reinterpret_cast<Pair *>(y + t) = out;
+        } else {
+            y[t] = fb::from_float<T>(v.x);
+            if (t + 1 < length) y[t + 1] = fb::from_float<T>(v.y);
+        }
     }
 };
 

@@ -233,12 +233,6 @@ __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const fl
     transform<kUsesTensorCores<T>, kRounds>(x, n, true, fragments + 32);
 }
 
-// kVec consecutive elements of a row moved with one access.
-template <typename T, int kVec>
-struct alignas(kVec * sizeof(T)) Elements {
-    T v[kVec];
-};
-
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
 // Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
 template <typename T, typename Value, int kVec, bool kWide>
@@ -254,7 +248,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     const T *u0 = u + (b0 * channels + h) * length;
     const T *u1 = u0 + channels * length;
 
-    using Group = Elements<T, kVec>;
+    using Group = fb::Elements<T, kVec>;
 #pragma unroll 4  // several global loads in flight per thread
     for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
         Group a{}, b{};  // zero padding past the length
@@ -307,7 +301,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
     T *yr = y + row * length;
     const float skip = d != nullptr ? d[h] : 0.0f;
     if constexpr (kVec == 4) {
-        using Group = Elements<T, 4>;
+        using Group = fb::Elements<T, 4>;
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * blockDim.x) {
             Group a{};  // zero padding past the length

@@ -46,7 +46,7 @@ import org.apache.logging.log4j.Logger;
  * </ol>
  * The transforms run out of place: on an H100, cuFFT's in-place R2C and C2R of 8M points took 1.2
  * and 1.8 times as long. The unfused forward's scratch is B*H*N floats plus B*H spectra, Monarch's
- * one complex value per FFT point and pair of rows, from the stream-ordered pool; nothing
+ * N/2 complex values per row (bf16 pairs for fp16/bf16 u), from the stream-ordered pool; nothing
  * synchronises, except the first call for a shape, which times the candidates.
  * The backward runs unfused.
  */
