@@ -1,6 +1,5 @@
 package io.flashbutterfly.bench;
 
-import io.flashbutterfly.api.Algorithm;
 import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LongConv;
 import io.flashbutterfly.api.Mode;
@@ -104,7 +103,7 @@ final class ConvBenchmark {
         for (Measurement m : results) {
             byImplementation.computeIfAbsent(m.implementation(), k -> new LinkedHashMap<>()).put(m.shapeKey(), m);
         }
-        List<String> header = new ArrayList<>(List.of("B", "H", "L", "ms", "GB/s", "x floor", "extra MiB", "path"));
+        List<String> header = new ArrayList<>(List.of("B", "H", "L", "ms", "GB/s", "x floor", "extra MiB"));
         List<String> others = byImplementation.keySet().stream().filter(k -> !k.equals(DEFAULT)).toList();
         List<String> othersWithMemory = others.stream().filter(other -> byImplementation.get(other).values().stream()
                 .anyMatch(m -> m.extraBytes() >= 0)).toList();
@@ -118,7 +117,7 @@ final class ConvBenchmark {
             List<Object> row = new ArrayList<>(List.of(m.batch(), m.channels(), m.length(), fmt(m.millis()),
                     Double.isNaN(m.floorMillis()) ? "-" : String.format("%.0f", m.floorMillis() * bytesPerMs / m.millis() / 1e6),
                     Double.isNaN(m.floorMillis()) ? "-" : String.format("%.1f", m.millis() / m.floorMillis()),
-                    m.extraBytes() < 0 ? "-" : mib(m.extraBytes()), m.path() == null ? "-" : m.path()));
+                    m.extraBytes() < 0 ? "-" : mib(m.extraBytes())));
             for (String other : others) {
                 Measurement o = byImplementation.get(other).get(m.shapeKey());
                 row.add(o == null ? "-" : fmt(o.millis()));
@@ -154,13 +153,10 @@ final class ConvBenchmark {
             double ms = Timing.medianMillis(() -> conv.forward(u, spectrum, d, y, Stream.DEFAULT), gpu, Stream.DEFAULT,
                     options);
             long extra = gpu ? GpuMemory.peakScratchBytes() + GpuMemory.workAreaBytes() : -1;
+            results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra));
+            if (!gpu) return results;
             ConvGeometry geometry = new ConvGeometry(s[2], options.mode() == Mode.BIDIRECTIONAL ? s[2] : taps,
                     options.mode() == Mode.BIDIRECTIONAL ? s[2] : 0, spectrum.fftSize());
-            // The instance LongConv runs for the benchmark's algorithm (auto or cufft) on a GPU.
-            CudaLongConv chooser = options.algorithm() == Algorithm.CUFFT ? CudaLongConv.CUFFT_ONLY : CudaLongConv.INSTANCE;
-            String chosen = gpu ? chooser.chosenForward(geometry, s[0] * s[1], dtype, device.index()).orElse(null) : null;
-            results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra, chosen));
-            if (!gpu) return results;
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             if (CudaLongConv.onChipFits(geometry, dtype, device.index())) paths.put("on-chip", CudaLongConv.ON_CHIP);
             if (CudaLongConv.monarchFits(geometry, dtype, device.index())) paths.put("monarch", CudaLongConv.MONARCH);

@@ -21,9 +21,8 @@ final class JsonReport {
         StringJoiner items = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Measurement m : results) {
             items.add(String.format(Locale.ROOT, "{\"implementation\": \"%s\", \"dtype\": \"%s\", \"B\": %d, \"H\": %d, "
-                    + "\"L\": %d, \"ms\": %s, \"floor_ms\": %s, \"extra_bytes\": %d, \"path\": %s}", m.implementation(),
-                    m.dtype(), m.batch(), m.channels(), m.length(), number(m.millis()), number(m.floorMillis()),
-                    m.extraBytes(), m.path() == null ? "null" : "\"" + m.path() + "\""));
+                    + "\"L\": %d, \"ms\": %s, \"floor_ms\": %s, \"extra_bytes\": %d}", m.implementation(), m.dtype(),
+                    m.batch(), m.channels(), m.length(), number(m.millis()), number(m.floorMillis()), m.extraBytes()));
         }
         Files.writeString(file, "{\n  \"backend\": \"" + backend.replace("\"", "'") + "\",\n  \"results\": " + items + "\n}\n");
     }
@@ -43,8 +42,7 @@ final class JsonReport {
             while (field.find()) f.put(field.group(1), field.group(2).replace("\"", ""));
             results.add(new Measurement(f.get("implementation"), f.get("dtype"), Long.parseLong(f.get("B")),
                     Long.parseLong(f.get("H")), Long.parseLong(f.get("L")), parse(f.get("ms")), parse(f.get("floor_ms")),
-                    Long.parseLong(f.getOrDefault("extra_bytes", "-1")),
-                    f.get("path") == null || f.get("path").equals("null") ? null : f.get("path")));
+                    Long.parseLong(f.getOrDefault("extra_bytes", "-1"))));
         }
         return results;
     }

@@ -11,17 +11,9 @@ package io.flashbutterfly.bench;
  * @param millis         median milliseconds
  * @param floorMillis    the memory floor's milliseconds (NaN on the CPU)
  * @param extraBytes     device memory beyond inputs and outputs (-1 when not measured)
- * @param path           the forward the library's default ran ("on-chip", "monarch", "fused",
- *                       "unfused"), or null
  */
 record Measurement(String implementation, String dtype, long batch, long channels, long length, double millis,
-                   double floorMillis, long extraBytes, String path) {
-    /** A measurement that names no path: forced paths and peers. */
-    Measurement(String implementation, String dtype, long batch, long channels, long length, double millis,
-                double floorMillis, long extraBytes) {
-        this(implementation, dtype, batch, channels, length, millis, floorMillis, extraBytes, null);
-    }
-
+                   double floorMillis, long extraBytes) {
     /** The shape as "BxHxL", for lookups. */
     String shapeKey() {
         return batch + "x" + channels + "x" + length;

@@ -229,26 +229,6 @@ class LongConvGpuTest {
     }
 
     @Test
-    void theDefaultSaysWhichForwardItRuns() {
-        try (Arena arena = Arena.ofConfined()) {
-            for (int length : new int[] {1000, 40000}) { // N = 2048: three candidates; N = 80000: unfused only
-                Inputs in = Inputs.draw(arena, Mode.CAUSAL, DType.BF16, DType.FP32, 2, 3, length, length, false);
-                KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, length);
-                ConvGeometry geometry = spectrum.geometry();
-                org.junit.jupiter.api.Assertions.assertTrue(
-                        CudaLongConv.INSTANCE.chosenForward(geometry, 6, DType.FP16, 0).isEmpty(), "no fp16 call yet");
-                LongConv.causal().forward(in.u, spectrum, null);
-                String chosen = CudaLongConv.INSTANCE.chosenForward(geometry, 6, DType.BF16, 0).orElseThrow();
-                org.junit.jupiter.api.Assertions.assertTrue(
-                        length == 1000 ? List.of("on-chip", "fused", "unfused").contains(chosen) : chosen.equals("unfused"),
-                        chosen + " for L = " + length);
-                org.junit.jupiter.api.Assertions.assertTrue(
-                        CudaLongConv.FLASH_BUTTERFLY.chosenForward(geometry, 6, DType.BF16, 0).isEmpty(), "forced path");
-            }
-        }
-    }
-
-    @Test
     void flashButterflySaysWhichSizesItTakes() {
         try (Arena arena = Arena.ofConfined()) {
             Inputs in = Inputs.draw(arena, Mode.CIRCULAR, DType.BF16, DType.FP32, 2, 3, 1000, 1000, false);

@@ -16,7 +16,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -164,14 +163,13 @@ public final class CudaLongConv implements ConvBackend {
                 unfused.run();
             };
             // The FlashButterfly path that takes this size, if one does.
-            ForwardChoice.Candidate flashButterfly = onChipFits(g, u.dtype(), device)
-                    ? new ForwardChoice.Candidate("on-chip", onChip)
-                    : monarchFits(g, u.dtype(), device) ? new ForwardChoice.Candidate("monarch", monarch) : null;
+            Runnable flashButterfly = onChipFits(g, u.dtype(), device) ? onChip
+                    : monarchFits(g, u.dtype(), device) ? monarch : null;
             switch (forward) {
                 case ON_CHIP -> onChip.run();
                 case MONARCH -> monarch.run();
                 case FUSED -> fused.run();
-                case FLASH_BUTTERFLY -> flashButterfly.forward().run(); // requireFlashButterflyFits held
+                case FLASH_BUTTERFLY -> flashButterfly.run(); // requireFlashButterflyFits held
                 case UNFUSED -> unfused.run();
                 case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(
                         flashButterfly == null ? List.of() : List.of(flashButterfly), fused, unfused, fusedFits),
@@ -183,23 +181,11 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /** The given candidates, then the cuFFT forwards that apply. */
-    private static List<ForwardChoice.Candidate> withCufft(List<ForwardChoice.Candidate> first, Runnable fused,
-                                                           Runnable unfused, boolean fusedFits) {
-        List<ForwardChoice.Candidate> all = new ArrayList<>(first);
-        if (fusedFits) all.add(new ForwardChoice.Candidate("fused", fused));
-        all.add(new ForwardChoice.Candidate("unfused", unfused));
+    private static List<Runnable> withCufft(List<Runnable> first, Runnable fused, Runnable unfused, boolean fusedFits) {
+        List<Runnable> all = new ArrayList<>(first);
+        if (fusedFits) all.add(fused);
+        all.add(unfused);
         return all;
-    }
-
-    /**
-     * Which forward {@link #INSTANCE} (or {@link #CUFFT_ONLY}) runs for rows of this geometry and
-     * dtype on the device - "on-chip", "monarch", "fused" or "unfused" - once a call has decided
-     * it; empty before, and for the instances that force one path. "fused" becomes "unfused" where
-     * cuFFT could not link the callbacks ({@link #fusedForwardUnavailable}).
-     */
-    public Optional<String> chosenForward(ConvGeometry g, long rows, DType dtype, int device) {
-        return choice.chosen(device, g.fftSize(), rows, dtype)
-                .map(name -> name.equals("fused") && fusedUnavailable != null ? "unfused" : name);
     }
 
     /**

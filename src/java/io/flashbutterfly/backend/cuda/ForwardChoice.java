@@ -6,7 +6,6 @@ import io.flashbutterfly.tensor.DType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -22,47 +21,35 @@ final class ForwardChoice {
     private static final Logger LOG = LogManager.getLogger(ForwardChoice.class);
     private static final int TIMED_RUNS = 3;
 
-    /** A forward implementation that may be chosen, named as the benchmark names the forced paths. */
-    record Candidate(String name, Runnable forward) {}
+    private record Key(int device, long fftSize, long rows, DType dtype, int candidates) {}
 
-    // The candidates for a key are the same on every call: they depend on nothing else.
-    private record Key(int device, long fftSize, long rows, DType dtype) {}
-
-    private final Map<Key, Candidate> chosen = new ConcurrentHashMap<>();
+    private final Map<Key, Integer> fastest = new ConcurrentHashMap<>();
 
     /** Runs the fastest candidate for this shape (each of them, timed, the first time). */
-    void run(int device, long fftSize, long rows, DType dtype, List<Candidate> candidates, Stream stream) {
-        Key key = new Key(device, fftSize, rows, dtype);
-        Candidate best = chosen.get(key);
-        if (best != null) {
-            best.forward().run();
+    void run(int device, long fftSize, long rows, DType dtype, List<Runnable> candidates, Stream stream) {
+        if (candidates.size() == 1) { // nothing to choose: no timing, no wait
+            candidates.get(0).run();
             return;
         }
-        if (candidates.size() == 1) { // nothing to choose: no timing, no wait
-            chosen.putIfAbsent(key, candidates.get(0));
-            candidates.get(0).forward().run();
+        Key key = new Key(device, fftSize, rows, dtype, candidates.size());
+        Integer best = fastest.get(key);
+        if (best != null) {
+            candidates.get(best).run();
             return;
         }
         float[] ms = new float[candidates.size()];
         for (int i = 0; i < ms.length; i++) {
-            Runnable forward = candidates.get(i).forward();
-            forward.run(); // plans made (JIT-linked for callbacks) before timing
+            candidates.get(i).run(); // plans made (JIT-linked for callbacks) before timing
             ms[i] = Float.MAX_VALUE;
-            for (int run = 0; run < TIMED_RUNS; run++) ms[i] = Math.min(ms[i], time(device, forward, stream));
+            for (int run = 0; run < TIMED_RUNS; run++) ms[i] = Math.min(ms[i], time(device, candidates.get(i), stream));
         }
         int winner = 0;
         for (int i = 1; i < ms.length; i++) if (ms[i] < ms[winner]) winner = i;
         // A racing first call may have decided already: its choice stands for every call.
-        Candidate decided = chosen.putIfAbsent(key, candidates.get(winner));
-        Candidate run = decided != null ? decided : candidates.get(winner);
-        run.forward().run(); // this call's output comes from the one every later call runs
-        LOG.debug("forward N={} rows={} {}: candidates {} {} ms, chose {}", fftSize, rows, dtype,
-                candidates.stream().map(Candidate::name).toList(), Arrays.toString(ms), run.name());
-    }
-
-    /** The name of the candidate chosen for this shape, once a call has run it. */
-    Optional<String> chosen(int device, long fftSize, long rows, DType dtype) {
-        return Optional.ofNullable(chosen.get(new Key(device, fftSize, rows, dtype))).map(Candidate::name);
+        Integer decided = fastest.putIfAbsent(key, winner);
+        int chosen = decided != null ? decided : winner;
+        candidates.get(chosen).run(); // this call's output comes from the one every later call runs
+        LOG.debug("forward N={} rows={} {}: candidates {} ms, chose #{}", fftSize, rows, dtype, Arrays.toString(ms), chosen);
     }
 
     private static float time(int device, Runnable op, Stream stream) {
