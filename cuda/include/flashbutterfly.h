@@ -45,8 +45,8 @@ FB_API cudaError_t fb_fill(void *dst, fb_dtype dtype, int64_t count, float value
 
 /* ---- FFT long convolution (cuFFT path) ----------------------------------------------------
  * Rows are (batch * channels) sequences; channel of row r is r % channels. Spectra are fp32
- * complex numbers, interleaved (re, im), `bins` per row. An FFT row of size n is stored with a
- * stride of 2 * (n / 2 + 1) floats so that cuFFT can transform it in place. */
+ * complex numbers, interleaved (re, im), `bins` per row. FFT rows of real values are stored with
+ * the stride each function takes (n for the library's out-of-place transforms). */
 
 /*
  * Kernel taps into FFT rows (zero elsewhere): for each channel h,
@@ -125,9 +125,9 @@ FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, in
 
 /*
  * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
- * M < fft_size <= 1024 * M, M = fb_onchip_max_fft_size() / 4 of the current device, each row as
- * fft_size / 2 complex values u[2j] + i u[2j+1] factored as outer * M: an outer pass over device
- * memory (two past 16 * M), on-chip inner transforms and outer passes back (the Monarch
+ * 2 * M < fft_size <= 1024 * M, M = fb_onchip_max_fft_size() / 4 of the current device, each row
+ * as fft_size / 2 complex values u[2j] + i u[2j+1] factored as outer * M: an outer pass over
+ * device memory (two past fft_size = 32 * M), on-chip inner transforms and outer passes back (the Monarch
  * factorisation, spectrum used in permuted order: no transposes). workspace:
  * fb_monarch_conv_workspace_bytes() bytes.
  */

@@ -9,7 +9,7 @@
 // 32), each y_q1 split again by outer2 in place, row (q1, q2) then holding the bins
 // outer1 outer2 f + outer1 q2 + q1.
 // Each row of u travels as n = N/2 complex values x[j] = u[2j] + i u[2j+1]; the inner step
-// (monarch_inner_real) takes the two inner rows that hold bins k and n - k together and forms the
+// (monarch_inner in onchip_conv.cu) takes the two inner rows that hold bins k and n - k together and forms the
 // real row's product from them. Measured on an H100 (bf16, L = 65536), a row took no longer this
 // way than as half of a two-row complex sequence.
 // Device memory: u read, z written; per second level z read and written; z read and written on

@@ -188,7 +188,8 @@ __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 
     transform<kUsesTensorCores<T>, kRounds>(x, n, true, fragments + 32);
 }
 
-// bins k and n - k of the spectrum of one real row of N = 2n values, from Z = FFT_n(z),
+// Bin k of the product for one real row of N = 2n values (callers take bin n - k by swapping the
+// roles of zk and zp), from Z = FFT_n(z),
 // z[j] = u[2j] + i u[2j+1]: zk = Z[k], zp = Z[n - k], w = W_N^k, k_lo and k_hi the kernel's bins
 // k and k + n. The even and odd samples' spectra E = (Z[k] + conj Z[n-k]) / 2 and
 // O = (Z[k] - conj Z[n-k]) / 2i give u's bins U[k] = E + w O and U[k + n] = E - w O; with

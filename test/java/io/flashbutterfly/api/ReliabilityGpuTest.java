@@ -59,7 +59,8 @@ class ReliabilityGpuTest {
     @Test
     void aHundredThousandCallsLeaveNoMemoryBehind() throws Exception {
         LongConv conv = LongConv.causal();
-        // On chip (one row per block, then two; N = 32768 too), unfused (N = 80000), on chip again.
+        // Shapes whose candidates include the on-chip kernel (two rows per block, one row, N = 32768),
+        // one with cuFFT only (unfused, N = 80000), then an on-chip shape again.
         int[][] shapes = {{2, 3, 300}, {1, 8, 4096}, {2, 4, 16384}, {3, 2, 40000}, {2, 4, 77}};
         try (Arena inputs = Arena.ofConfined()) {
             Tensor[] us = new Tensor[shapes.length];

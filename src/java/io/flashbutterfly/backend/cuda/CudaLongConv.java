@@ -101,7 +101,8 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /**
-     * A power of two up to {@link #ON_CHIP_MAX_FFT_SIZE} (so the on-chip kernel applies), else the
+     * A power of two up to {@link #ON_CHIP_MAX_FFT_SIZE} (the on-chip kernel's largest size for
+     * fp16/bf16; for fp32 the largest is half that, and Monarch takes the size above), else the
      * smallest 2^a 3^b 5^c 7^d >= minimum: sizes cuFFT runs at full speed. Always a power of two
      * for {@link #FLASH_BUTTERFLY}.
      */
