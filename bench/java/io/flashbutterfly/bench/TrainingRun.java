@@ -1,6 +1,7 @@
 package io.flashbutterfly.bench;
 
 import io.flashbutterfly.api.Gradients;
+import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LongConv;
 import io.flashbutterfly.api.LongConvKernel;
 import io.flashbutterfly.ops.Adam;
@@ -100,6 +101,9 @@ final class TrainingRun {
         LongConv conv = LongConv.causal();
         try (Arena arena = Arena.ofConfined()) {
             Tensor kTrue = Tensor.of(arena, device, DType.FP32, Shape.of(channels, length), hidden);
+            KernelSpectrum truth = conv.spectrum(kTrue, length); // the hidden response's, once
+            Tensor heldOutU = Tensor.randn(arena, device, DType.FP32, Shape.of(BATCH, channels, length), seed - 1);
+            double[] heldOutTarget = conv.forward(heldOutU, truth, null).toDoubleArray();
             LongConvKernel kernel = LongConvKernel.create(arena, device, channels, length, LongConvKernel.Init.RANDOM,
                     seed).regularization(regularization);
             Tensor d = Tensor.zeros(arena, device, DType.FP32, Shape.of(channels));
@@ -109,7 +113,7 @@ final class TrainingRun {
             for (int step = 0; step < steps; step++) {
                 try (Arena scratch = Arena.ofConfined()) {
                     Tensor u = Tensor.randn(scratch, device, DType.FP32, Shape.of(BATCH, channels, length), seed + 10 + step);
-                    double[] target = conv.forward(u, kTrue, null).toDoubleArray();
+                    double[] target = conv.forward(u, truth, null).toDoubleArray();
                     for (int i = 0; i < target.length; i++) target[i] += NOISE * noise.nextGaussian();
                     Tensor k = kernel.forward(scratch, true, step);
                     double[] y = conv.forward(u, k, d).toDoubleArray();
@@ -123,7 +127,7 @@ final class TrainingRun {
                     adam.step(kernel.weights(), kernel.backward(scratch, g.dk()));
                     adam.step(d, g.dd());
                     if (step % RECORD_EVERY == 0 || step == steps - 1) {
-                        curve.add(new double[] {step, loss, heldOutLoss(conv, kernel, d, kTrue, device, seed)});
+                        curve.add(new double[] {step, loss, heldOutLoss(conv, kernel, d, heldOutU, heldOutTarget)});
                     }
                 }
             }
@@ -136,13 +140,9 @@ final class TrainingRun {
         }
     }
 
-    /** Mean squared error against the noiseless outputs on a fixed held-out batch. */
-    private static double heldOutLoss(LongConv conv, LongConvKernel kernel, Tensor d, Tensor kTrue, Device device,
-                                      long seed) {
+    /** Mean squared error against the noiseless outputs (target) of a fixed held-out batch u. */
+    private static double heldOutLoss(LongConv conv, LongConvKernel kernel, Tensor d, Tensor u, double[] target) {
         try (Arena scratch = Arena.ofConfined()) {
-            Tensor u = Tensor.randn(scratch, device, DType.FP32, Shape.of(BATCH, kTrue.shape().dim(0),
-                    kTrue.shape().dim(1)), seed - 1);
-            double[] target = conv.forward(u, kTrue, null).toDoubleArray();
             double[] y = conv.forward(u, kernel.forward(scratch, false, 0), d).toDoubleArray();
             double sum = 0;
             for (int i = 0; i < y.length; i++) sum += (y[i] - target[i]) * (y[i] - target[i]);
