@@ -139,6 +139,32 @@ FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const f
 FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,
                                 int64_t channels, int64_t length, float *dd, cudaStream_t stream);
 
+/* ---- Channel-mixing linear layer and GELU (fp32) -----------------------------------------
+ * Tensors are (batch, channels, length), row-major; the linear layer's products run in cuBLAS,
+ * these kernels do the rest. */
+
+/* y[b, c, t] += bias[c], in place, for y of (batch, channels, length). */
+FB_API cudaError_t fb_add_channel_bias(float *y, const float *bias, int64_t batch, int64_t channels,
+                                       int64_t length, cudaStream_t stream);
+
+/*
+ * out[c] = sum over b < batch, t < length of x[b, c, t], accumulated in fp64, deterministic (the
+ * bias gradient; with length 1, the sum of a batch of weight gradients). channels < 2^31.
+ */
+FB_API cudaError_t fb_channel_sum(const float *x, int64_t batch, int64_t channels, int64_t length,
+                                  float *out, cudaStream_t stream);
+
+/*
+ * GELU, tanh approximation (PyTorch's approximate="tanh"), elementwise over count values:
+ *   y = 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+ * y may be x (in place).
+ */
+FB_API cudaError_t fb_gelu_forward(const float *x, float *y, int64_t count, cudaStream_t stream);
+
+/* dx = dy * gelu'(x) for the GELU above; dx may be dy or x (in place). */
+FB_API cudaError_t fb_gelu_backward(const float *dy, const float *x, float *dx, int64_t count,
+                                    cudaStream_t stream);
+
 #ifdef __cplusplus
 }
 #endif

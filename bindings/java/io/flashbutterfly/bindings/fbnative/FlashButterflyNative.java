@@ -911,5 +911,262 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class fb_add_channel_bias {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_add_channel_bias").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_add_channel_bias"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_add_channel_bias(float *y, const float *bias, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_add_channel_bias$descriptor() {
+        return fb_add_channel_bias.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_add_channel_bias(float *y, const float *bias, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_add_channel_bias$handle() {
+        return fb_add_channel_bias.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_add_channel_bias(float *y, const float *bias, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_add_channel_bias$address() {
+        return fb_add_channel_bias.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_add_channel_bias(float *y, const float *bias, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static int fb_add_channel_bias(MemorySegment y, MemorySegment bias, long batch, long channels, long length, MemorySegment stream) {
+        var mh$ = fb_add_channel_bias.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_add_channel_bias", y, bias, batch, channels, length, stream);
+            }
+            return (int)mh$.invokeExact(y, bias, batch, channels, length, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_channel_sum {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_channel_sum").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_channel_sum"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_channel_sum(const float *x, int64_t batch, int64_t channels, int64_t length, float *out, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_channel_sum$descriptor() {
+        return fb_channel_sum.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_channel_sum(const float *x, int64_t batch, int64_t channels, int64_t length, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_channel_sum$handle() {
+        return fb_channel_sum.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_channel_sum(const float *x, int64_t batch, int64_t channels, int64_t length, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_channel_sum$address() {
+        return fb_channel_sum.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_channel_sum(const float *x, int64_t batch, int64_t channels, int64_t length, float *out, cudaStream_t stream)
+     * }
+     */
+    public static int fb_channel_sum(MemorySegment x, long batch, long channels, long length, MemorySegment out, MemorySegment stream) {
+        var mh$ = fb_channel_sum.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_channel_sum", x, batch, channels, length, out, stream);
+            }
+            return (int)mh$.invokeExact(x, batch, channels, length, out, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_gelu_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_gelu_forward").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_gelu_forward"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_forward(const float *x, float *y, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_gelu_forward$descriptor() {
+        return fb_gelu_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_forward(const float *x, float *y, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_gelu_forward$handle() {
+        return fb_gelu_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_forward(const float *x, float *y, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_gelu_forward$address() {
+        return fb_gelu_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_forward(const float *x, float *y, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static int fb_gelu_forward(MemorySegment x, MemorySegment y, long count, MemorySegment stream) {
+        var mh$ = fb_gelu_forward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_gelu_forward", x, y, count, stream);
+            }
+            return (int)mh$.invokeExact(x, y, count, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_gelu_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_gelu_backward").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_gelu_backward"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_backward(const float *dy, const float *x, float *dx, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_gelu_backward$descriptor() {
+        return fb_gelu_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_backward(const float *dy, const float *x, float *dx, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_gelu_backward$handle() {
+        return fb_gelu_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_backward(const float *dy, const float *x, float *dx, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_gelu_backward$address() {
+        return fb_gelu_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_gelu_backward(const float *dy, const float *x, float *dx, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static int fb_gelu_backward(MemorySegment dy, MemorySegment x, MemorySegment dx, long count, MemorySegment stream) {
+        var mh$ = fb_gelu_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_gelu_backward", dy, x, dx, count, stream);
+            }
+            return (int)mh$.invokeExact(dy, x, dx, count, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
 
