@@ -42,8 +42,7 @@ public final class CublasHandle implements AutoCloseable {
      * c = alpha * a . b + beta * c for row-major a (m, k), b (k, n), c (m, n), or a batch of them
      * as rank-3 tensors (batch, ., .), all of one dtype on this device; fp32 accumulation.
      */
-    public synchronized void matmul(Tensor a, Tensor b, Tensor c, float alpha, float beta, Stream stream) {
-        if (handle == null) throw new IllegalStateException("cuBLAS handle is closed");
+    public void matmul(Tensor a, Tensor b, Tensor c, float alpha, float beta, Stream stream) {
         int rank = a.shape().rank();
         if (rank < 2 || rank > 3 || b.shape().rank() != rank || c.shape().rank() != rank) {
             throw new IllegalArgumentException("matmul needs rank-2 or rank-3 a, b, c of equal rank; got a"
@@ -67,24 +66,44 @@ public final class CublasHandle implements AutoCloseable {
                 throw new IllegalArgumentException("operands must be on cuda:" + device + "; one is on " + t.device());
             }
         }
-        int type = cudaType(a.dtype());
+        gemm(n, m, k, alpha, new Operand(b.data(), n, (long) k * n, false), new Operand(a.data(), k, (long) m * k, false),
+                beta, new Operand(c.data(), n, (long) m * n, false), Math.toIntExact(batch), a.dtype(), stream);
+    }
+
+    /**
+     * A batch of column-major matrices in device memory, the i-th at data plus i * stride
+     * elements (stride 0 repeats one matrix), transposed by the product when asked.
+     *
+     * @param data             the first matrix
+     * @param leadingDimension elements between a column's start and the next's
+     * @param stride           elements between one matrix's start and the next's
+     * @param transposed       whether the product takes the matrix's transpose
+     */
+    record Operand(MemorySegment data, int leadingDimension, long stride, boolean transposed) {}
+
+    /**
+     * cuBLAS's own strided-batched product, column-major: c_i = alpha op(a_i) op(b_i) + beta c_i
+     * for i below batch, op(a_i) (m, k), op(b_i) (k, n), c_i (m, n), all of dtype, fp32
+     * accumulation. Raw device memory on this handle's device; no checks.
+     */
+    synchronized void gemm(int m, int n, int k, float alpha, Operand a, Operand b, float beta, Operand c, int batch,
+                           DType dtype, Stream stream) {
+        if (handle == null) throw new IllegalStateException("cuBLAS handle is closed");
+        int type = cudaType(dtype);
         Cuda.setDevice(device);
         CublasStatus.check(cublasSetStream_v2(handle, stream.handle()), "cublasSetStream");
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment alphaSeg = arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha);
-            MemorySegment betaSeg = arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta);
-            int op = CUBLAS_OP_N();
-            if (rank == 2) {
-                CublasStatus.check(cublasGemmEx(handle, op, op, n, m, k, alphaSeg, b.data(), type, n,
-                        a.data(), type, k, betaSeg, c.data(), type, n, CUBLAS_COMPUTE_32F(),
-                        CUBLAS_GEMM_DEFAULT()), "cublasGemmEx");
-            } else {
-                CublasStatus.check(cublasGemmStridedBatchedEx(handle, op, op, n, m, k, alphaSeg,
-                        b.data(), type, n, (long) k * n, a.data(), type, k, (long) m * k, betaSeg,
-                        c.data(), type, n, (long) m * n, Math.toIntExact(batch), CUBLAS_COMPUTE_32F(),
-                        CUBLAS_GEMM_DEFAULT()), "cublasGemmStridedBatchedEx");
-            }
+            CublasStatus.check(cublasGemmStridedBatchedEx(handle, op(a), op(b), m, n, k,
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha),
+                    a.data(), type, a.leadingDimension(), a.stride(), b.data(), type, b.leadingDimension(), b.stride(),
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta),
+                    c.data(), type, c.leadingDimension(), c.stride(), batch, CUBLAS_COMPUTE_32F(),
+                    CUBLAS_GEMM_DEFAULT()), "cublasGemmStridedBatchedEx");
         }
+    }
+
+    private static int op(Operand operand) {
+        return operand.transposed() ? CUBLAS_OP_T() : CUBLAS_OP_N();
     }
 
     private static int cudaType(DType dtype) {
