@@ -7,7 +7,6 @@ import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
-import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.Objects;
@@ -110,7 +109,7 @@ public final class LongConv {
     /** Writes conv(u, k) + d * u into y (like u), ordered on stream; nothing synchronises. */
     public void forward(Tensor u, KernelSpectrum k, Tensor d, Tensor y, Stream stream) {
         checkCall(u, k, d);
-        checkLike("y", y, u);
+        Checks.requireLike("y", y, u);
         k.backend().forward(u, k.data(), k.geometry(), d, y, stream);
     }
 
@@ -124,7 +123,7 @@ public final class LongConv {
     /** Gradients du, dk, dD (null without d) for output gradient dy, owned by u's arena. */
     public Gradients backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d) {
         checkCall(u, k, d); // before anything is allocated
-        checkLike("dy", dy, u);
+        Checks.requireLike("dy", dy, u);
         Arena owner = u.owner();
         Tensor du = Tensor.empty(owner, u.device(), u.dtype(), u.shape());
         Tensor dk = Tensor.empty(owner, u.device(), k.kernelDtype(), k.kernelShape());
@@ -144,14 +143,14 @@ public final class LongConv {
     /** Writes the gradients into out (shaped like u, the kernel and d), ordered on stream. */
     public void backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d, Gradients out, Stream stream) {
         checkCall(u, k, d);
-        checkLike("dy", dy, u);
+        Checks.requireLike("dy", dy, u);
         Objects.requireNonNull(out, "out must not be null");
-        checkLike("out.du", out.du(), u);
-        checkMatches("out.dk", out.dk(), k.kernelShape(), k.kernelDtype(), u.device());
+        Checks.requireLike("out.du", out.du(), u);
+        Checks.requireMatches("out.dk", out.dk(), k.kernelShape(), k.kernelDtype(), u.device());
         if ((d == null) != (out.dd() == null)) {
             throw new IllegalArgumentException("out.dd must be given exactly when d is");
         }
-        if (d != null) checkLike("out.dd", out.dd(), d);
+        if (d != null) Checks.requireLike("out.dd", out.dd(), d);
         k.backend().backward(dy, u, k.data(), k.geometry(), d, out.du(), out.dk(), out.dd(), stream);
     }
 
@@ -234,18 +233,6 @@ public final class LongConv {
     private static void checkDtype(String name, Tensor t) {
         if (t.dtype() == DType.FP64 && t.device().isCuda()) {
             throw new IllegalArgumentException(name + " is fp64, which GPUs do not convolve");
-        }
-    }
-
-    private static void checkLike(String name, Tensor t, Tensor like) {
-        checkMatches(name, t, like.shape(), like.dtype(), like.device());
-    }
-
-    private static void checkMatches(String name, Tensor t, Shape shape, DType dtype, Device device) {
-        Objects.requireNonNull(t, name + " must not be null");
-        if (!t.shape().equals(shape) || t.dtype() != dtype || !t.device().equals(device)) {
-            throw new IllegalArgumentException(name + " must be " + shape + " " + dtype + " on " + device + ", got "
-                    + t.shape() + " " + t.dtype() + " " + t.device());
         }
     }
 }
