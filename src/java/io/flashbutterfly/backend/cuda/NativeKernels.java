@@ -26,9 +26,8 @@ public final class NativeKernels {
             throw new IllegalArgumentException("src " + src.shape() + " and dst " + dst.shape()
                     + " must have the same number of rows");
         }
-        int device = sameGpu(src, dst);
-        NativeLibraries.requireFlashButterfly();
-        Cuda.setDevice(device);
+        sameGpu(src, dst);
+        prepare(src);
         castPad(src.data(), src.dtype(), srcCols, dst.data(), dst.dtype(), dstCols, rows, scale, stream);
     }
 
@@ -41,16 +40,22 @@ public final class NativeKernels {
 
     /** Sets every element of dst (a GPU tensor) to value; NaN poisons it. */
     public static void fill(Tensor dst, float value, Stream stream) {
-        int device = sameGpu(dst, dst);
-        NativeLibraries.requireFlashButterfly();
-        Cuda.setDevice(device);
+        sameGpu(dst, dst);
+        prepare(dst);
         Cuda.check(fb_fill(dst.data(), dst.dtype().nativeCode(), dst.numel(), value, stream.handle()), "fb_fill");
     }
 
-    private static int sameGpu(Tensor a, Tensor b) {
+    /** Loads libflashbutterfly and makes t's GPU the current device; returns its index. */
+    static int prepare(Tensor t) {
+        NativeLibraries.requireFlashButterfly();
+        int device = t.device().index();
+        Cuda.setDevice(device);
+        return device;
+    }
+
+    private static void sameGpu(Tensor a, Tensor b) {
         if (!a.device().isCuda() || !a.device().equals(b.device())) {
             throw new IllegalArgumentException("tensors must be on one GPU; got " + a.device() + " and " + b.device());
         }
-        return a.device().index();
     }
 }
