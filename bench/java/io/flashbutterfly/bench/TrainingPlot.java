@@ -12,7 +12,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * The training run's figure (Java2D, no library): left, channel 0 of each learned kernel and of
+ * The training run's figure (Java2D, no library): left, each trained model's impulse response and
  * the hidden response against t (drawn last); right, each run's held-out loss against the step (log scale).
  */
 final class TrainingPlot {
@@ -33,10 +33,10 @@ final class TrainingPlot {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         double kMax = 0;
         for (int t = 0; t < length; t++) kMax = Math.max(kMax, Math.abs(hidden[t]));
-        for (TrainingRun.Result r : results) for (int t = 0; t < length; t++) kMax = Math.max(kMax, Math.abs(r.kernel()[t]));
-        frame(g, 0, "learned kernel, channel 0, against t (black: hidden)");
+        for (TrainingRun.Result r : results) for (int t = 0; t < length; t++) kMax = Math.max(kMax, Math.abs(r.response()[t]));
+        frame(g, 0, "impulse response of each trained model against t (black: hidden)");
         for (int i = 0; i < results.size(); i++) {
-            double[] k = results.get(i).kernel();
+            double[] k = results.get(i).response();
             g.setColor(COLORS[i % COLORS.length]);
             polyline(g, 0, length, t -> t, t -> k[t], 0, length - 1, -kMax, kMax, false);
         }

@@ -1,9 +1,8 @@
 package io.flashbutterfly.bench;
 
-import io.flashbutterfly.api.Gradients;
 import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LongConv;
-import io.flashbutterfly.api.LongConvKernel;
+import io.flashbutterfly.model.LongConvModel;
 import io.flashbutterfly.ops.Adam;
 import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Cuda;
@@ -25,9 +24,11 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The paper's finding on a seeded synthetic task: recover a hidden long impulse response (a damped
- * oscillation over the whole length) from noisy input/output pairs with a long-convolution layer
- * (kernel and D skip, Adam), once per kernel regularisation. Reports the held-out loss against the
- * noiseless outputs and the learned kernels' total variation, and draws kernels and loss curves.
+ * oscillation over the whole length) from noisy input/output pairs with a small nonlinear model
+ * ({@link LongConvModel}: linear 1 to H channels, long convolution with D skip, GELU, linear H to
+ * 1; Adam on every parameter), once per kernel regularisation. Reports the held-out loss against
+ * the noiseless outputs and the learned long-convolution kernels' total variation, and draws each
+ * model's impulse response and the loss curves.
  */
 final class TrainingRun {
     private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
@@ -35,7 +36,11 @@ final class TrainingRun {
     private static final double NOISE = 1.0;
     private static final int RECORD_EVERY = 10;
 
-    record Result(String name, double heldOutLoss, double totalVariation, List<double[]> curve, double[] kernel) {}
+    /**
+     * One variant's outcome: totalVariation is the learned long-convolution kernels' (mean per
+     * channel), response the trained model's output for a unit impulse at t = 0.
+     */
+    record Result(String name, double heldOutLoss, double totalVariation, List<double[]> curve, double[] response) {}
 
     private static final long SEED = 7;
 
@@ -60,24 +65,26 @@ final class TrainingRun {
         variants.put("squash 2e-4", KernelRegularization.NONE.withSquash(2e-4));
         variants.put("smooth 5", KernelRegularization.NONE.withSmoothing(5));
         variants.put("squash 2e-4 + smooth 5", KernelRegularization.NONE.withSquash(2e-4).withSmoothing(5));
-        double[] hidden = hiddenResponse(channels, length);
+        double[] hidden = hiddenResponse(length);
         List<Result> results = new ArrayList<>();
         for (Map.Entry<String, KernelRegularization> v : variants.entrySet()) {
             LOG.info("training with regularisation {} on {} (H={}, L={}, {} steps)", v.getKey(), device, channels,
                     length, steps);
             results.add(train(v.getKey(), v.getValue(), device, hidden, channels, length, steps, seed));
         }
-        StringBuilder md = new StringBuilder("| regularisation | held-out loss | total variation of k |\n|---|---:|---:|\n");
+        StringBuilder md = new StringBuilder("| regularisation | held-out loss | total variation of k, mean per channel"
+                + " | total variation of the impulse response |\n|---|---:|---:|---:|\n");
         for (Result r : results) {
-            md.append(String.format("| %s | %.4g | %.4g |%n", r.name(), r.heldOutLoss(), r.totalVariation()));
+            md.append(String.format("| %s | %.4g | %.4g | %.4g |%n", r.name(), r.heldOutLoss(), r.totalVariation(),
+                    totalVariation(r.response(), 1, length)));
         }
-        md.append(String.format("| (the hidden response) | 0 | %.4g |%n", totalVariation(hidden, channels, length)));
+        md.append(String.format("| (the hidden response) | 0 | - | %.4g |%n", totalVariation(hidden, 1, length)));
         System.out.print(md);
         String where = device.isCuda() ? Cuda.deviceInfo(device.index()).toString()
                 : "cpu, " + Runtime.getRuntime().availableProcessors() + " cores";
         Files.writeString(base.resolveSibling(base.getFileName() + ".md"), String.format(
-                "Training: H=%d, L=%d, batch %d, %d Adam steps, noise sd %.1f, seed %d, on %s%n%n", channels, length,
-                BATCH, steps, NOISE, seed, where) + md);
+                "Training: model 1 -> H=%d -> 1 (linear, long conv + D, GELU, linear), L=%d, batch %d, %d Adam steps,"
+                        + " noise sd %.1f, seed %d, on %s%n%n", channels, length, BATCH, steps, NOISE, seed, where) + md);
         try {
             TrainingPlot.write(base.resolveSibling(base.getFileName() + ".png"), results, hidden, length);
         } catch (NoClassDefFoundError | UnsatisfiedLinkError e) {
@@ -85,69 +92,55 @@ final class TrainingRun {
         }
     }
 
-    /** Channel h: a damped oscillation reaching over the whole length. */
-    static double[] hiddenResponse(int channels, int length) {
-        double[] k = new double[channels * length];
-        for (int h = 0; h < channels; h++) {
-            for (int t = 0; t < length; t++) {
-                k[h * length + t] = 0.05 * Math.exp(-3.0 * t / length) * Math.cos(2 * Math.PI * (h + 2) * t / length);
-            }
-        }
+    /** A damped oscillation reaching over the whole length. */
+    static double[] hiddenResponse(int length) {
+        double[] k = new double[length];
+        for (int t = 0; t < length; t++) k[t] = 0.05 * Math.exp(-3.0 * t / length) * Math.cos(4 * Math.PI * t / length);
         return k;
     }
 
     private static Result train(String name, KernelRegularization regularization, Device device, double[] hidden,
                                 int channels, int length, int steps, long seed) {
         LongConv conv = LongConv.causal();
+        Shape batch = Shape.of(BATCH, 1, length);
         try (Arena arena = Arena.ofConfined()) {
-            Tensor kTrue = Tensor.of(arena, device, DType.FP32, Shape.of(channels, length), hidden);
+            Tensor kTrue = Tensor.of(arena, device, DType.FP32, Shape.of(1, length), hidden);
             KernelSpectrum truth = conv.spectrum(kTrue, length); // the hidden response's, once
-            Tensor heldOutU = Tensor.randn(arena, device, DType.FP32, Shape.of(BATCH, channels, length), seed - 1);
+            Tensor heldOutU = Tensor.randn(arena, device, DType.FP32, batch, seed - 1);
             double[] heldOutTarget = conv.forward(heldOutU, truth, null).toDoubleArray();
-            LongConvKernel kernel = LongConvKernel.create(arena, device, channels, length, LongConvKernel.Init.RANDOM,
-                    seed).regularization(regularization);
-            Tensor d = Tensor.zeros(arena, device, DType.FP32, Shape.of(channels));
+            LongConvModel model = LongConvModel.create(arena, device, channels, length, regularization, seed);
             Adam adam = new Adam(2e-3);
             SplittableRandom noise = new SplittableRandom(seed + 1);
             List<double[]> curve = new ArrayList<>();
             for (int step = 0; step < steps; step++) {
                 try (Arena scratch = Arena.ofConfined()) {
-                    Tensor u = Tensor.randn(scratch, device, DType.FP32, Shape.of(BATCH, channels, length), seed + 10 + step);
+                    Tensor u = Tensor.randn(scratch, device, DType.FP32, batch, seed + 10 + step);
                     double[] target = conv.forward(u, truth, null).toDoubleArray();
                     for (int i = 0; i < target.length; i++) target[i] += NOISE * noise.nextGaussian();
-                    Tensor k = kernel.forward(scratch, true, step);
-                    double[] y = conv.forward(u, k, d).toDoubleArray();
-                    double[] dy = new double[y.length];
-                    double loss = 0;
-                    for (int i = 0; i < y.length; i++) {
-                        loss += (y[i] - target[i]) * (y[i] - target[i]) / y.length;
-                        dy[i] = 2 * (y[i] - target[i]) / y.length;
-                    }
-                    Gradients g = conv.backward(Tensor.of(scratch, device, DType.FP32, u.shape(), dy), u, k, d);
-                    adam.step(kernel.weights(), kernel.backward(scratch, g.dk()));
-                    adam.step(d, g.dd());
+                    double loss = model.trainStep(scratch, u, target, adam, step);
                     if (step % RECORD_EVERY == 0 || step == steps - 1) {
-                        curve.add(new double[] {step, loss, heldOutLoss(conv, kernel, d, heldOutU, heldOutTarget)});
+                        curve.add(new double[] {step, loss, model.loss(scratch, heldOutU, heldOutTarget)});
                     }
                 }
             }
-            double[] learned;
             try (Arena scratch = Arena.ofConfined()) {
-                learned = kernel.forward(scratch, false, 0).toDoubleArray();
+                double[] learned = model.kernel().forward(scratch, false, 0).toDoubleArray();
+                return new Result(name, curve.get(curve.size() - 1)[2], totalVariation(learned, channels, length),
+                        curve, impulseResponse(scratch, model, device, length));
             }
-            return new Result(name, curve.get(curve.size() - 1)[2], totalVariation(learned, channels, length), curve,
-                    learned);
         }
     }
 
-    /** Mean squared error against the noiseless outputs (target) of a fixed held-out batch u. */
-    private static double heldOutLoss(LongConv conv, LongConvKernel kernel, Tensor d, Tensor u, double[] target) {
-        try (Arena scratch = Arena.ofConfined()) {
-            double[] y = conv.forward(u, kernel.forward(scratch, false, 0), d).toDoubleArray();
-            double sum = 0;
-            for (int i = 0; i < y.length; i++) sum += (y[i] - target[i]) * (y[i] - target[i]);
-            return sum / y.length;
-        }
+    /** The model's output for a unit impulse at t = 0 less its output for zeros (the bias's share). */
+    private static double[] impulseResponse(Arena scratch, LongConvModel model, Device device, int length) {
+        double[] impulse = new double[length];
+        impulse[0] = 1;
+        Shape one = Shape.of(1, 1, length);
+        double[] response = model.forward(scratch, Tensor.of(scratch, device, DType.FP32, one, impulse), false, 0)
+                .toDoubleArray();
+        double[] rest = model.forward(scratch, Tensor.zeros(scratch, device, DType.FP32, one), false, 0).toDoubleArray();
+        for (int t = 0; t < length; t++) response[t] -= rest[t];
+        return response;
     }
 
     /** Sum over channels of sum_t |k[t+1] - k[t]|, per channel on average. */
