@@ -114,17 +114,19 @@ FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device, int64_t *m
  * The whole forward y = conv(u, k) + d * u for u and y of (batch, channels, length) in one kernel,
  * the sequence kept on chip: fft_size a power of two from 2 up to fb_onchip_max_fft_size(),
  * spectrum (channels, fft_size / 2 + 1) complex scaled by 1 / fft_size, d fp32 or NULL.
+ * transpose != 0: the adjoint, y = conv^T(u, k) + d * u (the spectrum's conjugate): the
+ * backward's du for dy in u's place.
  */
 FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
                                   fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                  int64_t fft_size, cudaStream_t stream);
+                                  int64_t fft_size, int transpose, cudaStream_t stream);
 
 /* Bytes of the workspace fb_monarch_conv needs for these sizes (-1 for an unknown dtype). */
 FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels,
                                                int64_t fft_size);
 
 /*
- * The forward of fb_onchip_conv for FFT sizes past one SM: fft_size a power of two with
+ * fb_onchip_conv (transpose as there) for FFT sizes past one SM: fft_size a power of two with
  * 2 * M < fft_size <= 1024 * M, M = fb_onchip_max_fft_size() / 4 of the current device, each row
  * as fft_size / 2 complex values u[2j] + i u[2j+1] factored as outer * M: an outer pass over
  * device memory (two past fft_size = 32 * M), on-chip inner transforms and outer passes back (the Monarch
@@ -133,7 +135,7 @@ FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, in
  */
 FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
                                    fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                   int64_t fft_size, void *workspace, cudaStream_t stream);
+                                   int64_t fft_size, int transpose, void *workspace, cudaStream_t stream);
 
 /* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */
 FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,

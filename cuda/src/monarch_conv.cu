@@ -47,11 +47,11 @@ __device__ __forceinline__ void unreverse(float2 (&out)[kOuter], const float2 (&
     ((out[q] = x[fb::reverse_bits(q, fb::log2_radix<kOuter>())]), ...);
 }
 
-// x <- the kOuter-point DFT of x (inverse: with conjugate roots), output q then times w^q
+// x <- the kOuter-point DFT of x (kInverse: with conjugate roots), output q then times w^q
 // (w = W_len^(+-m), the step's twiddle for column m).
-template <int kOuter>
-__device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], bool inverse, float2 w) {
-    fb::dft<kOuter>(x, inverse);  // bit-reversed order out
+template <int kOuter, bool kInverse>
+__device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], float2 w) {
+    fb::dft<kInverse, kOuter>(x);  // bit-reversed order out
     float2 out[kOuter];
     unreverse(out, x, std::make_integer_sequence<int, kOuter>{});
     float2 wq = make_float2(1.0f, 0.0f);
@@ -88,7 +88,7 @@ __device__ __forceinline__ void for_each_column(const OuterBlock &block, int64_t
 // zr[q * inner + m] = y_q[m].
 template <int kOuter, typename V>
 __device__ __forceinline__ void forward_column(float2 (&x)[kOuter], V *zr, int64_t m, int64_t inner) {
-    outer_dft<kOuter>(x, false, root(m, kOuter * inner));
+    outer_dft<kOuter, false>(x, root(m, kOuter * inner));
 #pragma unroll
     for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
 }
@@ -104,7 +104,7 @@ __device__ __forceinline__ void inverse_column(float2 (&v)[kOuter], const V *zr,
         v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
         wq = cmul(wq, w);
     }
-    outer_dft<kOuter>(v, true, make_float2(1.0f, 0.0f));
+    outer_dft<kOuter, true>(v, make_float2(1.0f, 0.0f));
 }
 
 // One row of u as complex values x[j] = u[2j] + i u[2j+1], zero past the length, and the way
@@ -273,7 +273,8 @@ extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_
 
 extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
                                               fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                              int64_t fft_size, void *workspace, cudaStream_t stream) {
+                                              int64_t fft_size, int transpose, void *workspace,
+                                              cudaStream_t stream) {
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
@@ -312,7 +313,7 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
         }
         status = cudaGetLastError();
         if (status != cudaSuccess) return;
-        status = fb_monarch_inner(z, spectrum, dtype, rows, channels, inner, f.outer1, f.outer2, stream);
+        status = fb_monarch_inner(z, spectrum, dtype, rows, channels, inner, f.outer1, f.outer2, transpose != 0, stream);
         if (status != cudaSuccess) return;
         if (f.outer2 > 1) {
             dispatch_outer<kMaxOuter2>(f.outer2, [&](auto outer) {

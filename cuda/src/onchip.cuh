@@ -30,6 +30,7 @@ int onchip_max_sequence(fb_dtype dtype, int device);
 // of type SmemValue, inner row (r, q1, q2) the bins outer1 outer2 f + outer1 q2 + q1 of the
 // (outer1 * outer2 * inner)-point transform of row r of u as complex values u[2j] + i u[2j+1]
 // (inner a power of two up to onchip_max_sequence / 2: a block takes the two inner rows that
-// hold bins k and size - k); each becomes what the inverse outer steps turn into the convolution.
+// hold bins k and size - k); each becomes what the inverse outer steps turn into the convolution
+// (transpose: with the spectrum's conjugate).
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t rows, int64_t channels,
-                             int inner, int outer1, int outer2, cudaStream_t stream);
+                             int inner, int outer1, int outer2, bool transpose, cudaStream_t stream);

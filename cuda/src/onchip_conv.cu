@@ -51,9 +51,9 @@ __device__ __forceinline__ int pass_column(int round, int groups, int g) {
 
 // One Stockham pass of radix R over n values in x (span ns of the sub-transforms done so far), in
 // up to kRounds rounds of 16 values per thread: every value is read before the barrier, since
-// the pass writes in place.
-template <int R, int kRounds, typename Value>
-__device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, bool inverse) {
+// the pass writes in place. kInverse: with conjugate roots.
+template <int R, int kRounds, bool kInverse, typename Value>
+__device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
     constexpr int groups = kValuesPerThread / R;
     const int count = n / R;
     Value held[kRounds][kValuesPerThread];  // as stored (bf16 takes half the registers) until the barrier
@@ -82,7 +82,7 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, bool inve
             for (int r = 0; r < R; ++r) v[r] = fb::load_value(held[round], g * R + r);
             float s, c;
             // ns * R is a power of two: the fast division is exact, and avoids the IEEE one's slow path.
-            sincospif(__fdividef((inverse ? 2.0f : -2.0f) * k, static_cast<float>(ns * R)), &s, &c);
+            sincospif(__fdividef((kInverse ? 2.0f : -2.0f) * k, static_cast<float>(ns * R)), &s, &c);
             const float2 w = make_float2(c, s);
             float2 wr = w;
 #pragma unroll
@@ -90,7 +90,7 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, bool inve
                 v[r] = cmul(v[r], wr);
                 wr = cmul(wr, w);
             }
-            dft<R>(v, inverse);
+            dft<kInverse, R>(v);
             const int base = (j - k) * R + k;
 #pragma unroll
             for (int p = 0; p < R; ++p) {
@@ -110,20 +110,22 @@ __device__ __forceinline__ int tensor_radix_bits(int bits) {
     return bits >= 4 ? 4 : bits;
 }
 
-// kTensorCores: the radix-16 levels as bf16 matrix products (f: F16 or its inverse as fragments).
-template <bool kTensorCores, int kRounds, typename Value>
-__device__ __forceinline__ void transform(Value *x, int n, bool inverse, const fb::Dft16Fragments *f) {
+// The n-point DFT of x in place (kInverse: with conjugate roots, unscaled). kTensorCores: the
+// radix-16 levels as bf16 matrix products (fragments: F16's then its inverse's, setup_fragments).
+template <bool kTensorCores, int kRounds, bool kInverse, typename Value>
+__device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragments *fragments) {
+    const fb::Dft16Fragments *f = fragments + (kInverse ? 32 : 0);
     if constexpr (kTensorCores) {
         const int bits = 31 - __clz(n);
         for (int ns = 1, done = 0; ns < n;) {
             const int radix_bits = tensor_radix_bits(bits - done);
             switch (radix_bits) {
-                case 8: fb::stockham_pass16m_mma<16, 2 * kRounds>(x, n, ns, inverse, f, slot); break;
-                case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, inverse, f, slot); break;
-                case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, inverse, f, slot); break;
-                case 3: stockham_pass<8, kRounds>(x, n, ns, inverse); break;
-                case 2: stockham_pass<4, kRounds>(x, n, ns, inverse); break;
-                default: stockham_pass<2, kRounds>(x, n, ns, inverse); break;
+                case 8: fb::stockham_pass16m_mma<16, 2 * kRounds>(x, n, ns, kInverse, f, slot); break;
+                case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, slot); break;
+                case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
+                case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
+                case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
+                default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
             }
             ns <<= radix_bits;
             done += radix_bits;
@@ -132,10 +134,10 @@ __device__ __forceinline__ void transform(Value *x, int n, bool inverse, const f
         for (int ns = 1; ns < n;) {
             const int radix = n / ns >= 16 ? 16 : n / ns;
             switch (radix) {
-                case 16: stockham_pass<16, kRounds>(x, n, ns, inverse); break;
-                case 8: stockham_pass<8, kRounds>(x, n, ns, inverse); break;
-                case 4: stockham_pass<4, kRounds>(x, n, ns, inverse); break;
-                default: stockham_pass<2, kRounds>(x, n, ns, inverse); break;
+                case 16: stockham_pass<16, kRounds, kInverse>(x, n, ns); break;
+                case 8: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
+                case 4: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
+                default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
             }
             ns *= radix;
         }
@@ -173,19 +175,22 @@ __device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *sme
 }
 
 // The n values in x (published by a barrier) transformed, multiplied by the kernel spectrum k of
-// the n-point FFT (n/2 + 1 bins stored, the rest by Hermitian symmetry), and transformed back;
-// ends with a barrier.
+// the n-point FFT (n/2 + 1 bins stored, the rest by Hermitian symmetry; transpose: its
+// conjugate), and transformed back; ends with a barrier.
 template <typename T, int kRounds, typename Value>
-__device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k,
+__device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, bool transpose,
                                                   const fb::Dft16Fragments *fragments) {
-    transform<kUsesTensorCores<T>, kRounds>(x, n, false, fragments);
+    transform<kUsesTensorCores<T>, kRounds, false>(x, n, fragments);
 #pragma unroll 4
     for (int f = threadIdx.x; f < n; f += blockDim.x) {
-        const float2 kf = f <= n / 2 ? k[f] : fb::conj(k[n - f]);
-        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf));
+        const bool stored = f <= n / 2;  // K[f] = conj K[n - f] for the others
+        const float2 kf = k[stored ? f : n - f];
+        // conjugated once for a bin by symmetry, once for the transpose
+        const float2 kf_used = stored != transpose ? kf : fb::conj(kf);
+        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf_used));
     }
     __syncthreads();
-    transform<kUsesTensorCores<T>, kRounds>(x, n, true, fragments + 32);
+    transform<kUsesTensorCores<T>, kRounds, true>(x, n, fragments);
 }
 
 // Bin k of the product for one real row of N = 2n values (callers take bin n - k by swapping the
@@ -206,32 +211,69 @@ __device__ __forceinline__ float2 real_bin_product(float2 zk, float2 zp, float2 
     return make_float2(a.x - b.y, a.y + b.x);
 }
 
-// The n values in x (published by a barrier), one real row of 2n values packed as above,
-// transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
-// transformed back to y[2j] + i y[2j+1]; ends with a barrier. Each thread takes bins k and n - k
-// together: both need both.
-template <typename T, int kRounds, typename Value>
-__device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
-                                                       const fb::Dft16Fragments *fragments) {
-    transform<kUsesTensorCores<T>, kRounds>(x, n, false, fragments);
-    for (int i = threadIdx.x; i <= n / 2; i += blockDim.x) {
-        const int p = (n - i) & (n - 1);
-        const float2 zi = fb::load_value(x, slot(i));
-        const float2 zp = fb::load_value(x, slot(p));
-        float s, c;
-        sincospif(-static_cast<float>(i) / static_cast<float>(n), &s, &c);  // n a power of two: exact
-        const float2 wi = make_float2(c, s);
-        const float2 ki = k[i];
-        const float2 kp = k[n - i];
-        // bin i + n is conj(bin n - i) by Hermitian symmetry, bin n itself for i = 0
-        fb::store_value(x, slot(i), real_bin_product(zi, zp, wi, ki, i == 0 ? kp : fb::conj(kp)));
-        if (p != i) {
-            // W_N^(n - i) = -conj(W_N^i); bin n - i + n is conj(bin i)
-            fb::store_value(x, slot(p), real_bin_product(zp, zi, make_float2(-c, s), kp, fb::conj(ki)));
+// Spectrum values each thread fetches before it forms their products: one device-memory round
+// trip per this many bins, not one per bin, where registers allow (a one-block-per-SM kernel has
+// nothing else to overlap a load's latency with). Kernels held to 64 registers fetch one at a time:
+// more spilled (bf16 Monarch inner step on an H100: 7.2 ms -> 12.6 ms at 8).
+template <typename T, bool kWide> constexpr int kPrefetchedBins = !kUsesTensorCores<T> && !kWide ? 8 : 1;
+
+// The products of one real row of 2 size values (size = outer n, K its kernel spectrum with
+// size + 1 bins, carrying 1/(2 size)) held as inner transforms of n complex values: bin
+// outer f + o in xa at slot f, its partner bin size - outer f - o in xp at slot n - 1 - f (in xa at
+// -f for o = 0, xp = xa when there is no second row). Each thread takes bins f and partner(f)
+// together: both products need both values. outer = 1, o = 0: one n-point transform of the
+// whole row (convolve_real_in_place). transpose: with K's conjugate. Ends with a barrier.
+template <int kPrefetch, typename Value>
+__device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, int outer, int o, bool two,
+                                                  const float2 *__restrict__ k, bool transpose) {
+    const int64_t size = static_cast<int64_t>(outer) * n;
+    const int count = two ? n : o == 0 ? n / 2 + 1 : n / 2;
+    for (int first = threadIdx.x; first < count; first += kPrefetch * blockDim.x) {
+        float2 k_lo[kPrefetch], k_hi[kPrefetch];
+#pragma unroll
+        for (int e = 0; e < kPrefetch; ++e) {
+            const int f = first + e * blockDim.x;
+            const int64_t bin = static_cast<int64_t>(outer) * f + o;
+            if (f < count) {
+                k_lo[e] = k[bin];
+                k_hi[e] = k[size - bin];
+            }
+        }
+#pragma unroll
+        for (int e = 0; e < kPrefetch; ++e) {
+            const int f = first + e * blockDim.x;
+            if (f >= count) continue;
+            const int fp = o == 0 ? (n - f) & (n - 1) : n - 1 - f;
+            const int64_t bin = static_cast<int64_t>(outer) * f + o;
+            const float2 zi = fb::load_value(xa, slot(f));
+            const float2 zp = fb::load_value(xp, slot(fp));
+            if (transpose) {
+                k_lo[e] = fb::conj(k_lo[e]);
+                k_hi[e] = fb::conj(k_hi[e]);
+            }
+            float sine, cosine;
+            sincospif(-static_cast<float>(bin) / static_cast<float>(size), &sine, &cosine);  // W_2size^bin; exact ratio
+            // bin size + bin is conj(bin size - bin) by Hermitian symmetry, bin size itself for bin 0
+            fb::store_value(xa, slot(f), real_bin_product(zi, zp, make_float2(cosine, sine), k_lo[e],
+                                                          bin == 0 ? k_hi[e] : fb::conj(k_hi[e])));
+            // W_2size^(size - bin) = -conj(W_2size^bin); bin 2 size - bin is conj(bin bin)
+            if (two || fp != f) {
+                fb::store_value(xp, slot(fp), real_bin_product(zp, zi, make_float2(-cosine, sine), k_hi[e], fb::conj(k_lo[e])));
+            }
         }
     }
     __syncthreads();
-    transform<kUsesTensorCores<T>, kRounds>(x, n, true, fragments + 32);
+}
+
+// The n values in x (published by a barrier), one real row of 2n values packed as above,
+// transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
+// transformed back to y[2j] + i y[2j+1] (transpose: with the spectrum's conjugate); ends with a barrier.
+template <typename T, bool kWide, typename Value>
+__device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
+                                                       bool transpose, const fb::Dft16Fragments *fragments) {
+    transform<kUsesTensorCores<T>, kRounds<T, kWide>, false>(x, n, fragments);
+    real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose);
+    transform<kUsesTensorCores<T>, kRounds<T, kWide>, true>(x, n, fragments);
 }
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
@@ -239,7 +281,7 @@ __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const fl
 template <typename T, typename Value, int kVec, bool kWide>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, T *__restrict__ y, int64_t batch,
-                            int64_t channels, int64_t length, int n) {
+                            int64_t channels, int64_t length, int n, bool transpose) {
     extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
@@ -263,7 +305,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         }
     }
     __syncthreads();
-    convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), fragments);
+    convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + (b0 * channels + h) * length;
@@ -292,7 +334,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
 template <typename T, typename Value, int kVec, bool kWide>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
-                            T *__restrict__ y, int64_t channels, int64_t length, int n) {
+                            T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
     extern __shared__ float4 smem[];
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
@@ -311,7 +353,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
             fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]), fb::to_float(a.v[3])));
         }
         __syncthreads();
-        convolve_real_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n + 1), fragments);
+        convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
             Group a{}, out;
@@ -331,7 +373,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
                                                     t + 1 < length ? fb::to_float(ur[t + 1]) : 0.0f));
         }
         __syncthreads();
-        convolve_real_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n + 1), fragments);
+        convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
         for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             const float2 v = fb::load_value(x, slot(j));
@@ -348,7 +390,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
 // (row, o) takes the inner rows of offsets o and outer - o, for o from 0 to outer / 2.
 template <typename T, bool kWide>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
-                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2) {
+                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2,
+                            bool transpose) {
     extern __shared__ float4 smem[];
     SmemValue<T> *xa = reinterpret_cast<SmemValue<T> *>(smem);
     SmemValue<T> *xb = xa + slots(n);
@@ -362,32 +405,34 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     // offset q1 + outer1 q2 is inner row q1 outer2 + q2 (the outer steps' order)
     SmemValue<T> *za = z + (row * outer + (oa % outer1) * outer2 + oa / outer1) * n;
     SmemValue<T> *zb = z + (row * outer + (ob % outer1) * outer2 + ob / outer1) * n;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
-        xa[slot(i)] = za[i];
-        if (two) xb[slot(i)] = zb[i];
+    {
+        // every load in flight before the first store (at most kValuesPerThread values of a row per thread)
+        SmemValue<T> a[kValuesPerThread], b[kValuesPerThread];
+#pragma unroll
+        for (int c = 0; c < kValuesPerThread; ++c) {
+            const int i = threadIdx.x + c * blockDim.x;
+            if (i < n) {
+                a[c] = za[i];
+                if (two) b[c] = zb[i];
+            }
+        }
+#pragma unroll
+        for (int c = 0; c < kValuesPerThread; ++c) {
+            const int i = threadIdx.x + c * blockDim.x;
+            if (i < n) {
+                xa[slot(i)] = a[c];
+                if (two) xb[slot(i)] = b[c];
+            }
+        }
     }
     __syncthreads();
     constexpr int kR = 1;  // n is at most half a block's longest sequence: one round of 16 values per thread
-    transform<kUsesTensorCores<T>, kR>(xa, n, false, fragments);
-    if (two) transform<kUsesTensorCores<T>, kR>(xb, n, false, fragments);
-    const float2 *k = spectrum + (row % channels) * (size + 1);
-    SmemValue<T> *xp = two ? xb : xa;
-    const int count = two ? n : oa == 0 ? n / 2 + 1 : n / 2;
-    for (int f = threadIdx.x; f < count; f += blockDim.x) {
-        const int fp = oa == 0 ? (n - f) & (n - 1) : n - 1 - f;
-        const int64_t bin = static_cast<int64_t>(outer) * f + oa;
-        const float2 zi = fb::load_value(xa, slot(f));
-        const float2 zp = fb::load_value(xp, slot(fp));
-        float s, c;
-        sincospif(-static_cast<float>(bin) / static_cast<float>(size), &s, &c);  // W_2size^bin; exact ratio
-        const float2 ki = k[bin];
-        const float2 kp = k[size - bin];
-        fb::store_value(xa, slot(f), real_bin_product(zi, zp, make_float2(c, s), ki, bin == 0 ? kp : fb::conj(kp)));
-        if (two || fp != f) fb::store_value(xp, slot(fp), real_bin_product(zp, zi, make_float2(-c, s), kp, fb::conj(ki)));
-    }
-    __syncthreads();
-    transform<kUsesTensorCores<T>, kR>(xa, n, true, fragments + 32);
-    if (two) transform<kUsesTensorCores<T>, kR>(xb, n, true, fragments + 32);
+    transform<kUsesTensorCores<T>, kR, false>(xa, n, fragments);
+    if (two) transform<kUsesTensorCores<T>, kR, false>(xb, n, fragments);
+    real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two,
+                                                 spectrum + (row % channels) * (size + 1), transpose);
+    transform<kUsesTensorCores<T>, kR, true>(xa, n, fragments);
+    if (two) transform<kUsesTensorCores<T>, kR, true>(xb, n, fragments);
     for (int i = threadIdx.x; i < n; i += blockDim.x) {
         za[i] = xa[slot(i)];
         if (two) zb[i] = xb[slot(i)];
@@ -447,7 +492,7 @@ extern "C" FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device,
 
 extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
                                              fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                             int64_t fft_size, cudaStream_t stream) {
+                                             int64_t fft_size, int transpose, cudaStream_t stream) {
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
@@ -475,10 +520,12 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
             if (real) {
                 auto *kernel = by_four && n >= 2 ? onchip_conv_real<T, Value, 4, kWide>
                                                  : onchip_conv_real<T, Value, 1, kWide>;
-                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, channels, length, n);
+                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, channels, length, n,
+                                               transpose != 0);
             } else {
                 auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide> : onchip_conv<T, Value, 1, kWide>;
-                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, batch, channels, length, n);
+                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, batch, channels, length, n,
+                                               transpose != 0);
             }
         };
         if (n < kCompactFrom) {
@@ -493,7 +540,7 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
 }
 
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t rows, int64_t channels,
-                             int inner, int outer1, int outer2, cudaStream_t stream) {
+                             int inner, int outer1, int outer2, bool transpose, cudaStream_t stream) {
     cudaError_t status = cudaSuccess;
     const int outer = outer1 * outer2;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
@@ -501,7 +548,7 @@ cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int
         status = launch_on_chip<SmemValue<T>>(
             wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>, rows * (outer / 2 + 1),
             inner, 2, stream, static_cast<SmemValue<T> *>(z), reinterpret_cast<const float2 *>(spectrum), channels,
-            inner, outer1, outer2);
+            inner, outer1, outer2, transpose);
     });
     return known ? status : cudaErrorInvalidValue;
 }

@@ -13,7 +13,8 @@ public enum Algorithm {
      * The FlashButterfly forward on a GPU: the on-chip kernel where the FFT size fits one block,
      * else the Monarch forward (FFT sizes are powers of two; a size neither takes, e.g. a circular
      * convolution of a length that is no power of two, is an IllegalArgumentException saying
-     * so); the backward runs on cuFFT. The Java FFT on the CPU.
+     * so); the backward's du runs through the same kernel transposed (the spectrum's conjugate),
+     * dk on cuFFT. The Java FFT on the CPU.
      */
     FLASH_BUTTERFLY,
     /** FFTs through cuFFT on a GPU (with fused callbacks or kernels around them); the Java FFT on the CPU. */

@@ -212,6 +212,56 @@ class LongConvGpuTest {
         }
     }
 
+    static List<Arguments> backwardPathCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Mode mode : Mode.values()) {
+            for (DType dtype : new DType[] {DType.FP32, DType.BF16}) {
+                // on chip (two rows as one sequence, one row alone), then Monarch with one and two outer steps
+                for (int[] bhl : new int[][] {{3, 2, 1000}, {1, 3, 4096}, {2, 2, 1 << 16}, {1, 1, 1 << 20}}) {
+                    // circular: the causal case's FFT size, a power of two
+                    int length = mode == Mode.CIRCULAR ? 2 * Integer.highestOneBit(2 * bhl[2] - 1) : bhl[2];
+                    cases.add(Arguments.of(mode, dtype, bhl[0], bhl[1], length));
+                }
+            }
+        }
+        return cases;
+    }
+
+    /**
+     * The backward through each du path that takes the size (the transposed on-chip kernel or
+     * Monarch, and cuFFT) against the float64 reference: du, dk and dD, outputs poisoned.
+     */
+    @ParameterizedTest(name = "{0} {1} B={2} H={3} L={4}")
+    @MethodSource("backwardPathCases")
+    void everyBackwardPathMatchesTheReference(Mode mode, DType dtype, int batch, int channels, int length) {
+        try (Arena arena = Arena.ofConfined()) {
+            int taps = mode == Mode.BIDIRECTIONAL ? 2 * length : length;
+            Inputs in = Inputs.draw(arena, mode, dtype, DType.FP32, batch, channels, length, taps, true);
+            Tensor dy = Tensor.randn(arena, GPU, dtype, in.u.shape(), Seeds.fresh("dy" + in.describe()));
+            LongConv conv = LongConv.of(mode);
+            Gradients want = conv.backward(in.reference(dy), in.reference(in.u), in.reference(in.k), in.reference(in.d));
+            KernelSpectrum spectrum = conv.spectrum(in.k, length);
+            ConvGeometry geometry = spectrum.geometry();
+            java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
+            paths.put("flash butterfly", CudaLongConv.FLASH_BUTTERFLY);
+            paths.put("cufft", CudaLongConv.CUFFT_ONLY);
+            CudaLongConv.BackwardDu expected = CudaLongConv.onChipFits(geometry, dtype, 0) ? CudaLongConv.BackwardDu.ON_CHIP
+                    : CudaLongConv.BackwardDu.MONARCH;
+            org.junit.jupiter.api.Assertions.assertEquals(expected,
+                    CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(geometry, dtype, 0), in.describe());
+            for (var path : paths.entrySet()) {
+                Tensor du = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
+                Tensor dk = Poisoned.tensor(arena, GPU, DType.FP32, in.k.shape());
+                Tensor dd = Poisoned.tensor(arena, GPU, DType.FP32, in.d.shape());
+                path.getValue().backward(dy, in.u, spectrum.data(), geometry, in.d, du, dk, dd, Stream.DEFAULT);
+                String what = path.getKey() + " " + in.describe();
+                assertClose(du.toDoubleArray(), want.du().toDoubleArray(), Accuracy.tolerance(dtype), "du " + what);
+                assertClose(dk.toDoubleArray(), want.dk().toDoubleArray(), Accuracy.tolerance(dtype), "dk " + what);
+                assertClose(dd.toDoubleArray(), want.dd().toDoubleArray(), Accuracy.tolerance(DType.FP32), "dD " + what);
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(Mode.class)
     void everyAlgorithmGivesTheSameResult(Mode mode) {

@@ -655,6 +655,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
             FlashButterflyNative.C_POINTER
         );
 
@@ -666,7 +667,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
     public static FunctionDescriptor fb_onchip_conv$descriptor() {
@@ -676,7 +677,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
     public static MethodHandle fb_onchip_conv$handle() {
@@ -686,7 +687,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
     public static MemorySegment fb_onchip_conv$address() {
@@ -695,16 +696,16 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
-    public static int fb_onchip_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, MemorySegment stream) {
+    public static int fb_onchip_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, int transpose, MemorySegment stream) {
         var mh$ = fb_onchip_conv.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_onchip_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, stream);
+                traceDowncall("fb_onchip_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, stream);
             }
-            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, stream);
+            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -787,6 +788,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
             FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_POINTER
         );
@@ -799,7 +801,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
     public static FunctionDescriptor fb_monarch_conv$descriptor() {
@@ -809,7 +811,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
     public static MethodHandle fb_monarch_conv$handle() {
@@ -819,7 +821,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
     public static MemorySegment fb_monarch_conv$address() {
@@ -828,16 +830,16 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
-    public static int fb_monarch_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, MemorySegment workspace, MemorySegment stream) {
+    public static int fb_monarch_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, int transpose, MemorySegment workspace, MemorySegment stream) {
         var mh$ = fb_monarch_conv.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_monarch_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, workspace, stream);
+                traceDowncall("fb_monarch_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, workspace, stream);
             }
-            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, workspace, stream);
+            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, workspace, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

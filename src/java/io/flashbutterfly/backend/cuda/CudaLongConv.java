@@ -48,7 +48,9 @@ import org.apache.logging.log4j.Logger;
  * and 1.8 times as long. The unfused forward's scratch is B*H*N floats plus B*H spectra, Monarch's
  * N/2 complex values per row (bf16 pairs for fp16/bf16 u), from the stream-ordered pool; nothing
  * synchronises, except the first call for a shape, which times the candidates.
- * The backward runs unfused.
+ * The backward takes dk through cuFFT (a sum over the batch of spectrum products) and du = the
+ * transposed convolution of dy + D*dy on the FlashButterfly path where it takes the size (the
+ * spectrum's conjugate: {@link #backwardDuPath}), else through cuFFT with dk's transforms.
  */
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
@@ -148,8 +150,8 @@ public final class CudaLongConv implements ConvBackend {
         boolean fusedFits = FusedForward.fits(rows, g);
         if (forward == Forward.FLASH_BUTTERFLY) requireFlashButterflyFits(g, u.dtype(), device); // before allocating
         try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
-            Runnable onChip = () -> onChipForward(device, u, spectrum, g, skip, y, stream);
-            Runnable monarch = () -> monarchForward(device, u, spectrum, g, skip, y, stream);
+            Runnable onChip = () -> onChipForward(device, u, spectrum, g, skip, y, false, stream);
+            Runnable monarch = () -> monarchForward(device, u, spectrum, g, skip, y, false, stream);
             Runnable unfused = () -> unfusedForward(device, u, spectrum, g, skip, y, stream);
             Runnable fused = () -> {
                 if (fusedUnavailable == null && fusedFits) {
@@ -198,8 +200,9 @@ public final class CudaLongConv implements ConvBackend {
         return n >= 2 && n <= OnChipLimit.maxFftSize(device, dtype) && Long.bitCount(n) == 1;
     }
 
+    /** y = conv(u, k) + D*u on chip; transpose: conv^T (the spectrum's conjugate), for du from dy. */
     private static void onChipForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
-                                      Stream stream) {
+                                      boolean transpose, Stream stream) {
         if (!onChipFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the on-chip kernel needs a power-of-two FFT size from 2 to "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
@@ -207,7 +210,7 @@ public final class CudaLongConv implements ConvBackend {
         }
         Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(),
                 y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
-                stream.handle()), "fb_onchip_conv");
+                transpose ? 1 : 0, stream.handle()), "fb_onchip_conv");
     }
 
     private static void requireFlashButterflyFits(ConvGeometry g, DType dtype, int device) {
@@ -238,8 +241,9 @@ public final class CudaLongConv implements ConvBackend {
         return 2 * MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, dtype);
     }
 
+    /** As {@link #onChipForward}, through Monarch. */
     private static void monarchForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
-                                       Stream stream) {
+                                       boolean transpose, Stream stream) {
         if (!monarchFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " up to "
@@ -251,7 +255,8 @@ public final class CudaLongConv implements ConvBackend {
         long bytes = fb_monarch_conv_workspace_bytes(u.dtype().nativeCode(), batch, channels, g.fftSize());
         try (Scratch workspace = Scratch.allocate(device, bytes, stream)) {
             Cuda.check(fb_monarch_conv(u.data(), spectrum.data(), skip.pointer(), y.data(), u.dtype().nativeCode(),
-                    batch, channels, g.length(), g.fftSize(), workspace.segment(), stream.handle()), "fb_monarch_conv");
+                    batch, channels, g.length(), g.fftSize(), transpose ? 1 : 0, workspace.segment(), stream.handle()),
+                    "fb_monarch_conv");
         }
     }
 
@@ -277,6 +282,7 @@ public final class CudaLongConv implements ConvBackend {
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);
         long rows = batch * channels;
+        BackwardDu duPath = backwardDuPath(g, u.dtype(), device);
         // One real buffer serves every transform in turn: dy, u, dk's rows (channels <= rows), du.
         try (Scratch real = realRows(device, rows, g, stream);
              Scratch gradSpectra = spectra(device, rows, g, stream);
@@ -295,12 +301,42 @@ public final class CudaLongConv implements ConvBackend {
                     g.causalTaps(), g.anticausalTaps(), dk.data(), dk.dtype().nativeCode(), 1f, stream.handle()),
                     "fb_fft_rows_to_kernel");
             // du = irfft(DY * conj(K)) + D * dy
-            Cuda.check(fb_spectrum_multiply(gradSpectra.segment(), spectrum.data(), rows, channels, g.bins(), 1,
-                    stream.handle()), "fb_spectrum_multiply");
-            fft(device, CufftPlan.Type.C2R, g, rows, gradSpectra, real, stream);
-            epilogue(real, g, dy, skip, du, stream);
+            switch (duPath) {
+                case ON_CHIP -> onChipForward(device, dy, spectrum, g, skip, du, true, stream);
+                case MONARCH -> monarchForward(device, dy, spectrum, g, skip, du, true, stream);
+                case CUFFT -> {
+                    Cuda.check(fb_spectrum_multiply(gradSpectra.segment(), spectrum.data(), rows, channels, g.bins(),
+                            1, stream.handle()), "fb_spectrum_multiply");
+                    fft(device, CufftPlan.Type.C2R, g, rows, gradSpectra, real, stream);
+                    epilogue(real, g, dy, skip, du, stream);
+                }
+            }
             if (dd != null) skipGradient(device, dy, u, dd, stream);
         }
+    }
+
+    /** How the backward computes du = conv^T(dy) + D*dy. */
+    public enum BackwardDu {
+        /** The on-chip kernel, transposed: dy read once, du written once. */
+        ON_CHIP,
+        /** The Monarch forward, transposed. */
+        MONARCH,
+        /** A product with dy's spectrum (which dk needs anyway) and one inverse cuFFT transform. */
+        CUFFT
+    }
+
+    /**
+     * The backward's du path for this size: the FlashButterfly kernel that takes it where this
+     * instance may run that kernel, else cuFFT.
+     */
+    public BackwardDu backwardDuPath(ConvGeometry g, DType dtype, int device) {
+        boolean onChip = forward != Forward.MONARCH && onChipFits(g, dtype, device);
+        boolean monarch = forward != Forward.ON_CHIP && monarchFits(g, dtype, device);
+        return switch (forward) {
+            case FASTEST, FLASH_BUTTERFLY, ON_CHIP, MONARCH -> onChip ? BackwardDu.ON_CHIP
+                    : monarch ? BackwardDu.MONARCH : BackwardDu.CUFFT;
+            case FASTEST_CUFFT, FUSED, UNFUSED -> BackwardDu.CUFFT;
+        };
     }
 
     private static int prepare(Tensor t) {
