@@ -137,6 +137,28 @@ FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const f
                                    fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                    int64_t fft_size, int transpose, void *workspace, cudaStream_t stream);
 
+/* ---- Kernel regularisers (io.flashbutterfly.ops.KernelRegularizer is the float64 reference) ----
+ * On raw fp32 weights w of (channels, causal_len + anticausal_len), in this order: smooth (moving
+ * average of odd width smooth_width along each row, zero padding; 1: off), squash
+ * (sign(k) max(|k| - squash, 0); 0: off), dropout (rate dropout in [0, 1); 0: off): tap i of all
+ * channels' taps is kept, times 1 / (1 - dropout), when the uniform double of (seed, i) is >= dropout
+ * (splitmix64: z = seed + (i + 1) 0x9E3779B97F4A7C15, then its finaliser, top 53 bits / 2^53). */
+
+/* fb_kernel_to_fft_rows of the regularised weights: the kernel spectrum's transform input, the
+ * regulariser fused into writing it. With n = dst_stride = taps, anticausal_len 0 and scale 1: the
+ * regularised kernel itself. */
+FB_API cudaError_t fb_regularized_kernel_to_fft_rows(const float *w, int64_t channels, int64_t causal_len,
+                                                     int64_t anticausal_len, int smooth_width, float squash,
+                                                     float dropout, uint64_t seed, float *dst, int64_t n,
+                                                     int64_t dst_stride, float scale, cudaStream_t stream);
+
+/* dw (channels, taps) = the weights' gradient for the regularised kernel's gradient dk (the
+ * threshold's subgradient 0 at the kink); scratch: channels * taps floats. */
+FB_API cudaError_t fb_regularized_kernel_backward(const float *w, const float *dk, int64_t channels,
+                                                  int64_t taps, int smooth_width, float squash,
+                                                  float dropout, uint64_t seed, float *scratch, float *dw,
+                                                  cudaStream_t stream);
+
 /* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */
 FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,
                                 int64_t channels, int64_t length, float *dd, cudaStream_t stream);

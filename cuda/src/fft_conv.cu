@@ -2,6 +2,7 @@
 // spectrum products, the epilogue (truncate + D*u skip + cast) and the skip's gradient.
 #include "complex.cuh"
 #include "elements.cuh"
+#include "fft_rows.cuh"
 #include "launch.cuh"
 
 namespace {
@@ -9,25 +10,14 @@ namespace {
 using fb::cmul;
 using fb::conj;
 
-// Position in an FFT row of n points of kernel tap j (see fb_kernel_to_fft_rows).
-__device__ __forceinline__ int64_t tap_position(int64_t j, int64_t causal_len, int64_t n) {
-    return j < causal_len ? j : n - (j - causal_len + 1);
-}
-
 template <typename T>
 __global__ void kernel_to_rows(const T *__restrict__ k, int64_t channels, int64_t causal_len,
                                int64_t taps, float *__restrict__ dst, int64_t n,
                                int64_t dst_stride, float scale) {
     // Zero the row, then place the taps: one thread per row element, each writing once.
     FB_FOR_ROWS_COLS(h, i, channels, dst_stride) {
-        float v = 0.0f;
-        if (i < causal_len) {
-            v = scale * fb::to_float(k[h * taps + i]);
-        } else if (i < n && i > n - 1 - (taps - causal_len)) {
-            const int64_t s = n - i;  // 1 <= s <= anticausal_len
-            v = scale * fb::to_float(k[h * taps + causal_len + s - 1]);
-        }
-        dst[h * dst_stride + i] = v;
+        const int64_t j = fb::tap_at(i, causal_len, taps - causal_len, n);
+        dst[h * dst_stride + i] = j >= 0 ? scale * fb::to_float(k[h * taps + j]) : 0.0f;
     }
 }
 
@@ -36,7 +26,7 @@ __global__ void rows_to_kernel(const float *__restrict__ src, int64_t n, int64_t
                                int64_t channels, int64_t causal_len, int64_t taps,
                                T *__restrict__ k, float scale) {
     FB_FOR_ROWS_COLS(h, j, channels, taps) {
-        k[h * taps + j] = fb::from_float<T>(scale * src[h * src_stride + tap_position(j, causal_len, n)]);
+        k[h * taps + j] = fb::from_float<T>(scale * src[h * src_stride + fb::tap_position(j, causal_len, n)]);
     }
 }
 

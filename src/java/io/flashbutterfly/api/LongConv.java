@@ -4,6 +4,7 @@ import io.flashbutterfly.backend.ConvBackend;
 import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.backend.cpu.CpuLongConv;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
+import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
@@ -81,6 +82,27 @@ public final class LongConv {
         ConvBackend backend = backend(k.device());
         ConvGeometry geometry = geometry(backend, length, k.shape().dim(1));
         return new KernelSpectrum(mode, geometry, backend, k, backend.spectrum(owner, k, geometry, stream));
+    }
+
+    /**
+     * The spectrum of kernel's regularised weights for one step, for sequences of length L, owned
+     * by owner, computed on stream: on a GPU the regularisers run fused into the spectrum's
+     * computation (see {@link LongConvKernel#spectrum}).
+     */
+    KernelSpectrum spectrum(LongConvKernel kernel, long length, KernelRegularization regularization, long seed,
+                            Arena owner, Stream stream) {
+        Tensor w = kernel.weights();
+        if (length < 1) throw new IllegalArgumentException("length must be >= 1, got " + length);
+        ConvBackend backend = backend(w.device());
+        ConvGeometry geometry = geometry(backend, length, w.shape().dim(1));
+        Tensor data = backend.spectrum(owner, w, geometry, stream); // the backend's layout, then this step's values
+        try {
+            backend.updateSpectrum(data, w, regularization, seed, geometry, stream);
+        } catch (RuntimeException e) {
+            data.close();
+            throw e;
+        }
+        return new KernelSpectrum(mode, geometry, backend, w, data);
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.flashbutterfly.api;
 
+import io.flashbutterfly.backend.cuda.CudaKernelRegularizer;
 import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.ops.KernelRegularizer;
+import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
@@ -14,14 +16,17 @@ import java.util.SplittableRandom;
  * A long-convolution kernel as a trainable parameter: raw weights (H, taps), and on every
  * forward the regularised kernel the convolution uses (smooth, squash, dropout: see
  * {@link KernelRegularization}); {@link #backward} turns the kernel's gradient into the weights'.
- * The regularisers run in float64 on the host for now, whatever the weights' device.
+ * On a GPU the regularisers run on the device (cuda/src/kernel_regularizer.cu), and
+ * {@link #spectrum} fuses them into the kernel spectrum's computation: no regularised kernel is
+ * written in between. On the CPU they run in float64 ({@link KernelRegularizer}), the reference.
  *
  * <pre>{@code
  * LongConvKernel kernel = LongConvKernel.create(arena, device, 768, 4096, LongConvKernel.Init.RANDOM, 42)
  *         .regularization(KernelRegularization.DEFAULT);
- * Tensor k = kernel.forward(arena, true, step);        // training: dropout drawn for this step
- * ... dk from LongConv.backward ...
- * Tensor dw = kernel.backward(arena, dk);              // the weights' gradient
+ * KernelSpectrum kf = kernel.spectrum(conv, 4096, true, 0, arena);  // training: dropout drawn for step 0
+ * ... y = conv.forward(u, kf, d); dk from conv.backward(dy, u, kf, d) ...
+ * Tensor dw = kernel.backward(arena, dk);                            // the weights' gradient for that step
+ * kernel.updateSpectrum(kf, true, 1);                                 // the next step, in place
  * }</pre>
  */
 public final class LongConvKernel {
@@ -39,7 +44,9 @@ public final class LongConvKernel {
     private final Tensor weights;
     private final long seed;
     private KernelRegularization regularization = KernelRegularization.NONE;
-    private KernelRegularizer.Pass lastPass;
+    /** The regularisation and dropout seed of the last forward or spectrum (what backward differentiates). */
+    private KernelRegularization lastRegularization;
+    private long lastSeed;
 
     private LongConvKernel(Tensor weights, long seed) {
         this.weights = weights;
@@ -80,23 +87,72 @@ public final class LongConvKernel {
      * owner. Dropout applies when training, with a mask drawn from the kernel's seed and step.
      */
     public Tensor forward(Arena owner, boolean training, long step) {
-        int taps = Math.toIntExact(weights.shape().dim(1));
-        lastPass = KernelRegularizer.forward(weights.toDoubleArray(), taps, regularization, training,
-                seed * 0x9E3779B97F4A7C15L + step);
+        remember(training, step);
         Tensor k = Tensor.empty(owner, weights.device(), weights.dtype(), weights.shape());
-        k.copyFrom(lastPass.kernel());
+        if (weights.device().isCuda()) {
+            CudaKernelRegularizer.forward(weights, lastRegularization, lastSeed, k, Stream.DEFAULT);
+        } else {
+            k.copyFrom(hostPass().kernel());
+        }
         return k;
     }
 
-    /** The weights' gradient for the gradient dk of the kernel the last {@link #forward} returned. */
+    /**
+     * The spectrum of this step's kernel for conv's sequences of length L, owned by owner: as
+     * {@code conv.spectrum(forward(owner, training, step), length)}, but on a GPU the regularisers
+     * run fused into the spectrum's computation. {@link #updateSpectrum} recomputes it in place
+     * for the next steps.
+     */
+    public KernelSpectrum spectrum(LongConv conv, long length, boolean training, long step, Arena owner) {
+        Objects.requireNonNull(conv, "conv must not be null");
+        Objects.requireNonNull(owner, "owner must not be null");
+        remember(training, step);
+        return conv.spectrum(this, length, lastRegularization, lastSeed, owner, Stream.DEFAULT);
+    }
+
+    /** Recomputes spectrum (made by {@link #spectrum} from this kernel) for another step. */
+    public void updateSpectrum(KernelSpectrum spectrum, boolean training, long step) {
+        Objects.requireNonNull(spectrum, "spectrum must not be null");
+        if (!spectrum.kernelShape().equals(weights.shape()) || !spectrum.data().device().equals(weights.device())) {
+            throw new IllegalArgumentException("spectrum must be made from this kernel (" + weights.shape() + " on "
+                    + weights.device() + "), got one of " + spectrum.kernelShape() + " on " + spectrum.data().device());
+        }
+        remember(training, step);
+        spectrum.backend().updateSpectrum(spectrum.data(), weights, lastRegularization, lastSeed, spectrum.geometry(),
+                Stream.DEFAULT);
+    }
+
+    /**
+     * The weights' gradient for the gradient dk of the kernel of the last {@link #forward} or
+     * {@link #spectrum} / {@link #updateSpectrum} step.
+     */
     public Tensor backward(Arena owner, Tensor dk) {
         Objects.requireNonNull(dk, "dk must not be null");
-        if (lastPass == null) throw new IllegalStateException("backward needs a forward first");
+        if (lastRegularization == null) throw new IllegalStateException("backward needs a forward first");
         if (!dk.shape().equals(weights.shape())) {
             throw new IllegalArgumentException("dk must be " + weights.shape() + ", got " + dk.shape());
         }
+        if (!dk.device().equals(weights.device())) {
+            throw new IllegalArgumentException("dk must be on " + weights.device() + ", got " + dk.device());
+        }
         Tensor dw = Tensor.empty(owner, weights.device(), weights.dtype(), weights.shape());
-        dw.copyFrom(KernelRegularizer.backward(lastPass, dk.toDoubleArray()));
+        if (weights.device().isCuda()) {
+            CudaKernelRegularizer.backward(weights, dk, lastRegularization, lastSeed, dw, Stream.DEFAULT);
+        } else {
+            dw.copyFrom(KernelRegularizer.backward(hostPass(), dk.toDoubleArray()));
+        }
         return dw;
+    }
+
+    /** Records the regularisation a step uses: dropout only when training, drawn from the seed and step. */
+    private void remember(boolean training, long step) {
+        lastRegularization = training ? regularization : regularization.withDropout(0);
+        lastSeed = seed * 0x9E3779B97F4A7C15L + step;
+    }
+
+    /** The last step's regularisation on the host, in float64. */
+    private KernelRegularizer.Pass hostPass() {
+        return KernelRegularizer.forward(weights.toDoubleArray(), Math.toIntExact(weights.shape().dim(1)),
+                lastRegularization, true, lastSeed);
     }
 }

@@ -1,5 +1,6 @@
 package io.flashbutterfly.backend;
 
+import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -18,6 +19,14 @@ public interface ConvBackend {
 
     /** Recomputes spectrum in place from k (same shape as when it was made). */
     void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry geometry, Stream stream);
+
+    /**
+     * Recomputes spectrum in place from raw fp32 weights shaped like its kernel, regularised by
+     * regularization (dropout drawn from seed, as {@link io.flashbutterfly.ops.KernelRegularizer}):
+     * on a GPU fused into writing the transform's input.
+     */
+    void updateSpectrum(Tensor spectrum, Tensor weights, KernelRegularization regularization, long seed,
+                        ConvGeometry geometry, Stream stream);
 
     /** y = conv(u, k) + d * u, with k given by its spectrum; d may be null. */
     void forward(Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d, Tensor y, Stream stream);

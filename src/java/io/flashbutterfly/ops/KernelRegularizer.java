@@ -1,7 +1,5 @@
 package io.flashbutterfly.ops;
 
-import java.util.SplittableRandom;
-
 /**
  * The regularisers of {@link KernelRegularization} on kernel rows in float64, forward and
  * backward (the threshold's subgradient is 0 at the kink). A forward returns a {@link Pass}
@@ -37,7 +35,7 @@ public final class KernelRegularizer {
      * @param weights  (channels, taps) raw weights
      * @param taps     the row length
      * @param training whether dropout applies
-     * @param seed     the dropout mask's seed (the same seed, the same mask)
+     * @param seed     the dropout mask's seed (the same seed, the same mask: {@link DropoutMask})
      */
     public static Pass forward(double[] weights, int taps, KernelRegularization r, boolean training, long seed) {
         if (taps < 1 || weights.length % taps != 0) {
@@ -56,10 +54,8 @@ public final class KernelRegularizer {
         double[] scale = null;
         if (training && r.dropout() > 0) {
             scale = new double[k.length];
-            SplittableRandom random = new SplittableRandom(seed);
-            double keep = 1 / (1 - r.dropout());
             for (int i = 0; i < k.length; i++) {
-                scale[i] = random.nextDouble() >= r.dropout() ? keep : 0;
+                scale[i] = DropoutMask.scale(seed, i, r.dropout());
                 k[i] *= scale[i];
             }
         }

@@ -86,6 +86,25 @@ class TrainingCpuTest {
     }
 
     @Test
+    void aStepsSpectrumIsTheSpectrumOfThatStepsKernel() {
+        try (Arena arena = Arena.ofConfined()) {
+            KernelRegularization r = KernelRegularization.NONE.withSmoothing(3).withSquash(1e-3).withDropout(0.3);
+            LongConvKernel kernel = LongConvKernel.create(arena, Device.CPU, 3, 40, LongConvKernel.Init.RANDOM, 9)
+                    .regularization(r);
+            LongConv conv = LongConv.causal();
+            KernelSpectrum fused = kernel.spectrum(conv, 50, true, 4, arena);
+            double[] want = conv.spectrum(kernel.forward(arena, true, 4), 50).data().toDoubleArray();
+            io.flashbutterfly.testing.Accuracy.assertClose(fused.data().toDoubleArray(), want, 1e-6, "step 4");
+            kernel.updateSpectrum(fused, true, 5); // another dropout mask
+            double[] next = conv.spectrum(kernel.forward(arena, true, 5), 50).data().toDoubleArray();
+            io.flashbutterfly.testing.Accuracy.assertClose(fused.data().toDoubleArray(), next, 1e-6, "step 5");
+            assertTrue(!java.util.Arrays.equals(want, next), "steps draw different masks");
+            LongConvKernel other = LongConvKernel.create(arena, Device.CPU, 3, 20, LongConvKernel.Init.RANDOM, 9);
+            assertThrows(IllegalArgumentException.class, () -> other.updateSpectrum(fused, true, 6));
+        }
+    }
+
+    @Test
     void backwardNeedsAForwardAndTheKernelsShape() {
         try (Arena arena = Arena.ofConfined()) {
             LongConvKernel kernel = LongConvKernel.create(arena, Device.CPU, 2, 8, LongConvKernel.Init.RANDOM, 1);

@@ -847,6 +847,148 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_regularized_kernel_to_fft_rows {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_regularized_kernel_to_fft_rows").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_regularized_kernel_to_fft_rows"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_to_fft_rows(const float *w, int64_t channels, int64_t causal_len, int64_t anticausal_len, int smooth_width, float squash, float dropout, uint64_t seed, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_regularized_kernel_to_fft_rows$descriptor() {
+        return fb_regularized_kernel_to_fft_rows.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_to_fft_rows(const float *w, int64_t channels, int64_t causal_len, int64_t anticausal_len, int smooth_width, float squash, float dropout, uint64_t seed, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_regularized_kernel_to_fft_rows$handle() {
+        return fb_regularized_kernel_to_fft_rows.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_to_fft_rows(const float *w, int64_t channels, int64_t causal_len, int64_t anticausal_len, int smooth_width, float squash, float dropout, uint64_t seed, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_regularized_kernel_to_fft_rows$address() {
+        return fb_regularized_kernel_to_fft_rows.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_to_fft_rows(const float *w, int64_t channels, int64_t causal_len, int64_t anticausal_len, int smooth_width, float squash, float dropout, uint64_t seed, float *dst, int64_t n, int64_t dst_stride, float scale, cudaStream_t stream)
+     * }
+     */
+    public static int fb_regularized_kernel_to_fft_rows(MemorySegment w, long channels, long causal_len, long anticausal_len, int smooth_width, float squash, float dropout, long seed, MemorySegment dst, long n, long dst_stride, float scale, MemorySegment stream) {
+        var mh$ = fb_regularized_kernel_to_fft_rows.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_regularized_kernel_to_fft_rows", w, channels, causal_len, anticausal_len, smooth_width, squash, dropout, seed, dst, n, dst_stride, scale, stream);
+            }
+            return (int)mh$.invokeExact(w, channels, causal_len, anticausal_len, smooth_width, squash, dropout, seed, dst, n, dst_stride, scale, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_regularized_kernel_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_regularized_kernel_backward").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_regularized_kernel_backward"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_backward(const float *w, const float *dk, int64_t channels, int64_t taps, int smooth_width, float squash, float dropout, uint64_t seed, float *scratch, float *dw, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_regularized_kernel_backward$descriptor() {
+        return fb_regularized_kernel_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_backward(const float *w, const float *dk, int64_t channels, int64_t taps, int smooth_width, float squash, float dropout, uint64_t seed, float *scratch, float *dw, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_regularized_kernel_backward$handle() {
+        return fb_regularized_kernel_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_backward(const float *w, const float *dk, int64_t channels, int64_t taps, int smooth_width, float squash, float dropout, uint64_t seed, float *scratch, float *dw, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_regularized_kernel_backward$address() {
+        return fb_regularized_kernel_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_regularized_kernel_backward(const float *w, const float *dk, int64_t channels, int64_t taps, int smooth_width, float squash, float dropout, uint64_t seed, float *scratch, float *dw, cudaStream_t stream)
+     * }
+     */
+    public static int fb_regularized_kernel_backward(MemorySegment w, MemorySegment dk, long channels, long taps, int smooth_width, float squash, float dropout, long seed, MemorySegment scratch, MemorySegment dw, MemorySegment stream) {
+        var mh$ = fb_regularized_kernel_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_regularized_kernel_backward", w, dk, channels, taps, smooth_width, squash, dropout, seed, scratch, dw, stream);
+            }
+            return (int)mh$.invokeExact(w, dk, channels, taps, smooth_width, squash, dropout, seed, scratch, dw, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_skip_grad {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,

@@ -2,6 +2,8 @@ package io.flashbutterfly.backend.cpu;
 
 import io.flashbutterfly.backend.ConvBackend;
 import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.ops.KernelRegularization;
+import io.flashbutterfly.ops.KernelRegularizer;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
@@ -36,11 +38,21 @@ public final class CpuLongConv implements ConvBackend {
 
     @Override
     public void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry g, Stream stream) {
-        int channels = Math.toIntExact(k.shape().dim(0));
+        updateSpectrum(spectrum, k.toDoubleArray(), Math.toIntExact(k.shape().dim(0)), g);
+    }
+
+    @Override
+    public void updateSpectrum(Tensor spectrum, Tensor weights, KernelRegularization regularization, long seed,
+                               ConvGeometry g, Stream stream) {
+        double[] k = KernelRegularizer.forward(weights.toDoubleArray(), Math.toIntExact(g.taps()), regularization,
+                true, seed).kernel();
+        updateSpectrum(spectrum, k, Math.toIntExact(weights.shape().dim(0)), g);
+    }
+
+    private static void updateSpectrum(Tensor spectrum, double[] kv, int channels, ConvGeometry g) {
         int taps = Math.toIntExact(g.taps());
         int n = Math.toIntExact(g.fftSize());
         int bins = Math.toIntExact(g.bins());
-        double[] kv = k.toDoubleArray();
         double[] out = new double[channels * bins * 2];
         IntStream.range(0, channels).parallel().forEach(h -> {
             double[] re = new double[n];

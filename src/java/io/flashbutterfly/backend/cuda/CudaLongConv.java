@@ -4,6 +4,7 @@ import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
 
 import io.flashbutterfly.backend.ConvBackend;
 import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.CufftException;
 import io.flashbutterfly.runtime.NativeLibraryException;
@@ -139,6 +140,18 @@ public final class CudaLongConv implements ConvBackend {
             Cuda.check(fb_kernel_to_fft_rows(k.data(), k.dtype().nativeCode(), channels, g.causalTaps(),
                     g.anticausalTaps(), real.segment(), g.fftSize(), g.fftSize(), 1f / g.fftSize(),
                     stream.handle()), "fb_kernel_to_fft_rows");
+            fft(device, CufftPlan.Type.R2C, g, channels, real.segment(), spectrum.data(), stream);
+        }
+    }
+
+    @Override
+    public void updateSpectrum(Tensor spectrum, Tensor weights, KernelRegularization regularization, long seed,
+                               ConvGeometry g, Stream stream) {
+        int device = prepare(weights);
+        long channels = weights.shape().dim(0);
+        try (Scratch real = realRows(device, channels, g, stream)) {
+            CudaKernelRegularizer.toFftRows(weights, regularization, seed, real.segment(), g.causalTaps(),
+                    g.anticausalTaps(), g.fftSize(), 1f / g.fftSize(), stream);
             fft(device, CufftPlan.Type.R2C, g, channels, real.segment(), spectrum.data(), stream);
         }
     }
