@@ -1,5 +1,6 @@
 package io.flashbutterfly.bench;
 
+import io.flashbutterfly.api.Gradients;
 import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LongConv;
 import io.flashbutterfly.api.Mode;
@@ -167,6 +168,17 @@ final class ConvBenchmark {
                         Stream.DEFAULT), true, Stream.DEFAULT, options);
                 results.add(new Measurement(path.getKey(), dtype.toString(), s[0], s[1], s[2], pathMs, floorMs, -1));
             }
+            // The backward (du, dk, dD): the default's (du through the transposed FlashButterfly
+            // kernel where one takes the size) and cuFFT's alone.
+            Tensor dy = Tensor.randn(arena, device, dtype, shape, 4);
+            Gradients gradients = new Gradients(Tensor.empty(arena, device, dtype, shape),
+                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()));
+            double backwardMs = Timing.medianMillis(() -> conv.backward(dy, u, spectrum, d, gradients, Stream.DEFAULT),
+                    true, Stream.DEFAULT, options);
+            results.add(new Measurement("backward", dtype.toString(), s[0], s[1], s[2], backwardMs, floorMs, -1));
+            double cufftMs = Timing.medianMillis(() -> CudaLongConv.CUFFT_ONLY.backward(dy, u, spectrum.data(), geometry,
+                    d, gradients.du(), gradients.dk(), gradients.dd(), Stream.DEFAULT), true, Stream.DEFAULT, options);
+            results.add(new Measurement("cufft backward", dtype.toString(), s[0], s[1], s[2], cufftMs, floorMs, -1));
         }
         return results;
     }
