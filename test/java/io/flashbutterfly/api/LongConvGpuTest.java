@@ -229,7 +229,8 @@ class LongConvGpuTest {
 
     /**
      * The backward through each du path that takes the size (the transposed on-chip kernel or
-     * Monarch, and cuFFT) against the float64 reference: du, dk and dD, outputs poisoned.
+     * Monarch, and cuFFT) and the default's against the float64 reference: du, dk and dD,
+     * outputs poisoned.
      */
     @ParameterizedTest(name = "{0} {1} B={2} H={3} L={4}")
     @MethodSource("backwardPathCases")
@@ -243,6 +244,7 @@ class LongConvGpuTest {
             KernelSpectrum spectrum = conv.spectrum(in.k, length);
             ConvGeometry geometry = spectrum.geometry();
             java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
+            paths.put("default", CudaLongConv.INSTANCE);
             paths.put("flash butterfly", CudaLongConv.FLASH_BUTTERFLY);
             paths.put("cufft", CudaLongConv.CUFFT_ONLY);
             CudaLongConv.BackwardDu expected = CudaLongConv.onChipFits(geometry, dtype, 0) ? CudaLongConv.BackwardDu.ON_CHIP

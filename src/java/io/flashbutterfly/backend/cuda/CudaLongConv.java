@@ -50,8 +50,8 @@ import org.apache.logging.log4j.Logger;
  * N/2 complex values per row (bf16 pairs for fp16/bf16 u), from the stream-ordered pool; nothing
  * synchronises, except the first call for a shape, which times the candidates.
  * The backward takes dk through cuFFT (a sum over the batch of spectrum products) and du = the
- * transposed convolution of dy + D*dy on the FlashButterfly path where it takes the size (the
- * spectrum's conjugate: {@link #backwardDuPath}), else through cuFFT with dk's transforms.
+ * transposed convolution of dy + D*dy on the FlashButterfly path (the spectrum's conjugate:
+ * {@link #backwardDuPath}), else through cuFFT with dk's transforms.
  */
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
@@ -75,6 +75,8 @@ public final class CudaLongConv implements ConvBackend {
      * inner rows (one outer step of up to 16 points, two past that, the second up to 32).
      */
     public static final long MONARCH_MAX_OUTER = 512;
+    /** Monarch's largest outer factor with one outer step each way (cuda/src/monarch_conv.cu's first step). */
+    public static final long MONARCH_ONE_STEP_MAX_OUTER = 16;
 
     /** Always the on-chip kernel (where {@link #onChipFits} holds). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
@@ -340,14 +342,20 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * The backward's du path for this size: the FlashButterfly kernel that takes it where this
-     * instance may run that kernel, else cuFFT.
+     * instance may run that kernel, else cuFFT. The default takes Monarch only with one outer
+     * step each way: past that, cuFFT's du (a product with dy's spectrum, which dk needs anyway,
+     * and one inverse transform) beat Monarch's five passes (H100, whole backward: bf16 B=4 H=768
+     * L=64K 18.7 ms with Monarch's du vs 20.2 ms; B=1 H=256 L=1M 32.7 vs 30.2 ms).
      */
     public BackwardDu backwardDuPath(ConvGeometry g, DType dtype, int device) {
         boolean onChip = forward != Forward.MONARCH && onChipFits(g, dtype, device);
         boolean monarch = forward != Forward.ON_CHIP && monarchFits(g, dtype, device);
         return switch (forward) {
-            case FASTEST, FLASH_BUTTERFLY, ON_CHIP, MONARCH -> onChip ? BackwardDu.ON_CHIP
+            case FLASH_BUTTERFLY, ON_CHIP, MONARCH -> onChip ? BackwardDu.ON_CHIP
                     : monarch ? BackwardDu.MONARCH : BackwardDu.CUFFT;
+            case FASTEST -> onChip ? BackwardDu.ON_CHIP
+                    : monarch && g.fftSize() / 2 <= MONARCH_ONE_STEP_MAX_OUTER * OnChipLimit.innerSize(device, dtype)
+                    ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST_CUFFT, FUSED, UNFUSED -> BackwardDu.CUFFT;
         };
     }
