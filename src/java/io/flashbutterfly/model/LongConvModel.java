@@ -105,7 +105,9 @@ public final class LongConvModel {
         Shape hidden = Shape.of(u.shape().dim(0), channels, length);
         Tensor a = empty(scratch, hidden);
         ChannelLinear.forward(u, inWeight, inBias, a, Stream.DEFAULT);
-        KernelSpectrum k = conv.spectrum(kernel.forward(scratch, training, step), length, scratch, Stream.DEFAULT);
+        // This step's spectrum, owned by scratch (one per call, freed with it); on a GPU the kernel's
+        // regularisers run fused into its computation, with no regularised kernel in between.
+        KernelSpectrum k = kernel.spectrum(conv, length, training, step, scratch);
         Tensor c = empty(scratch, hidden);
         conv.forward(a, k, skip, c, Stream.DEFAULT);
         Tensor g = empty(scratch, hidden);
