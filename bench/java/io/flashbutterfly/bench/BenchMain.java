@@ -15,7 +15,9 @@ import org.apache.logging.log4j.Logger;
  *      [--markdown FILE] [--json FILE]
  * java -jar flashbutterfly-bench.jar --plot FILE.json      (the PNG again, where java.desktop is)
  * java -jar flashbutterfly-bench.jar --jmh [JMH options]
- * java -jar flashbutterfly-bench.jar --train FILE [H L STEPS]  (the regularisation comparison: FILE.md, FILE.png)
+ * java -jar flashbutterfly-bench.jar --train FILE [H L STEPS]  (the regularisation comparison: FILE.md, FILE.json,
+ *                                                             and FILE.png where the runtime has java.desktop)
+ * java -jar flashbutterfly-bench.jar --plot-training FILE.json  (its PNG from that JSON, where java.desktop is)
  * </pre>
  */
 public final class BenchMain {
@@ -31,6 +33,17 @@ public final class BenchMain {
         if (args.length == 2 && args[0].equals("--plot")) {
             java.nio.file.Path json = java.nio.file.Path.of(args[1]);
             ConvBenchmark.plot(json, JsonReport.read(json));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--plot-training")) {
+            if (args.length != 2) {
+                throw new IllegalArgumentException("usage: --plot-training FILE.json (as --train FILE wrote it)");
+            }
+            if (!TrainingFigure.drawable()) {
+                throw new IllegalStateException("--plot-training needs a Java runtime with the java.desktop module; "
+                        + "this one (" + System.getProperty("java.home") + ") lacks it");
+            }
+            System.out.println("plot written to " + TrainingPlot.plot(java.nio.file.Path.of(args[1])));
             return;
         }
         if (args.length > 0 && args[0].equals("--train")) {

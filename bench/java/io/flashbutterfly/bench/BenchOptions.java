@@ -25,7 +25,9 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
                     Mode mode, Algorithm algorithm, Path peer, Path markdown, Path json) {
     static final String USAGE = "options: --warmup N, --iterations N, --cpu, --dtype fp32,bf16,fp16,"
             + " --shapes B,H,L[;B,H,L...], --mode causal|circular|bidirectional, --algorithm auto|cufft,"
-            + " --peer SCRIPT, --markdown FILE, --json FILE; or --plot FILE.json; or --jmh [JMH options]";
+            + " --peer SCRIPT, --markdown FILE, --json FILE; or --plot FILE.json; or --jmh [JMH options];"
+            + " or --train FILE [H L STEPS] (the regularisation comparison: FILE.md, FILE.json, FILE.png where the"
+            + " runtime has java.desktop); or --plot-training FILE.json (a training run's PNG from its JSON)";
 
     static BenchOptions parse(String[] args) {
         int warmup = 5;

@@ -13,7 +13,9 @@ import javax.imageio.ImageIO;
 
 /**
  * The training run's figure (Java2D, no library): left, each trained model's impulse response and
- * the hidden response against t (drawn last); right, each run's held-out loss against the step (log scale).
+ * the hidden response against t (drawn last); right, each run's held-out loss against the step (log
+ * scale); the run's settings line below. Drawn from the run's JSON ({@link TrainingFigure}) only,
+ * by {@code --train} where the runtime has java.desktop and by {@code --plot-training FILE.json}.
  */
 final class TrainingPlot {
     private static final int PANEL = 560;
@@ -24,7 +26,24 @@ final class TrainingPlot {
 
     private TrainingPlot() {}
 
-    static void write(Path png, List<TrainingRun.Result> results, double[] hidden, int length) throws IOException {
+    /**
+     * Draws the figure of a training run's JSON (FILE.json, as {@link TrainingFigure#write} wrote
+     * it) to FILE.png beside it, and returns that path: the one drawing path, for {@code --train}
+     * and {@code --plot-training} alike. Only where {@link TrainingFigure#drawable()}: this class
+     * does not load without java.desktop.
+     */
+    static Path plot(Path json) throws IOException {
+        String name = json.getFileName().toString();
+        String stem = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+        Path png = json.resolveSibling(stem + ".png");
+        write(png, TrainingFigure.read(json));
+        return png;
+    }
+
+    private static void write(Path png, TrainingFigure figure) throws IOException {
+        List<TrainingRun.Result> results = figure.results();
+        double[] hidden = figure.hidden();
+        int length = figure.length();
         BufferedImage image = new BufferedImage(2 * PANEL, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -58,8 +77,29 @@ final class TrainingPlot {
                     Math.log10(lossMin), Math.log10(lossMax), true);
             g.drawString(results.get(i).name(), PANEL + MARGIN + 10, MARGIN + 20 + 16 * i);
         }
+        g.setColor(Color.DARK_GRAY);
+        List<String> lines = wrap(g, figure.settings(), 2 * PANEL - 2 * MARGIN);
+        for (int i = 0; i < lines.size(); i++) {
+            g.drawString(lines.get(i), MARGIN, HEIGHT - MARGIN + 25 + 15 * i);
+        }
         g.dispose();
         ImageIO.write(image, "png", png.toFile());
+    }
+
+    /** text in lines of at most width pixels in g's font, broken at spaces (two lines fit below the panels). */
+    private static List<String> wrap(Graphics2D g, String text, int width) {
+        List<String> lines = new java.util.ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.split(" ")) {
+            if (!line.isEmpty() && g.getFontMetrics().stringWidth(line + " " + word) > width) {
+                lines.add(line.toString());
+                line.setLength(0);
+            }
+            if (!line.isEmpty()) line.append(' ');
+            line.append(word);
+        }
+        if (!line.isEmpty()) lines.add(line.toString());
+        return lines;
     }
 
     private static void frame(Graphics2D g, int left, String title) {

@@ -27,8 +27,9 @@ import org.apache.logging.log4j.Logger;
  * oscillation over the whole length) from noisy input/output pairs with a small nonlinear model
  * ({@link LongConvModel}: linear 1 to H channels, long convolution with D skip, GELU, linear H to
  * 1; Adam on every parameter), once per kernel regularisation. Reports the held-out loss against
- * the noiseless outputs and the learned long-convolution kernels' total variation, and draws each
- * model's impulse response and the loss curves.
+ * the noiseless outputs and the learned long-convolution kernels' total variation, and writes each
+ * model's impulse response and loss curve as JSON, drawn where the runtime can
+ * ({@link TrainingPlot}, or {@code --plot-training FILE.json} on another machine).
  */
 final class TrainingRun {
     private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
@@ -58,7 +59,11 @@ final class TrainingRun {
         run(gpu ? Device.cuda(0) : Device.CPU, sizes[0], sizes[1], sizes[2], SEED, Path.of(args[0]));
     }
 
-    /** Trains once per regularisation on device and writes FILE.md and FILE.png for base FILE. */
+    /**
+     * Trains once per regularisation on device and writes FILE.md (the table), FILE.json (all the
+     * figure draws: {@link TrainingFigure}) and, where the runtime has java.desktop, FILE.png drawn
+     * from that JSON, for base FILE.
+     */
     static void run(Device device, int channels, int length, int steps, long seed, Path base) throws IOException {
         Map<String, KernelRegularization> variants = new LinkedHashMap<>();
         variants.put("none", KernelRegularization.NONE);
@@ -82,13 +87,22 @@ final class TrainingRun {
         System.out.print(md);
         String where = device.isCuda() ? Cuda.deviceInfo(device.index()).toString()
                 : "cpu, " + Runtime.getRuntime().availableProcessors() + " cores";
-        Files.writeString(base.resolveSibling(base.getFileName() + ".md"), String.format(
-                "Training: model 1 -> H=%d -> 1 (linear, long conv + D, GELU, linear), L=%d, batch %d, %d Adam steps,"
-                        + " noise sd %.1f, seed %d, on %s%n%n", channels, length, BATCH, steps, NOISE, seed, where) + md);
+        String settings = String.format("Training: model 1 -> H=%d -> 1 (linear, long conv + D, GELU, linear), L=%d,"
+                + " batch %d, %d Adam steps, noise sd %.1f, seed %d, on %s", channels, length, BATCH, steps, NOISE, seed,
+                where);
+        Files.writeString(base.resolveSibling(base.getFileName() + ".md"), settings + String.format("%n%n") + md);
+        Path json = base.resolveSibling(base.getFileName() + ".json");
+        new TrainingFigure(settings, hidden, results).write(json);
+        LOG.info("the figure's data written to {}", json);
+        if (!TrainingFigure.drawable()) {
+            LOG.warn("no plot: this Java runtime lacks java.desktop; run --plot-training {} where it has it", json);
+            return;
+        }
         try {
-            TrainingPlot.write(base.resolveSibling(base.getFileName() + ".png"), results, hidden, length);
+            LOG.info("plot written to {}", TrainingPlot.plot(json)); // the --plot-training path, from the JSON
         } catch (NoClassDefFoundError | UnsatisfiedLinkError e) {
-            LOG.warn("no plot: this Java runtime lacks java.desktop ({})", e.toString());
+            LOG.warn("no plot: this Java runtime cannot draw ({}); run --plot-training {} where it can", e.toString(),
+                    json);
         }
     }
 
