@@ -329,7 +329,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
 }
 
 // One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
-// moves two complex values per access (length a multiple of 4, rows 4-element aligned, n >= 2),
+// moves two complex values per access (length a multiple of 4, rows 4-element aligned),
 // kVec = 1 one real value.
 template <typename T, typename Value, int kVec, bool kWide>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
@@ -518,7 +518,7 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
             const auto *k = reinterpret_cast<const float2 *>(spectrum);
             auto *out = static_cast<T *>(y);
             if (real) {
-                auto *kernel = by_four && n >= 2 ? onchip_conv_real<T, Value, 4, kWide>
+                auto *kernel = by_four ? onchip_conv_real<T, Value, 4, kWide>
                                                  : onchip_conv_real<T, Value, 1, kWide>;
                 status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, channels, length, n,
                                                transpose != 0);
@@ -545,10 +545,14 @@ cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int
     const int outer = outer1 * outer2;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        status = launch_on_chip<SmemValue<T>>(
-            wide_block(inner) ? monarch_inner<T, true> : monarch_inner<T, false>, rows * (outer / 2 + 1),
-            inner, 2, stream, static_cast<SmemValue<T> *>(z), reinterpret_cast<const float2 *>(spectrum), channels,
-            inner, outer1, outer2, transpose);
+        auto *kernel = monarch_inner<T, false>;
+        // fp32 inner rows stop at 8192 values (a quarter of what a block holds), a narrow block
+        if constexpr (kUsesTensorCores<T>) {
+            if (wide_block(inner)) kernel = monarch_inner<T, true>;
+        }
+        status = launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream,
+                                              static_cast<SmemValue<T> *>(z), reinterpret_cast<const float2 *>(spectrum),
+                                              channels, inner, outer1, outer2, transpose);
     });
     return known ? status : cudaErrorInvalidValue;
 }
