@@ -32,9 +32,6 @@ public record ConvGeometry(long length, long causalTaps, long anticausalTaps, lo
         return j < causalTaps ? j : fftSize - (j - causalTaps + 1);
     }
 
-    /** Floats per row of a real FFT's spectrum (bins complex values): 2 * bins. */
-    public long rowStride() { return 2 * bins(); }
-
     /** The smallest power of two at least minimum (1 for a minimum of 1 or less). */
     public static long powerOfTwoAtLeast(long minimum) {
         return Long.highestOneBit(Math.max(1, minimum) * 2 - 1);

@@ -390,7 +390,7 @@ public final class CudaLongConv implements ConvBackend {
     /** Out of place, real rows packed (N apart). */
     private static void fft(int device, CufftPlan.Type type, ConvGeometry g, long batch, MemorySegment in,
                             MemorySegment out, Stream stream) {
-        CufftPlanCache.shared().execute(device, type, g.fftSize(), batch, g.fftSize(), in, out,
+        CufftPlanCache.shared().execute(device, type, g.fftSize(), batch, in, out,
                 type == CufftPlan.Type.R2C, stream);
     }
 

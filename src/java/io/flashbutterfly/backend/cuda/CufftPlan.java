@@ -13,9 +13,9 @@ import java.lang.foreign.ValueLayout;
 /**
  * A batched 1-D cuFFT plan over rows (64-bit sizes), like cuFFT's own plan objects: made once
  * for (type, size, batch, layout), executed many times, destroyed by {@link #close()}.
- * R2C maps size real values to size/2+1 complex ones per row; C2R the reverse, unscaled. Real
- * rows are realRowStride floats apart: size for packed rows, 2 * (size/2 + 1) for in-place
- * transforms. The work area is cuFFT's own, or one the caller sets before each execution.
+ * R2C maps size real values to size/2+1 complex ones per row; C2R the reverse, unscaled. Rows
+ * are packed (the library's transforms run out of place). The work area is cuFFT's own, or one
+ * the caller sets before each execution.
  */
 public final class CufftPlan implements AutoCloseable {
     /** Transform types: real to complex, complex to real, complex to complex. */
@@ -64,17 +64,16 @@ public final class CufftPlan implements AutoCloseable {
      * @throws io.flashbutterfly.runtime.CufftException e.g. CUFFT_INVALID_SIZE for size 0
      */
     public static CufftPlan create(int device, Type type, long size, long batch) {
-        return create(device, type, size, batch, size, false, null);
+        return create(device, type, size, batch, false, null);
     }
 
     /**
-     * Makes a plan with real rows realRowStride floats apart (complex rows are always packed);
-     * with externalWorkArea the caller passes a work area of {@link #workAreaBytes()} to
+     * Makes a plan over packed rows; with externalWorkArea the caller passes a work area of {@link #workAreaBytes()} to
      * {@link #execute(MemorySegment, MemorySegment, boolean, Stream, long)}; with callbacks, cuFFT
      * links them in (JIT LTO) and they read a parameter block at {@link #callbackParams()}.
      */
-    public static CufftPlan create(int device, Type type, long size, long batch, long realRowStride,
-                                   boolean externalWorkArea, Callbacks callbacks) {
+    public static CufftPlan create(int device, Type type, long size, long batch, boolean externalWorkArea,
+                                   Callbacks callbacks) {
         NativeLibraries.require(NativeLibraries.CudaLibrary.CUFFT);
         Cuda.setDevice(device);
         try (Arena arena = Arena.ofConfined()) {
@@ -98,8 +97,8 @@ public final class CufftPlan implements AutoCloseable {
                 MemorySegment n = arena.allocateFrom(ValueLayout.JAVA_LONG, size);
                 MemorySegment work = arena.allocate(ValueLayout.JAVA_LONG);
                 long complexRow = size / 2 + 1;
-                long inDist = type == Type.C2R ? complexRow : type == Type.R2C ? realRowStride : size;
-                long outDist = type == Type.R2C ? complexRow : type == Type.C2R ? realRowStride : size;
+                long inDist = type == Type.C2R ? complexRow : size;
+                long outDist = type == Type.R2C ? complexRow : size;
                 CufftStatus.check(cufftMakePlanMany64(handle, 1, n, n, 1, inDist, n, 1, outDist,
                         cufftType(type), batch, work), "cufftMakePlanMany64");
                 return new CufftPlan(type, size, batch, device, handle, work.get(ValueLayout.JAVA_LONG, 0),

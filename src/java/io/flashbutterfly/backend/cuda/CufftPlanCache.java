@@ -22,7 +22,7 @@ final class CufftPlanCache {
     private static final Logger LOG = LogManager.getLogger(CufftPlanCache.class);
     private static final CufftPlanCache SHARED = new CufftPlanCache();
 
-    private record PlanKey(int device, CufftPlan.Type type, long size, long batch, long realRowStride, long stream,
+    private record PlanKey(int device, CufftPlan.Type type, long size, long batch, long stream,
                            CufftPlan.Callbacks callbacks) {}
 
     private record StreamKey(int device, long stream) {}
@@ -37,31 +37,28 @@ final class CufftPlanCache {
 
     static CufftPlanCache shared() { return SHARED; }
 
-    /**
-     * Runs a transform of batch rows of size points from in to out on stream (in == out for an
-     * in-place transform with realRowStride = 2 * (size/2 + 1)).
-     */
-    void execute(int device, CufftPlan.Type type, long size, long batch, long realRowStride,
-                 MemorySegment in, MemorySegment out, boolean forward, Stream stream) {
-        execute(device, type, size, batch, realRowStride, null, MemorySegment.NULL, in, out, forward, stream);
+    /** Runs a transform of batch packed rows of size points from in to out (another buffer) on stream. */
+    void execute(int device, CufftPlan.Type type, long size, long batch, MemorySegment in, MemorySegment out,
+                 boolean forward, Stream stream) {
+        execute(device, type, size, batch, null, MemorySegment.NULL, in, out, forward, stream);
     }
 
     /**
      * Like the plain execute, for a plan with callbacks: params (host memory) is copied to the
      * plan's parameter block, ordered on stream, right before the transform.
      */
-    synchronized void execute(int device, CufftPlan.Type type, long size, long batch, long realRowStride,
+    synchronized void execute(int device, CufftPlan.Type type, long size, long batch,
                               CufftPlan.Callbacks callbacks, MemorySegment params,
                               MemorySegment in, MemorySegment out, boolean forward, Stream stream) {
         long streamAddress = stream.handle().address();
-        PlanKey key = new PlanKey(device, type, size, batch, realRowStride, streamAddress, callbacks);
+        PlanKey key = new PlanKey(device, type, size, batch, streamAddress, callbacks);
         CufftPlan plan = plans.get(key);
         if (plan == null) {
             evictIfFull();
-            plan = CufftPlan.create(device, type, size, batch, realRowStride, true, callbacks);
+            plan = CufftPlan.create(device, type, size, batch, true, callbacks);
             plans.put(key, plan);
-            LOG.debug("cuFFT plan {} n={} batch={} stride={} on cuda:{} (work area {} bytes)", type, size, batch,
-                    realRowStride, device, plan.workAreaBytes());
+            LOG.debug("cuFFT plan {} n={} batch={} on cuda:{} (work area {} bytes)", type, size, batch, device,
+                    plan.workAreaBytes());
         }
         WorkArea area = workAreas.computeIfAbsent(new StreamKey(device, streamAddress), k -> new WorkArea());
         if (area.bytes < plan.workAreaBytes()) {

@@ -31,7 +31,7 @@ final class FusedForward {
      */
     static boolean fits(long rows, ConvGeometry g) {
         long n = g.fftSize();
-        return rows * g.rowStride() < (1L << 31) && Long.bitCount(n) == 1;
+        return rows * 2 * g.bins() < (1L << 31) && Long.bitCount(n) == 1; // the spectra's floats
     }
 
     /** The R2C's and C2R's callbacks for sequences of dtype. */
@@ -69,9 +69,9 @@ final class FusedForward {
             fb_fft_conv_params.inverse_bins(params, 1.0 / g.bins());
             CufftPlanCache cache = CufftPlanCache.shared();
             // Real rows are virtual: the callbacks map offsets row * N + t onto u's and y's rows of L.
-            cache.execute(device, CufftPlan.Type.R2C, g.fftSize(), rows, g.fftSize(), pair[0], params,
+            cache.execute(device, CufftPlan.Type.R2C, g.fftSize(), rows, pair[0], params,
                     u.data(), spectra.segment(), true, stream);
-            cache.execute(device, CufftPlan.Type.C2R, g.fftSize(), rows, g.fftSize(), pair[1], params,
+            cache.execute(device, CufftPlan.Type.C2R, g.fftSize(), rows, pair[1], params,
                     spectra.segment(), y.data(), false, stream);
         }
     }

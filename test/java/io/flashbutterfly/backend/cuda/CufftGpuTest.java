@@ -94,13 +94,13 @@ class CufftGpuTest {
             Tensor x = Tensor.randn(arena, GPU, DType.FP32, Shape.of(sizes + 16), Seeds.fresh("plan cache"));
             Tensor spectrum = Tensor.empty(arena, GPU, DType.FP32, Shape.of(sizes / 2 + 9, 2));
             for (int n = 16; n < 16 + sizes; n++) {
-                cache.execute(0, CufftPlan.Type.R2C, n, 1, n, x.data(), spectrum.data(), true, Stream.DEFAULT);
+                cache.execute(0, CufftPlan.Type.R2C, n, 1, x.data(), spectrum.data(), true, Stream.DEFAULT);
                 assertTrue(cache.planCount() <= CufftPlanCache.CAPACITY, "plans held: " + cache.planCount());
             }
             assertEquals(CufftPlanCache.CAPACITY, cache.planCount());
             // The first size's plan was evicted: running it again builds a fresh one that works.
             NativeKernels.fill(spectrum, Float.NaN, Stream.DEFAULT);
-            cache.execute(0, CufftPlan.Type.R2C, 16, 1, 16, x.data(), spectrum.data(), true, Stream.DEFAULT);
+            cache.execute(0, CufftPlan.Type.R2C, 16, 1, x.data(), spectrum.data(), true, Stream.DEFAULT);
             double[] re = Arrays.copyOf(x.toDoubleArray(), 16);
             double[] im = new double[16];
             Fft.forward(re, im);

@@ -29,7 +29,7 @@ class FusedForwardFitsTest {
     @Test
     void transformsOf2To31ValuesDoNot() {
         ConvGeometry g = circular(1L << 16);
-        assertTrue(FusedForward.fits((1L << 31) / g.rowStride(), g));
-        assertFalse(FusedForward.fits((1L << 31) / g.rowStride() + 1, g));
+        assertTrue(FusedForward.fits((1L << 31) / (2 * g.bins()), g));
+        assertFalse(FusedForward.fits((1L << 31) / (2 * g.bins()) + 1, g));
     }
 }
