@@ -104,7 +104,7 @@ final class ConvBenchmark {
         for (Measurement m : results) {
             byImplementation.computeIfAbsent(m.implementation(), k -> new LinkedHashMap<>()).put(m.shapeKey(), m);
         }
-        List<String> header = new ArrayList<>(List.of("B", "H", "L", "ms", "GB/s", "x floor", "extra MiB"));
+        List<String> header = new ArrayList<>(List.of("B", "H", "L", "ms", "path", "GB/s", "x floor", "extra MiB"));
         List<String> others = byImplementation.keySet().stream().filter(k -> !k.equals(DEFAULT)).toList();
         List<String> othersWithMemory = others.stream().filter(other -> byImplementation.get(other).values().stream()
                 .anyMatch(m -> m.extraBytes() >= 0)).toList();
@@ -116,6 +116,7 @@ final class ConvBenchmark {
         Table table = new Table(header.toArray(String[]::new));
         for (Measurement m : byImplementation.getOrDefault(DEFAULT, Map.of()).values()) {
             List<Object> row = new ArrayList<>(List.of(m.batch(), m.channels(), m.length(), fmt(m.millis()),
+                    m.path().isEmpty() ? "-" : m.path(),
                     Double.isNaN(m.floorMillis()) ? "-" : String.format("%.0f", m.floorMillis() * bytesPerMs / m.millis() / 1e6),
                     Double.isNaN(m.floorMillis()) ? "-" : String.format("%.1f", m.millis() / m.floorMillis()),
                     m.extraBytes() < 0 ? "-" : mib(m.extraBytes())));
@@ -154,10 +155,15 @@ final class ConvBenchmark {
             double ms = Timing.medianMillis(() -> conv.forward(u, spectrum, d, y, Stream.DEFAULT), gpu, Stream.DEFAULT,
                     options);
             long extra = gpu ? GpuMemory.peakScratchBytes() + GpuMemory.workAreaBytes() : -1;
-            results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra));
-            if (!gpu) return results;
+            if (!gpu) {
+                results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra));
+                return results;
+            }
             ConvGeometry geometry = new ConvGeometry(s[2], options.mode() == Mode.BIDIRECTIONAL ? s[2] : taps,
                     options.mode() == Mode.BIDIRECTIONAL ? s[2] : 0, spectrum.fftSize());
+            String chosen = conv.chosenForward(spectrum, u);
+            results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra,
+                    chosen == null ? "" : chosen));
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             if (CudaLongConv.onChipFits(geometry, dtype, device.index())) paths.put("on-chip", CudaLongConv.ON_CHIP);
             if (CudaLongConv.monarchFits(geometry, dtype, device.index())) paths.put("monarch", CudaLongConv.MONARCH);

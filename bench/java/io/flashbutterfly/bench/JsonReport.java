@@ -17,9 +17,9 @@ final class JsonReport {
         StringJoiner items = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Measurement m : results) {
             items.add(String.format(Locale.ROOT, "{\"implementation\": %s, \"dtype\": %s, \"B\": %d, \"H\": %d, "
-                    + "\"L\": %d, \"ms\": %s, \"floor_ms\": %s, \"extra_bytes\": %d}", Json.quote(m.implementation()),
+                    + "\"L\": %d, \"ms\": %s, \"floor_ms\": %s, \"extra_bytes\": %d%s}", Json.quote(m.implementation()),
                     Json.quote(m.dtype()), m.batch(), m.channels(), m.length(), number(m.millis()),
-                    number(m.floorMillis()), m.extraBytes()));
+                    number(m.floorMillis()), m.extraBytes(), m.path().isEmpty() ? "" : ", \"path\": " + Json.quote(m.path())));
         }
         Files.writeString(file, "{\n  \"backend\": " + Json.quote(backend) + ",\n  \"results\": " + items + "\n}\n");
     }
@@ -38,7 +38,8 @@ final class JsonReport {
                     Json.toText(f.get("dtype"), "dtype"), Json.toLong(f.get("B"), -1, "B"),
                     Json.toLong(f.get("H"), -1, "H"), Json.toLong(f.get("L"), -1, "L"),
                     Json.toDouble(f.get("ms"), "ms"), Json.toDouble(f.get("floor_ms"), "floor_ms"),
-                    Json.toLong(f.get("extra_bytes"), -1, "extra_bytes")));
+                    Json.toLong(f.get("extra_bytes"), -1, "extra_bytes"),
+                    f.get("path") == null ? "" : Json.toText(f.get("path"), "path")));
         }
         return results;
     }

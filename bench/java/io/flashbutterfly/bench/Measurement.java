@@ -11,9 +11,16 @@ package io.flashbutterfly.bench;
  * @param millis         median milliseconds
  * @param floorMillis    the memory floor's milliseconds (NaN on the CPU)
  * @param extraBytes     device memory beyond inputs and outputs (-1 when not measured)
+ * @param path           the forward the default chose ("on-chip", "monarch", "fused", "unfused"), else ""
  */
 record Measurement(String implementation, String dtype, long batch, long channels, long length, double millis,
-                   double floorMillis, long extraBytes) {
+                   double floorMillis, long extraBytes, String path) {
+    /** One with no chosen path (forced paths, peers, the CPU). */
+    Measurement(String implementation, String dtype, long batch, long channels, long length, double millis,
+                double floorMillis, long extraBytes) {
+        this(implementation, dtype, batch, channels, length, millis, floorMillis, extraBytes, "");
+    }
+
     /** The shape as "BxHxL", for lookups. */
     String shapeKey() {
         return batch + "x" + channels + "x" + length;

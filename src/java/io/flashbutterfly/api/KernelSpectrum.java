@@ -11,8 +11,11 @@ import java.util.Objects;
 /**
  * A kernel's spectrum, computed once and reused by every forward and backward call over
  * sequences of one length, for any batch. After the kernel's weights change (a training step),
- * call {@link #update(Tensor)} to recompute it in place. Made by {@link LongConv#spectrum}; owned by
- * the kernel's arena, or closed earlier with {@link #close()}.
+ * call {@link #update(Tensor)} to recompute it in place. Made by {@link LongConv#spectrum} (owned
+ * by the kernel's arena unless another is given), or by {@link LongConvKernel#spectrum} from raw
+ * weights and their regularisation: recompute that kind with
+ * {@link LongConvKernel#updateSpectrum}, since {@link #update(Tensor)} applies no regularisation.
+ * Closed with its arena, or earlier with {@link #close()}.
  */
 public final class KernelSpectrum implements AutoCloseable {
     private final Mode mode;

@@ -85,6 +85,19 @@ public final class LongConv {
     }
 
     /**
+     * Which forward implementation runs for u's shape with spectrum on a GPU under {@code AUTO}
+     * or {@code CUFFT}: "on-chip", "monarch", "fused" or "unfused", as timed on the shape's first
+     * call; null before that call, on the CPU, and for {@code FLASH_BUTTERFLY}, which chooses
+     * nothing.
+     */
+    public String chosenForward(KernelSpectrum spectrum, Tensor u) {
+        Objects.requireNonNull(spectrum, "spectrum must not be null");
+        Objects.requireNonNull(u, "u must not be null");
+        if (!(spectrum.backend() instanceof CudaLongConv gpu)) return null;
+        return gpu.chosenForward(spectrum.geometry(), u.numel() / spectrum.length(), u.dtype(), u.device().index());
+    }
+
+    /**
      * The spectrum of kernel's regularised weights for one step, for sequences of length L, owned
      * by owner, computed on stream: on a GPU the regularisers run fused into the spectrum's
      * computation (see {@link LongConvKernel#spectrum}).
@@ -95,7 +108,7 @@ public final class LongConv {
         if (length < 1) throw new IllegalArgumentException("length must be >= 1, got " + length);
         ConvBackend backend = backend(w.device());
         ConvGeometry geometry = geometry(backend, length, w.shape().dim(1));
-        Tensor data = backend.spectrum(owner, w, geometry, stream); // the backend's layout, then this step's values
+        Tensor data = backend.emptySpectrum(owner, w.device(), w.shape().dim(0), geometry);
         try {
             backend.updateSpectrum(data, w, regularization, seed, geometry, stream);
         } catch (RuntimeException e) {

@@ -89,12 +89,17 @@ public final class LongConvKernel {
     public Tensor forward(Arena owner, boolean training, long step) {
         remember(training, step);
         Tensor k = Tensor.empty(owner, weights.device(), weights.dtype(), weights.shape());
-        if (weights.device().isCuda()) {
-            CudaKernelRegularizer.forward(weights, lastRegularization, lastSeed, k, Stream.DEFAULT);
-        } else {
-            k.copyFrom(hostPass().kernel());
+        try {
+            if (weights.device().isCuda()) {
+                CudaKernelRegularizer.forward(weights, lastRegularization, lastSeed, k, Stream.DEFAULT);
+            } else {
+                k.copyFrom(hostPass().kernel());
+            }
+            return k;
+        } catch (RuntimeException e) {
+            k.close();
+            throw e;
         }
-        return k;
     }
 
     /**
@@ -106,8 +111,10 @@ public final class LongConvKernel {
     public KernelSpectrum spectrum(LongConv conv, long length, boolean training, long step, Arena owner) {
         Objects.requireNonNull(conv, "conv must not be null");
         Objects.requireNonNull(owner, "owner must not be null");
-        remember(training, step);
-        return conv.spectrum(this, length, lastRegularization, lastSeed, owner, Stream.DEFAULT);
+        KernelRegularization r = stepRegularization(training);
+        KernelSpectrum spectrum = conv.spectrum(this, length, r, stepSeed(step), owner, Stream.DEFAULT);
+        remember(training, step); // only once the step's spectrum exists
+        return spectrum;
     }
 
     /** Recomputes spectrum (made by {@link #spectrum} from this kernel) for another step. */
@@ -117,14 +124,15 @@ public final class LongConvKernel {
             throw new IllegalArgumentException("spectrum must be made from this kernel (" + weights.shape() + " on "
                     + weights.device() + "), got one of " + spectrum.kernelShape() + " on " + spectrum.data().device());
         }
+        spectrum.backend().updateSpectrum(spectrum.data(), weights, stepRegularization(training), stepSeed(step),
+                spectrum.geometry(), Stream.DEFAULT);
         remember(training, step);
-        spectrum.backend().updateSpectrum(spectrum.data(), weights, lastRegularization, lastSeed, spectrum.geometry(),
-                Stream.DEFAULT);
     }
 
     /**
      * The weights' gradient for the gradient dk of the kernel of the last {@link #forward} or
-     * {@link #spectrum} / {@link #updateSpectrum} step.
+     * {@link #spectrum} / {@link #updateSpectrum} step. It differentiates the regularisers at the
+     * weights as they are now: call it before an optimiser changes them.
      */
     public Tensor backward(Arena owner, Tensor dk) {
         Objects.requireNonNull(dk, "dk must not be null");
@@ -136,18 +144,33 @@ public final class LongConvKernel {
             throw new IllegalArgumentException("dk must be on " + weights.device() + ", got " + dk.device());
         }
         Tensor dw = Tensor.empty(owner, weights.device(), weights.dtype(), weights.shape());
-        if (weights.device().isCuda()) {
-            CudaKernelRegularizer.backward(weights, dk, lastRegularization, lastSeed, dw, Stream.DEFAULT);
-        } else {
-            dw.copyFrom(KernelRegularizer.backward(hostPass(), dk.toDoubleArray()));
+        try {
+            if (weights.device().isCuda()) {
+                CudaKernelRegularizer.backward(weights, dk, lastRegularization, lastSeed, dw, Stream.DEFAULT);
+            } else {
+                dw.copyFrom(KernelRegularizer.backward(hostPass(), dk.toDoubleArray()));
+            }
+            return dw;
+        } catch (RuntimeException e) {
+            dw.close();
+            throw e;
         }
-        return dw;
     }
 
-    /** Records the regularisation a step uses: dropout only when training, drawn from the seed and step. */
+    /** Records the step backward differentiates. */
     private void remember(boolean training, long step) {
-        lastRegularization = training ? regularization : regularization.withDropout(0);
-        lastSeed = seed * 0x9E3779B97F4A7C15L + step;
+        lastRegularization = stepRegularization(training);
+        lastSeed = stepSeed(step);
+    }
+
+    /** The regularisation a step uses: dropout only when training. */
+    private KernelRegularization stepRegularization(boolean training) {
+        return training ? regularization : regularization.withDropout(0);
+    }
+
+    /** The dropout seed of a step, from the kernel's seed. */
+    private long stepSeed(long step) {
+        return seed * 0x9E3779B97F4A7C15L + step;
     }
 
     /** The last step's regularisation on the host, in float64. */

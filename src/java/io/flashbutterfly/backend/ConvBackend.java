@@ -2,6 +2,7 @@ package io.flashbutterfly.backend;
 
 import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 
@@ -16,6 +17,9 @@ public interface ConvBackend {
 
     /** The kernel's spectrum in this backend's layout and precision, owned by owner. */
     Tensor spectrum(Arena owner, Tensor k, ConvGeometry geometry, Stream stream);
+
+    /** An uncomputed spectrum of channels kernels in this backend's layout and precision, owned by owner. */
+    Tensor emptySpectrum(Arena owner, Device device, long channels, ConvGeometry geometry);
 
     /** Recomputes spectrum in place from k (same shape as when it was made). */
     void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry geometry, Stream stream);

@@ -264,6 +264,22 @@ class LongConvGpuTest {
         }
     }
 
+    @Test
+    void theDefaultSaysWhichForwardItChose() {
+        try (Arena arena = Arena.ofConfined()) {
+            Inputs in = Inputs.draw(arena, Mode.CAUSAL, DType.BF16, DType.FP32, 5, 3, 3001, 3001, true);
+            KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, 3001);
+            ConvGeometry geometry = spectrum.geometry();
+            org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, 0),
+                    "no choice before the shape's first call");
+            Tensor y = Poisoned.tensor(arena, GPU, DType.BF16, in.u.shape());
+            CudaLongConv.INSTANCE.forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
+            String chosen = CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, 0);
+            org.junit.jupiter.api.Assertions.assertTrue(java.util.Set.of("on-chip", "fused", "unfused").contains(chosen),
+                    "chose " + chosen);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.EnumSource(Mode.class)
     void everyAlgorithmGivesTheSameResult(Mode mode) {

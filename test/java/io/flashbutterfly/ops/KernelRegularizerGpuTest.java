@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The regularisers on a GPU (smooth, squash, dropout; fused into the kernel spectrum too)
  * against {@link KernelRegularizer} in float64 on the same weights: the regularised kernel, the
- * weights' gradient, and the spectrum (poisoned before it is recomputed in place), training
- * (dropout drawn) and not.
+ * weights' gradient (of the spectrum's step, made after another step's kernel), and the spectrum
+ * (poisoned before it is recomputed in place for the next step), training (dropout drawn) and not.
  */
 @GpuTest
 class KernelRegularizerGpuTest {
@@ -64,6 +64,7 @@ class KernelRegularizerGpuTest {
             assertClose(k.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(DType.FP32), "k " + what);
 
             LongConv conv = LongConv.of(mode);
+            gpu.forward(arena, training, step + 1); // another step first: the spectrum's must stand for backward
             KernelSpectrum fused = gpu.spectrum(conv, length, training, step, arena);
             KernelSpectrum reference = conv.spectrum(Accuracy.float64Copy(arena, want), length);
             assertEquals(reference.fftSize(), fused.fftSize(), what);
@@ -75,10 +76,11 @@ class KernelRegularizerGpuTest {
             Tensor dwWant = cpu.backward(arena, dk.to(Device.CPU));
             assertClose(dw.toDoubleArray(), dwWant.toDoubleArray(), Accuracy.tolerance(DType.FP32), "dw " + what);
 
-            // the same step again, in place: the same spectrum
+            // the next step, in place (another dropout mask when training)
             NativeKernels.fill(fused.data(), Float.NaN, Stream.DEFAULT);
-            gpu.updateSpectrum(fused, training, step);
-            assertClose(fused.data().toDoubleArray(), reference.data().toDoubleArray(),
+            gpu.updateSpectrum(fused, training, step + 2);
+            KernelSpectrum next = conv.spectrum(Accuracy.float64Copy(arena, cpu.forward(arena, training, step + 2)), length);
+            assertClose(fused.data().toDoubleArray(), next.data().toDoubleArray(),
                     Accuracy.tolerance(DType.FP32), "updated spectrum " + what);
         }
     }

@@ -31,9 +31,14 @@ public final class CpuLongConv implements ConvBackend {
 
     @Override
     public Tensor spectrum(Arena owner, Tensor k, ConvGeometry g, Stream stream) {
-        Tensor spectrum = Tensor.empty(owner, Device.CPU, DType.FP64, Shape.of(k.shape().dim(0), g.bins(), 2));
+        Tensor spectrum = emptySpectrum(owner, Device.CPU, k.shape().dim(0), g);
         updateSpectrum(spectrum, k, g, stream);
         return spectrum;
+    }
+
+    @Override
+    public Tensor emptySpectrum(Arena owner, Device device, long channels, ConvGeometry g) {
+        return Tensor.empty(owner, Device.CPU, DType.FP64, Shape.of(channels, g.bins(), 2));
     }
 
     @Override

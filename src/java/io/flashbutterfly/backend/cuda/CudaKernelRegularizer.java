@@ -45,6 +45,10 @@ public final class CudaKernelRegularizer {
     static void toFftRows(Tensor weights, KernelRegularization r, long seed, MemorySegment dst, long causalTaps,
                           long anticausalTaps, long n, float scale, Stream stream) {
         if (weights.dtype() != DType.FP32) throw new IllegalArgumentException("weights must be fp32, got " + weights.dtype());
+        if (causalTaps + anticausalTaps != weights.shape().dim(1)) {
+            throw new IllegalArgumentException("the weights have " + weights.shape().dim(1) + " taps, not "
+                    + causalTaps + " + " + anticausalTaps);
+        }
         NativeKernels.prepare(weights);
         Cuda.check(fb_regularized_kernel_to_fft_rows(weights.data(), weights.shape().dim(0), causalTaps,
                 anticausalTaps, r.smoothWidth(), (float) r.squash(), (float) r.dropout(), seed, dst, n, n, scale,

@@ -8,9 +8,9 @@ import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.CufftException;
 import io.flashbutterfly.runtime.NativeLibraryException;
-import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
@@ -129,9 +129,14 @@ public final class CudaLongConv implements ConvBackend {
 
     @Override
     public Tensor spectrum(Arena owner, Tensor k, ConvGeometry g, Stream stream) {
-        Tensor spectrum = Tensor.empty(owner, k.device(), DType.FP32, Shape.of(k.shape().dim(0), g.bins(), 2));
+        Tensor spectrum = emptySpectrum(owner, k.device(), k.shape().dim(0), g);
         updateSpectrum(spectrum, k, g, stream);
         return spectrum;
+    }
+
+    @Override
+    public Tensor emptySpectrum(Arena owner, Device device, long channels, ConvGeometry g) {
+        return Tensor.empty(owner, device, DType.FP32, Shape.of(channels, g.bins(), 2));
     }
 
     @Override
@@ -149,7 +154,7 @@ public final class CudaLongConv implements ConvBackend {
     @Override
     public void updateSpectrum(Tensor spectrum, Tensor weights, KernelRegularization regularization, long seed,
                                ConvGeometry g, Stream stream) {
-        int device = prepare(weights);
+        int device = weights.device().index();
         long channels = weights.shape().dim(0);
         try (Scratch real = realRows(device, channels, g, stream)) {
             CudaKernelRegularizer.toFftRows(weights, regularization, seed, real.segment(), g.causalTaps(),
@@ -181,17 +186,17 @@ public final class CudaLongConv implements ConvBackend {
                 unfused.run();
             };
             // The FlashButterfly path that takes this size, if one does.
-            Runnable flashButterfly = onChipFits(g, u.dtype(), device) ? onChip
-                    : monarchFits(g, u.dtype(), device) ? monarch : null;
+            boolean onChipTakesIt = onChipFits(g, u.dtype(), device);
+            Runnable flashButterfly = onChipTakesIt ? onChip : monarchFits(g, u.dtype(), device) ? monarch : null;
             switch (forward) {
                 case ON_CHIP -> onChip.run();
                 case MONARCH -> monarch.run();
                 case FUSED -> fused.run();
                 case FLASH_BUTTERFLY -> flashButterfly.run(); // requireFlashButterflyFits held
                 case UNFUSED -> unfused.run();
-                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(
-                        flashButterfly == null ? List.of() : List.of(flashButterfly), fused, unfused, fusedFits),
-                        stream);
+                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(flashButterfly == null
+                        ? List.of() : List.of(new ForwardChoice.Candidate(onChipTakesIt ? "on-chip" : "monarch",
+                        flashButterfly)), fused, unfused, fusedFits), stream);
                 case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(),
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
@@ -199,11 +204,21 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /** The given candidates, then the cuFFT forwards that apply. */
-    private static List<Runnable> withCufft(List<Runnable> first, Runnable fused, Runnable unfused, boolean fusedFits) {
-        List<Runnable> all = new ArrayList<>(first);
-        if (fusedFits) all.add(fused);
-        all.add(unfused);
+    private static List<ForwardChoice.Candidate> withCufft(List<ForwardChoice.Candidate> first, Runnable fused,
+                                                           Runnable unfused, boolean fusedFits) {
+        List<ForwardChoice.Candidate> all = new ArrayList<>(first);
+        if (fusedFits) all.add(new ForwardChoice.Candidate("fused", fused));
+        all.add(new ForwardChoice.Candidate("unfused", unfused));
         return all;
+    }
+
+    /**
+     * Which forward the default (or {@link #CUFFT_ONLY}) chose for this geometry, rows and dtype
+     * on device: "on-chip", "monarch", "fused" or "unfused"; null before the first call of that
+     * shape, and for the instances that force a path.
+     */
+    public String chosenForward(ConvGeometry g, long rows, DType dtype, int device) {
+        return choice.chosen(device, g.fftSize(), rows, dtype);
     }
 
     /**
@@ -361,10 +376,7 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     private static int prepare(Tensor t) {
-        NativeLibraries.requireFlashButterfly();
-        int device = t.device().index();
-        Cuda.setDevice(device);
-        return device;
+        return NativeKernels.prepare(t);
     }
 
     /** Rows of N fp32 values: what the R2C reads and the C2R writes. */

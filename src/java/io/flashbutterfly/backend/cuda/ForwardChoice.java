@@ -23,33 +23,50 @@ final class ForwardChoice {
 
     private record Key(int device, long fftSize, long rows, DType dtype, int candidates) {}
 
-    private final Map<Key, Integer> fastest = new ConcurrentHashMap<>();
+    /** The chosen candidate's place in the list and its name (never its closure: that holds one call's tensors). */
+    private record Decision(int index, String name) {}
+
+    /** A forward implementation for one call, by name. */
+    record Candidate(String name, Runnable run) {}
+
+    private final Map<Key, Decision> fastest = new ConcurrentHashMap<>();
 
     /** Runs the fastest candidate for this shape (each of them, timed, the first time). */
-    void run(int device, long fftSize, long rows, DType dtype, List<Runnable> candidates, Stream stream) {
+    void run(int device, long fftSize, long rows, DType dtype, List<Candidate> candidates, Stream stream) {
+        Key key = new Key(device, fftSize, rows, dtype, candidates.size());
         if (candidates.size() == 1) { // nothing to choose: no timing, no wait
-            candidates.get(0).run();
+            fastest.putIfAbsent(key, new Decision(0, candidates.get(0).name()));
+            candidates.get(0).run().run();
             return;
         }
-        Key key = new Key(device, fftSize, rows, dtype, candidates.size());
-        Integer best = fastest.get(key);
+        Decision best = fastest.get(key);
         if (best != null) {
-            candidates.get(best).run();
+            candidates.get(best.index()).run().run();
             return;
         }
         float[] ms = new float[candidates.size()];
         for (int i = 0; i < ms.length; i++) {
-            candidates.get(i).run(); // plans made (JIT-linked for callbacks) before timing
+            Runnable op = candidates.get(i).run();
+            op.run(); // plans made (JIT-linked for callbacks) before timing
             ms[i] = Float.MAX_VALUE;
-            for (int run = 0; run < TIMED_RUNS; run++) ms[i] = Math.min(ms[i], time(device, candidates.get(i), stream));
+            for (int run = 0; run < TIMED_RUNS; run++) ms[i] = Math.min(ms[i], time(device, op, stream));
         }
         int winner = 0;
         for (int i = 1; i < ms.length; i++) if (ms[i] < ms[winner]) winner = i;
         // A racing first call may have decided already: its choice stands for every call.
-        Integer decided = fastest.putIfAbsent(key, winner);
-        int chosen = decided != null ? decided : winner;
-        candidates.get(chosen).run(); // this call's output comes from the one every later call runs
-        LOG.debug("forward N={} rows={} {}: candidates {} ms, chose #{}", fftSize, rows, dtype, Arrays.toString(ms), chosen);
+        Decision decided = fastest.putIfAbsent(key, new Decision(winner, candidates.get(winner).name()));
+        int chosen = decided != null ? decided.index() : winner;
+        candidates.get(chosen).run().run(); // this call's output comes from the one every later call runs
+        LOG.debug("forward N={} rows={} {}: candidates {} ms, chose {}", fftSize, rows, dtype, Arrays.toString(ms),
+                candidates.get(chosen).name());
+    }
+
+    /** The name of the candidate chosen for this shape, or null before its first call. */
+    String chosen(int device, long fftSize, long rows, DType dtype) {
+        return fastest.entrySet().stream()
+                .filter(e -> e.getKey().device() == device && e.getKey().fftSize() == fftSize
+                        && e.getKey().rows() == rows && e.getKey().dtype() == dtype)
+                .map(e -> e.getValue().name()).findFirst().orElse(null);
     }
 
     private static float time(int device, Runnable op, Stream stream) {
