@@ -17,9 +17,13 @@ public final class DropoutMask {
         return (z >>> 11) * 0x1.0p-53;
     }
 
-    /** What dropout at rate multiplies tap index by: 0, or 1 / (1 - rate) where the tap is kept. */
+    /**
+     * What dropout at rate multiplies tap index by: 0, or 1 / (1 - rate) where the tap is kept.
+     * The draw is compared with the rate rounded to fp32, as the GPU's regulariser takes it, so
+     * both keep the same taps.
+     */
     public static double scale(long seed, long index, double rate) {
         if (rate <= 0) return 1;
-        return uniform(seed, index) >= rate ? 1 / (1 - rate) : 0;
+        return uniform(seed, index) >= (float) rate ? 1 / (1 - rate) : 0;
     }
 }
