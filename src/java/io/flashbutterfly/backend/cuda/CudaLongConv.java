@@ -141,7 +141,7 @@ public final class CudaLongConv implements ConvBackend {
 
     @Override
     public void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry g, Stream stream) {
-        int device = prepare(k);
+        int device = NativeKernels.prepare(k);
         long channels = k.shape().dim(0);
         try (Scratch real = realRows(device, channels, g, stream)) {
             Cuda.check(fb_kernel_to_fft_rows(k.data(), k.dtype().nativeCode(), channels, g.causalTaps(),
@@ -165,7 +165,7 @@ public final class CudaLongConv implements ConvBackend {
 
     @Override
     public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
-        int device = prepare(u);
+        int device = NativeKernels.prepare(u);
         long rows = u.numel() / g.length();
         boolean fusedFits = FusedForward.fits(rows, g);
         if (forward == Forward.FLASH_BUTTERFLY) requireFlashButterflyFits(g, u.dtype(), device); // before allocating
@@ -308,7 +308,7 @@ public final class CudaLongConv implements ConvBackend {
     @Override
     public void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g, Tensor d,
                          Tensor du, Tensor dk, Tensor dd, Stream stream) {
-        int device = prepare(u);
+        int device = NativeKernels.prepare(u);
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);
         long rows = batch * channels;
@@ -373,10 +373,6 @@ public final class CudaLongConv implements ConvBackend {
                     ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST_CUFFT, FUSED, UNFUSED -> BackwardDu.CUFFT;
         };
-    }
-
-    private static int prepare(Tensor t) {
-        return NativeKernels.prepare(t);
     }
 
     /** Rows of N fp32 values: what the R2C reads and the C2R writes. */
