@@ -6,14 +6,15 @@
 // outer * f + q, without any transpose; the inverse runs the same steps backwards:
 //   x[m + inner p] = sum_q W_outer^(-q p) W_n^(-q m) z_q[m],  z_q = IFFT_inner(Y_q) (1/N in K).
 // Past 16 inner rows the factorisation recurses once: n = outer1 * outer2 * inner (outer2 up to
-// 32), each y_q1 split again by outer2 in place, row (q1, q2) then holding the bins
-// outer1 outer2 f + outer1 q2 + q1.
+// 32), each y_q1 split again by outer2, row (q1, q2) then holding the bins
+// outer1 outer2 f + outer1 q2 + q1; both levels run in the same pass, their exchange staged in
+// shared memory.
 // Each row of u travels as n = N/2 complex values x[j] = u[2j] + i u[2j+1]; the inner step
 // (monarch_inner in onchip_conv.cu) takes the two inner rows that hold bins k and n - k together and forms the
 // real row's product from them. Measured on an H100 (bf16, L = 65536), a row took no longer this
 // way than as half of a two-row complex sequence.
-// Device memory: u read, z written; per second level z read and written; z read and written on
-// chip; per second level z read and written; z read, y written (u read again only for D*u).
+// Device memory: u read, z written; z read and written by the inner step; z read, y written (u read
+// again only for D*u): three passes over z at any length.
 #include "complex.cuh"
 #include "dft_registers.cuh"
 #include "elements.cuh"
@@ -23,11 +24,9 @@
 
 namespace {
 
-constexpr int kMaxOuter1 = 16;  // the first step's factor (one outer step up to it)
-constexpr int kMaxOuter2 = 32;  // the second step's
+constexpr int kMaxOuter1 = 16;  // the first level's factor (one level up to it)
+constexpr int kMaxOuter2 = 32;  // the second level's
 constexpr int kThreads = 256;
-constexpr int kColumnsPerThread = 4;  // columns m per thread: a block covers kThreads * 4 of a row
-constexpr int kColumnsPerBlock = kThreads * kColumnsPerThread;
 
 using fb::cmul;
 using fb::conj;
@@ -47,11 +46,10 @@ __device__ __forceinline__ void unreverse(float2 (&out)[kOuter], const float2 (&
     ((out[q] = x[fb::reverse_bits(q, fb::log2_radix<kOuter>())]), ...);
 }
 
-// x <- the kOuter-point DFT of x (kInverse: with conjugate roots), output q then times w^q
-// (w = W_len^(+-m), the step's twiddle for column m).
+// x <- the kOuter-point DFT of x (kInverse: with conjugate roots), output q then times w^q.
 template <int kOuter, bool kInverse>
 __device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], float2 w) {
-    fb::dft<kInverse, kOuter>(x);  // bit-reversed order out
+    if constexpr (kOuter > 1) fb::dft<kInverse, kOuter>(x);  // bit-reversed order out
     float2 out[kOuter];
     unreverse(out, x, std::make_integer_sequence<int, kOuter>{});
     float2 wq = make_float2(1.0f, 0.0f);
@@ -62,47 +60,15 @@ __device__ __forceinline__ void outer_dft(float2 (&x)[kOuter], float2 w) {
     }
 }
 
-// The block's row and its first column: blocks run over (row, chunk of kColumnsPerBlock columns).
-struct OuterBlock {
-    int64_t row;
-    int64_t first;
-};
-
-__device__ __forceinline__ OuterBlock outer_block(int64_t inner) {
-    const int64_t chunks = (inner + kColumnsPerBlock - 1) / kColumnsPerBlock;
-    return {blockIdx.x / chunks, (blockIdx.x % chunks) * kColumnsPerBlock};
-}
-
-// Calls f(m) for this thread's columns m < limit in the block's chunk.
-template <typename F>
-__device__ __forceinline__ void for_each_column(const OuterBlock &block, int64_t limit, F &&f) {
-#pragma unroll
-    for (int c = 0; c < kColumnsPerThread; ++c) {
-        const int64_t m = block.first + threadIdx.x + c * kThreads;
-        if (m >= limit) break;
-        f(m);
-    }
-}
-
-// A forward step on column m of a row zr of kOuter * inner values, given x[p] = x[m + inner p]:
-// zr[q * inner + m] = y_q[m].
-template <int kOuter, typename V>
-__device__ __forceinline__ void forward_column(float2 (&x)[kOuter], V *zr, int64_t m, int64_t inner) {
-    outer_dft<kOuter, false>(x, root(m, kOuter * inner));
-#pragma unroll
-    for (int q = 0; q < kOuter; ++q) fb::store_value(zr + q * inner, m, x[q]);
-}
-
-// An inverse step on column m: v[p] = sum_q W_outer^(-q p) W_len^(-q m) zr[q * inner + m], the
-// value for m + inner p (without 1/kOuter: the spectrum carries 1/N).
-template <int kOuter, typename V>
-__device__ __forceinline__ void inverse_column(float2 (&v)[kOuter], const V *zr, int64_t m, int64_t inner) {
+// v <- sum_q W_outer^(-q p) w^q v[q] for every p: a forward step's inverse given its twiddle w
+// (without 1/kOuter: the spectrum carries 1/N).
+template <int kOuter>
+__device__ __forceinline__ void outer_inverse_dft(float2 (&v)[kOuter], float2 w) {
     float2 wq = make_float2(1.0f, 0.0f);
-    const float2 w = conj(root(m, kOuter * inner));
 #pragma unroll
     for (int q = 0; q < kOuter; ++q) {
-        v[q] = cmul(fb::load_value(zr + q * inner, m), wq);
-        wq = cmul(wq, w);
+        v[q] = cmul(v[q], wq);
+        wq = cmul(wq, conj(w));
     }
     outer_dft<kOuter, true>(v, make_float2(1.0f, 0.0f));
 }
@@ -159,90 +125,163 @@ struct RealRow {
     }
 };
 
-// First forward step: z[row][q][m] = y_q[m] as above, from the row zero-padded to kOuter * inner
+// Both outer levels in one pass over device memory. A block takes kTile columns m of a row of
+// size = outer1 * outer2 * inner values, all of them its j = m + inner p2 + inner outer2 p1
+// (p1 < outer1, p2 < outer2), and stages the levels' exchange in shared memory:
+//   level 1, column m' = m + inner p2 of the row as outer1 rows of outer2 * inner values:
+//     t[q1][p2][m] = W_size^(q1 m') sum_p1 x[m' + inner outer2 p1] W_outer1^(q1 p1);
+//   level 2, column m of sub-row q1 as outer2 rows of inner values:
+//     z[row][q1][q2][m] = W_(outer2 inner)^(q2 m) sum_p2 t[q1][p2][m] W_outer2^(q2 p2).
+// One level (kOuter2 = 1) goes straight to device memory. kTile: 16 columns (128 bytes of an
+// fp32 row) with two levels, enough that every level has a value per thread.
+template <int kOuter1, int kOuter2> struct TwoLevels {
+    static constexpr int kTile = kOuter2 == 1 ? kThreads : kOuter2 < 16 ? kThreads / kOuter2 : 16;
+    static constexpr int kSharedValues = kOuter2 == 1 ? 0 : kOuter1 * kOuter2 * kTile;
+
+    int64_t row, first, inner, size;
+
+    __device__ TwoLevels(int64_t inner_) : inner(inner_), size(static_cast<int64_t>(kOuter1) * kOuter2 * inner_) {
+        const int64_t tiles = (inner + kTile - 1) / kTile;
+        row = blockIdx.x / tiles;
+        first = (blockIdx.x % tiles) * kTile;
+    }
+
+    // Calls f(m, p) for the block's columns m < limit and p < count (one (m, p) per thread a round).
+    template <int kCount, typename F> __device__ void for_each(int64_t limit, F &&f) const {
+        for (int item = threadIdx.x; item < kTile * kCount; item += kThreads) {
+            const int64_t m = first + item % kTile;
+            if (m < limit) f(m, item / kTile);
+        }
+    }
+
+    __device__ static int64_t tile_index(int q1, int p2, int64_t m_in_tile) {
+        return (static_cast<int64_t>(q1) * kOuter2 + p2) * kTile + m_in_tile;
+    }
+
+    // Level 1 forward on column m' = m + inner p2: load(j) gives value j; result q1 to keep(q1, value).
+    template <typename Load, typename Keep>
+    __device__ static void level1(int64_t m, int p2, int64_t inner, int64_t size, Load &&load, Keep &&keep) {
+        const int64_t mp = m + inner * p2;
+        float2 x[kOuter1];
+#pragma unroll
+        for (int p1 = 0; p1 < kOuter1; ++p1) x[p1] = load(mp + inner * kOuter2 * p1);
+        outer_dft<kOuter1, false>(x, root(mp, size));
+#pragma unroll
+        for (int q1 = 0; q1 < kOuter1; ++q1) keep(q1, x[q1]);
+    }
+};
+
+// The forward outer step: z[row][q1][q2][m] as above, from the row of u zero-padded to size
 // complex values.
-template <typename T, int kOuter>
+template <typename T, int kOuter1, int kOuter2>
 __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, fb::SmemValue<T> *__restrict__ z,
                                                           int64_t channels, int64_t length, int64_t inner) {
-    const OuterBlock block = outer_block(inner);
-    const RealRow<T> row(block.row, u, nullptr, nullptr, channels, length);
-    fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
-    for_each_column(block, inner, [&](int64_t m) {
-        float2 x[kOuter];
-#pragma unroll
-        for (int p = 0; p < kOuter; ++p) x[p] = row.load(m + inner * p);
-        forward_column<kOuter>(x, zr, m, inner);
+    using Levels = TwoLevels<kOuter1, kOuter2>;
+    extern __shared__ float2 t[];  // Levels::kSharedValues
+    const Levels b(inner);
+    const RealRow<T> row(b.row, u, nullptr, nullptr, channels, length);
+    fb::SmemValue<T> *zr = z + b.row * b.size;
+    b.template for_each<kOuter2>(inner, [&](int64_t m, int p2) {
+        Levels::level1(m, p2, inner, b.size, [&](int64_t j) { return row.load(j); }, [&](int q1, float2 v) {
+            if constexpr (kOuter2 == 1) {
+                fb::store_value(zr + q1 * inner, m, v);
+            } else {
+                t[Levels::tile_index(q1, p2, m - b.first)] = v;
+            }
+        });
     });
+    if constexpr (kOuter2 > 1) {
+        __syncthreads();
+        b.template for_each<kOuter1>(inner, [&](int64_t m, int q1) {
+            float2 x[kOuter2];
+#pragma unroll
+            for (int p2 = 0; p2 < kOuter2; ++p2) x[p2] = t[Levels::tile_index(q1, p2, m - b.first)];
+            outer_dft<kOuter2, false>(x, root(m, kOuter2 * inner));
+#pragma unroll
+            for (int q2 = 0; q2 < kOuter2; ++q2) fb::store_value(zr + (q1 * kOuter2 + q2) * inner, m, x[q2]);
+        });
+    }
 }
 
-// A second forward step, in place on rows of kOuter * inner values: the same split of each row.
-template <typename V, int kOuter>
-__global__ void __launch_bounds__(kThreads) outer_forward_in_place(V *__restrict__ z, int64_t inner) {
-    const OuterBlock block = outer_block(inner);
-    V *zr = z + block.row * kOuter * inner;
-    for_each_column(block, inner, [&](int64_t m) {
-        float2 x[kOuter];
-#pragma unroll
-        for (int p = 0; p < kOuter; ++p) x[p] = fb::load_value(zr + p * inner, m);
-        forward_column<kOuter>(x, zr, m, inner);
-    });
-}
-
-// The inverse of outer_forward_in_place.
-template <typename V, int kOuter>
-__global__ void __launch_bounds__(kThreads) outer_inverse_in_place(V *__restrict__ z, int64_t inner) {
-    const OuterBlock block = outer_block(inner);
-    V *zr = z + block.row * kOuter * inner;
-    for_each_column(block, inner, [&](int64_t m) {
-        float2 v[kOuter];
-        inverse_column<kOuter>(v, zr, m, inner);
-#pragma unroll
-        for (int p = 0; p < kOuter; ++p) fb::store_value(zr + p * inner, m, v[p]);
-    });
-}
-
-// Last inverse step: value m + inner p of the row = the inverse step's value, stored (+ d * u,
-// cast) where it holds data.
-template <typename T, int kOuter>
+// The inverse outer step: the levels above undone in reverse order, value j = m' + inner outer2 p1
+// of the row stored (+ d * u, cast) where it holds data.
+template <typename T, int kOuter1, int kOuter2>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
                                                           const T *__restrict__ u, const float *__restrict__ d,
                                                           T *__restrict__ y, int64_t channels, int64_t length,
                                                           int64_t inner) {
-    const OuterBlock block = outer_block(inner);
-    const RealRow<T> row(block.row, u, d, y, channels, length);
+    using Levels = TwoLevels<kOuter1, kOuter2>;
+    extern __shared__ float2 t[];  // Levels::kSharedValues
+    const Levels b(inner);
+    const RealRow<T> row(b.row, u, d, y, channels, length);
     const int64_t extent = row.extent();
-    const fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
-    for_each_column(block, inner < extent ? inner : extent, [&](int64_t m) {
-        float2 v[kOuter];
-        inverse_column<kOuter>(v, zr, m, inner);
+    const fb::SmemValue<T> *zr = z + b.row * b.size;
+    if constexpr (kOuter2 > 1) {
+        b.template for_each<kOuter1>(inner, [&](int64_t m, int q1) {
+            float2 v[kOuter2];
 #pragma unroll
-        for (int p = 0; p < kOuter; ++p) {
-            const int64_t j = m + inner * p;
+            for (int q2 = 0; q2 < kOuter2; ++q2) v[q2] = fb::load_value(zr + (q1 * kOuter2 + q2) * inner, m);
+            outer_inverse_dft<kOuter2>(v, root(m, kOuter2 * inner));
+#pragma unroll
+            for (int p2 = 0; p2 < kOuter2; ++p2) t[Levels::tile_index(q1, p2, m - b.first)] = v[p2];
+        });
+        __syncthreads();
+    }
+    b.template for_each<kOuter2>(inner, [&](int64_t m, int p2) {
+        const int64_t mp = m + inner * p2;
+        if (mp >= extent) return;
+        float2 v[kOuter1];
+#pragma unroll
+        for (int q1 = 0; q1 < kOuter1; ++q1) {
+            v[q1] = kOuter2 == 1 ? fb::load_value(zr + q1 * inner, m) : t[Levels::tile_index(q1, p2, m - b.first)];
+        }
+        outer_inverse_dft<kOuter1>(v, root(mp, b.size));
+#pragma unroll
+        for (int p1 = 0; p1 < kOuter1; ++p1) {
+            const int64_t j = mp + inner * kOuter2 * p1;
             if (j >= extent) break;
-            row.store(j, v[p]);
+            row.store(j, v[p1]);
         }
     });
 }
 
-// Calls f(std::integral_constant<int, outer>) for outer in {2, 4, ..., kMax}.
-template <int kMax, typename F> bool dispatch_outer(int outer, F &&f) {
-    switch (outer) {
-        case 2: f(std::integral_constant<int, 2>{}); return true;
-        case 4: f(std::integral_constant<int, 4>{}); return true;
-        case 8: f(std::integral_constant<int, 8>{}); return true;
-        case 16: f(std::integral_constant<int, 16>{}); return true;
-        case 32:
-            if constexpr (kMax >= 32) {
-                f(std::integral_constant<int, 32>{});
-                return true;
-            }
+
+// Calls f(std::integral_constant<int, outer1>, std::integral_constant<int, outer2>) for the
+// factors that occur: outer1 in {2, ..., kMaxOuter1} alone, or kMaxOuter1 with outer2 in {2, ..., kMaxOuter2}.
+template <typename F> bool dispatch_levels(int outer1, int outer2, F &&f) {
+    using std::integral_constant;
+    if (outer2 == 1) {
+        switch (outer1) {
+            case 2: f(integral_constant<int, 2>{}, integral_constant<int, 1>{}); return true;
+            case 4: f(integral_constant<int, 4>{}, integral_constant<int, 1>{}); return true;
+            case 8: f(integral_constant<int, 8>{}, integral_constant<int, 1>{}); return true;
+            case 16: f(integral_constant<int, 16>{}, integral_constant<int, 1>{}); return true;
+        }
+        return false;
+    }
+    if (outer1 != kMaxOuter1) return false;
+    switch (outer2) {
+        case 2: f(integral_constant<int, kMaxOuter1>{}, integral_constant<int, 2>{}); return true;
+        case 4: f(integral_constant<int, kMaxOuter1>{}, integral_constant<int, 4>{}); return true;
+        case 8: f(integral_constant<int, kMaxOuter1>{}, integral_constant<int, 8>{}); return true;
+        case 16: f(integral_constant<int, kMaxOuter1>{}, integral_constant<int, 16>{}); return true;
+        case 32: f(integral_constant<int, kMaxOuter1>{}, integral_constant<int, 32>{}); return true;
     }
     return false;
 }
 
-// Blocks of an outer step over rows of outer * inner values.
-int64_t outer_blocks(int64_t rows, int64_t inner) {
-    return rows * ((inner + kColumnsPerBlock - 1) / kColumnsPerBlock);
+// Launches an outer step's kernel on rows of kOuter1 * kOuter2 * inner values with its tile's
+// shared memory (64 KiB at the largest: past the static limit).
+template <int kOuter1, int kOuter2, typename Kernel, typename... Args>
+cudaError_t launch_outer(Kernel kernel, int64_t rows, int64_t inner, cudaStream_t stream, Args... args) {
+    using Levels = TwoLevels<kOuter1, kOuter2>;
+    const int64_t blocks = rows * ((inner + Levels::kTile - 1) / Levels::kTile);
+    if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
+    constexpr int smem = Levels::kSharedValues * static_cast<int>(sizeof(float2));
+    cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+    if (status != cudaSuccess) return status;
+    kernel<<<static_cast<unsigned>(blocks), kThreads, smem, stream>>>(args...);
+    return cudaGetLastError();
 }
 
 // The split size = outer1 * outer2 * inner, outer2 = 1 up to kMaxOuter1 inner rows.
@@ -288,44 +327,26 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
     }
     const Factors f = factors(size, inner);
     const int64_t rows = batch * channels;
-    const int64_t first_inner = size / f.outer1;  // the first step's column count
-    const int64_t first_blocks = outer_blocks(rows, first_inner);
-    const int64_t second_blocks = outer_blocks(rows * f.outer1, inner);
-    if (rows * (f.outer1 * f.outer2 / 2 + 1) > 0x7fffffffLL || first_blocks > 0x7fffffffLL ||
-        second_blocks > 0x7fffffffLL) {
-        return cudaErrorInvalidValue;
-    }
-    const auto first_grid = static_cast<unsigned>(first_blocks);
-    const auto second_grid = static_cast<unsigned>(second_blocks);
+    const int64_t inner_rows = static_cast<int64_t>(f.outer1) * f.outer2;
+    if (rows * (inner_rows / 2 + 1) > 0x7fffffffLL) return cudaErrorInvalidValue;  // the inner step's blocks
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
         using V = fb::SmemValue<T>;
         auto *z = static_cast<V *>(workspace);
-        dispatch_outer<kMaxOuter1>(f.outer1, [&](auto outer) {
-            outer_forward<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
-                static_cast<const T *>(u), z, channels, length, first_inner);
+        const auto *in = static_cast<const T *>(u);
+        const bool factored = dispatch_levels(f.outer1, f.outer2, [&](auto outer1, auto outer2) {
+            constexpr int kOuter1 = decltype(outer1)::value, kOuter2 = decltype(outer2)::value;
+            status = launch_outer<kOuter1, kOuter2>(outer_forward<T, kOuter1, kOuter2>, rows, inner, stream, in, z,
+                                                    channels, length, static_cast<int64_t>(inner));
+            if (status != cudaSuccess) return;
+            status = fb_monarch_inner(z, spectrum, dtype, rows, channels, inner, f.outer1, f.outer2, transpose != 0,
+                                      stream);
+            if (status != cudaSuccess) return;
+            status = launch_outer<kOuter1, kOuter2>(outer_inverse<T, kOuter1, kOuter2>, rows, inner, stream, z, in,
+                                                    d, static_cast<T *>(y), channels, length,
+                                                    static_cast<int64_t>(inner));
         });
-        if (f.outer2 > 1) {
-            dispatch_outer<kMaxOuter2>(f.outer2, [&](auto outer) {
-                outer_forward_in_place<V, decltype(outer)::value><<<second_grid, kThreads, 0, stream>>>(
-                    z, inner);
-            });
-        }
-        status = cudaGetLastError();
-        if (status != cudaSuccess) return;
-        status = fb_monarch_inner(z, spectrum, dtype, rows, channels, inner, f.outer1, f.outer2, transpose != 0, stream);
-        if (status != cudaSuccess) return;
-        if (f.outer2 > 1) {
-            dispatch_outer<kMaxOuter2>(f.outer2, [&](auto outer) {
-                outer_inverse_in_place<V, decltype(outer)::value><<<second_grid, kThreads, 0, stream>>>(
-                    z, inner);
-            });
-        }
-        dispatch_outer<kMaxOuter1>(f.outer1, [&](auto outer) {
-            outer_inverse<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
-                z, static_cast<const T *>(u), d, static_cast<T *>(y), channels, length, first_inner);
-        });
-        status = cudaGetLastError();
+        if (!factored) status = cudaErrorInvalidValue;
     });
     return known ? status : cudaErrorInvalidValue;
 }

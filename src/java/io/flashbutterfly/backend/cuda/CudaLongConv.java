@@ -28,8 +28,8 @@ import org.apache.logging.log4j.Logger;
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
  *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to half
  *       that, one row as half as many complex values past it and for a batch of one);</li>
- *   <li>Monarch (cuda/src/monarch_conv.cu): each row as N/2 complex values, an outer pass (two
- *       past 16 inner rows), on-chip inner steps on pairs of inner rows of a quarter of the
+ *   <li>Monarch (cuda/src/monarch_conv.cu): each row as N/2 complex values, an outer pass (of
+ *       two levels past 16 inner rows), on-chip inner steps on pairs of inner rows of a quarter of the
  *       on-chip limit, outer passes back, for power-of-two FFT sizes past the on-chip limit up to
  *       2 * {@link #MONARCH_MAX_OUTER} inner sizes (above
  *       {@link #ON_CHIP_MAX_FFT_SIZE} the FFT size is the smallest 7-smooth one, a power of two
@@ -72,11 +72,12 @@ public final class CudaLongConv implements ConvBackend {
     public static final CudaLongConv FLASH_BUTTERFLY = new CudaLongConv(Forward.FLASH_BUTTERFLY);
     /**
      * The Monarch forward's largest outer factor: a row's N/2 complex values go up to this many
-     * inner rows (one outer step of up to 16 points, two past that, the second up to 32).
+     * inner rows (one level of up to 16 points, two past that, the second up to 32; both levels in
+     * one pass over device memory each way).
      */
     public static final long MONARCH_MAX_OUTER = 512;
-    /** Monarch's largest outer factor with one outer step each way (cuda/src/monarch_conv.cu's first step). */
-    public static final long MONARCH_ONE_STEP_MAX_OUTER = 16;
+    /** Monarch's largest outer factor with one level (cuda/src/monarch_conv.cu's first). */
+    public static final long MONARCH_ONE_LEVEL_MAX_OUTER = 16;
 
     /** Always the on-chip kernel (where {@link #onChipFits} holds). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
@@ -358,9 +359,9 @@ public final class CudaLongConv implements ConvBackend {
     /**
      * The backward's du path for this size: the FlashButterfly kernel that takes it where this
      * instance may run that kernel, else cuFFT. The default takes Monarch only with one outer
-     * step each way: past that, cuFFT's du (a product with dy's spectrum, which dk needs anyway,
-     * and one inverse transform) beat Monarch's five passes (H100, whole backward: bf16 B=4 H=768
-     * L=64K 18.7 ms with Monarch's du vs 20.2 ms; B=1 H=256 L=1M 32.7 vs 30.2 ms).
+     * level: past that, cuFFT's du (a product with dy's spectrum, which dk needs anyway, and one
+     * inverse transform) beat a whole Monarch convolution (H100, whole backward: bf16 B=4 H=768
+     * L=64K 18.9 ms with Monarch's du vs 20.3 ms; B=1 H=256 L=1M 31.0 vs 30.3 ms, fp32 33.2 vs 30.6).
      */
     public BackwardDu backwardDuPath(ConvGeometry g, DType dtype, int device) {
         boolean onChip = forward != Forward.MONARCH && onChipFits(g, dtype, device);
@@ -369,7 +370,7 @@ public final class CudaLongConv implements ConvBackend {
             case FLASH_BUTTERFLY, ON_CHIP, MONARCH -> onChip ? BackwardDu.ON_CHIP
                     : monarch ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST -> onChip ? BackwardDu.ON_CHIP
-                    : monarch && g.fftSize() / 2 <= MONARCH_ONE_STEP_MAX_OUTER * OnChipLimit.innerSize(device, dtype)
+                    : monarch && g.fftSize() / 2 <= MONARCH_ONE_LEVEL_MAX_OUTER * OnChipLimit.innerSize(device, dtype)
                     ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST_CUFFT, FUSED, UNFUSED -> BackwardDu.CUFFT;
         };
