@@ -17,6 +17,7 @@
 #include "complex.cuh"
 #include "dft_registers.cuh"
 #include "elements.cuh"
+#include "gates.cuh"
 #include "onchip.cuh"
 
 #include <utility>
@@ -107,35 +108,42 @@ __device__ __forceinline__ void inverse_column(float2 (&v)[kOuter], const V *zr,
     outer_dft<kOuter, true>(v, make_float2(1.0f, 0.0f));
 }
 
-// One row of u as complex values x[j] = u[2j] + i u[2j+1], zero past the length, and the way
-// back: y[2j] + i y[2j+1] = the value, plus d * u, cast. For an even length each pair of elements
-// moves as one access (every row then starts 2-element aligned): with scalar accesses, 2-byte ones
-// for bf16, the first and last steps moved half the bytes per instruction of the others.
+// One row of u as complex values x[j] = v[2j] + i v[2j+1], v = pre * u (u without a pre gate),
+// zero past the length, and the way back: y[2j] + i y[2j+1] = post * (the value + d * v), cast.
+// For an even length each pair of elements moves as one access (every row then starts 2-element
+// aligned): with scalar accesses, 2-byte ones for bf16, the first and last steps moved half the
+// bytes per instruction of the others. Gates (gates.cuh) may be null: no gate.
 template <typename T>
 struct RealRow {
     using Pair = fb::Elements<T, 2>;
     const T *u;
+    const T *pre;
+    const T *post;
     T *y;
     int64_t length;
     bool pairs;
     const float *d;
     float skip;
 
-    __device__ RealRow(int64_t row, const T *u_, const float *d_, T *y_, int64_t channels, int64_t length_)
-        : u(u_ + row * length_), y(y_ != nullptr ? y_ + row * length_ : nullptr), length(length_),
-          pairs(length_ % 2 == 0), d(d_), skip(d_ != nullptr ? d_[row % channels] : 0.0f) {}
+    __device__ RealRow(int64_t row, const T *u_, const T *pre_, const T *post_, const float *d_, T *y_,
+                       int64_t channels, int64_t length_)
+        : u(u_ + row * length_), pre(pre_ != nullptr ? pre_ + row * length_ : nullptr),
+          post(post_ != nullptr ? post_ + row * length_ : nullptr), y(y_ != nullptr ? y_ + row * length_ : nullptr),
+          length(length_), pairs(length_ % 2 == 0), d(d_), skip(d_ != nullptr ? d_[row % channels] : 0.0f) {}
 
     // Complex values that hold data: past them the row is zero padding.
     __device__ int64_t extent() const { return (length + 1) / 2; }
 
-    // u[t], u[t + 1] (zero past the length), t even.
+    // v[t], v[t + 1] (zero past the length), t even.
     __device__ float2 input(int64_t t) const {
         if (pairs) {
             if (t >= length) return make_float2(0.0f, 0.0f);
             const Pair p = *reinterpret_cast<const Pair *>(u + t);
-            return make_float2(fb::to_float(p.v[0]), fb::to_float(p.v[1]));
+            const fb::GateGroup<T, 2> g(pre, t);
+            return make_float2(fb::to_float(p.v[0]) * g[0], fb::to_float(p.v[1]) * g[1]);
         }
-        return make_float2(t < length ? fb::to_float(u[t]) : 0.0f, t + 1 < length ? fb::to_float(u[t + 1]) : 0.0f);
+        return make_float2(t < length ? fb::to_float(u[t]) * fb::gate_factor(pre, t) : 0.0f,
+                           t + 1 < length ? fb::to_float(u[t + 1]) * fb::gate_factor(pre, t + 1) : 0.0f);
     }
 
     __device__ float2 load(int64_t j) const { return input(2 * j); }
@@ -148,13 +156,14 @@ struct RealRow {
             v = make_float2(v.x + skip * x.x, v.y + skip * x.y);
         }
         if (pairs) {
+            const fb::GateGroup<T, 2> g(post, t);
             Pair out;
-            out.v[0] = fb::from_float<T>(v.x);
-            out.v[1] = fb::from_float<T>(v.y);
+            out.v[0] = fb::from_float<T>(v.x * g[0]);
+            out.v[1] = fb::from_float<T>(v.y * g[1]);
             *reinterpret_cast<Pair *>(y + t) = out;
         } else {
-            y[t] = fb::from_float<T>(v.x);
-            if (t + 1 < length) y[t + 1] = fb::from_float<T>(v.y);
+            y[t] = fb::from_float<T>(v.x * fb::gate_factor(post, t));
+            if (t + 1 < length) y[t + 1] = fb::from_float<T>(v.y * fb::gate_factor(post, t + 1));
         }
     }
 };
@@ -162,10 +171,11 @@ struct RealRow {
 // First forward step: z[row][q][m] = y_q[m] as above, from the row zero-padded to kOuter * inner
 // complex values.
 template <typename T, int kOuter>
-__global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, fb::SmemValue<T> *__restrict__ z,
+__global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, const T *__restrict__ pre,
+                                                          fb::SmemValue<T> *__restrict__ z,
                                                           int64_t channels, int64_t length, int64_t inner) {
     const OuterBlock block = outer_block(inner);
-    const RealRow<T> row(block.row, u, nullptr, nullptr, channels, length);
+    const RealRow<T> row(block.row, u, pre, nullptr, nullptr, nullptr, channels, length);
     fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
     for_each_column(block, inner, [&](int64_t m) {
         float2 x[kOuter];
@@ -205,11 +215,12 @@ __global__ void __launch_bounds__(kThreads) outer_inverse_in_place(V *__restrict
 // cast) where it holds data.
 template <typename T, int kOuter>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
-                                                          const T *__restrict__ u, const float *__restrict__ d,
+                                                          const T *__restrict__ u, const T *__restrict__ pre,
+                                                          const T *__restrict__ post, const float *__restrict__ d,
                                                           T *__restrict__ y, int64_t channels, int64_t length,
                                                           int64_t inner) {
     const OuterBlock block = outer_block(inner);
-    const RealRow<T> row(block.row, u, d, y, channels, length);
+    const RealRow<T> row(block.row, u, pre, post, d, y, channels, length);
     const int64_t extent = row.extent();
     const fb::SmemValue<T> *zr = z + block.row * kOuter * inner;
     for_each_column(block, inner < extent ? inner : extent, [&](int64_t m) {
@@ -271,10 +282,10 @@ extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_
     return bytes;
 }
 
-extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
-                                              fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                              int64_t fft_size, int transpose, void *workspace,
-                                              cudaStream_t stream) {
+extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d,
+                                              const void *pre, const void *post, void *y, fb_dtype dtype,
+                                              int64_t batch, int64_t channels, int64_t length, int64_t fft_size,
+                                              int transpose, void *workspace, cudaStream_t stream) {
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
@@ -303,7 +314,7 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
         auto *z = static_cast<V *>(workspace);
         dispatch_outer<kMaxOuter1>(f.outer1, [&](auto outer) {
             outer_forward<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
-                static_cast<const T *>(u), z, channels, length, first_inner);
+                static_cast<const T *>(u), static_cast<const T *>(pre), z, channels, length, first_inner);
         });
         if (f.outer2 > 1) {
             dispatch_outer<kMaxOuter2>(f.outer2, [&](auto outer) {
@@ -323,7 +334,8 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
         }
         dispatch_outer<kMaxOuter1>(f.outer1, [&](auto outer) {
             outer_inverse<T, decltype(outer)::value><<<first_grid, kThreads, 0, stream>>>(
-                z, static_cast<const T *>(u), d, static_cast<T *>(y), channels, length, first_inner);
+                z, static_cast<const T *>(u), static_cast<const T *>(pre), static_cast<const T *>(post), d,
+                static_cast<T *>(y), channels, length, first_inner);
         });
         status = cudaGetLastError();
     });
