@@ -5,6 +5,10 @@
   outside the timing, as ours is.
 - flashfftconv: HazyResearch's FlashFFTConv, when it is importable (it says so when it is not).
 
+With --gates, the gated convolution y = post * (conv(v, k) + D*v), v = pre * u, pre and post
+shaped like u: torch gates around the transforms; FlashFFTConv takes both gates itself
+(conv(u, k, pre, post), which needs both) and adds post * D * v after.
+
 Prints one line per implementation and shape:
 RESULT implementation B H L dtype median_ms extra_bytes
 (extra_bytes: peak memory allocated during the call beyond its inputs and output).
@@ -16,11 +20,20 @@ import time
 import torch
 
 
-def torch_fftconv(u, k_f, d, fft_size):
+def torch_fftconv(u, k_f, d, fft_size, pre=None, post=None):
     seqlen = u.shape[-1]
-    u_f = torch.fft.rfft(u.to(dtype=k_f.real.dtype), n=fft_size)
-    y = torch.fft.irfft(u_f * k_f, n=fft_size, norm="forward")[..., :seqlen]
-    return (y + u * d.unsqueeze(-1)).to(dtype=u.dtype)
+    v = u if pre is None else u * pre
+    v_f = torch.fft.rfft(v.to(dtype=k_f.real.dtype), n=fft_size)
+    y = torch.fft.irfft(v_f * k_f, n=fft_size, norm="forward")[..., :seqlen] + v * d.unsqueeze(-1)
+    if post is not None:
+        y = y * post
+    return y.to(dtype=u.dtype)
+
+
+def flashfftconv_call(conv, u, k, d, pre, post):
+    if pre is None:
+        return conv(u, k) + u * d.unsqueeze(-1).to(u.dtype)
+    return conv(u, k, pre, post) + post * (pre * u) * d.unsqueeze(-1).to(u.dtype)
 
 
 def measure(name, call, shape, dtype_name, out_bytes, warmup, iterations):
@@ -65,6 +78,7 @@ def main():
     parser.add_argument("--shapes", required=True, help="B,H,L;B,H,L;...")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--gates", action="store_true", help="the gated convolution (pre and post gates)")
     args = parser.parse_args()
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[args.dtype]
     print("peer: torch", torch.__version__, torch.cuda.get_device_name(0), flush=True)
@@ -74,20 +88,22 @@ def main():
         u = torch.randn(b, h, l, device="cuda").to(dtype)
         k = torch.randn(h, l, device="cuda")
         d = torch.randn(h, device="cuda")
+        pre = torch.randn(b, h, l, device="cuda").to(dtype) if args.gates else None
+        post = torch.randn(b, h, l, device="cuda").to(dtype) if args.gates else None
         out_bytes = u.numel() * u.element_size()
         fft_size = 2 * l
         k_f = torch.fft.rfft(k, n=fft_size) / fft_size
-        measure("torch", lambda: torch_fftconv(u, k_f, d, fft_size), (b, h, l), args.dtype, out_bytes,
+        measure("torch", lambda: torch_fftconv(u, k_f, d, fft_size, pre, post), (b, h, l), args.dtype, out_bytes,
                 args.warmup, args.iterations)
         if flash is not None and dtype != torch.float32:
             try:
                 conv = flash(fft_size, dtype=dtype).cuda()
-                measure("flashfftconv", lambda: conv(u, k) + u * d.unsqueeze(-1).to(dtype), (b, h, l), args.dtype,
+                measure("flashfftconv", lambda: flashfftconv_call(conv, u, k, d, pre, post), (b, h, l), args.dtype,
                         out_bytes, args.warmup, args.iterations)
                 del conv
             except Exception as e:
                 print(f"peer: flashfftconv failed at B={b} H={h} L={l}: {type(e).__name__}: {e}", flush=True)
-        del u, k, d, k_f
+        del u, k, d, k_f, pre, post
         torch.cuda.empty_cache()
 
 

@@ -43,6 +43,11 @@ FB_API cudaError_t fb_cast_pad(const void *src, fb_dtype src_dtype, int64_t src_
 FB_API cudaError_t fb_fill(void *dst, fb_dtype dtype, int64_t count, float value,
                            cudaStream_t stream);
 
+/* out[i] = a[i] * b[i] for i < count, all of dtype, the product in fp32 rounded to dtype; out may
+ * be a or b (in place). */
+FB_API cudaError_t fb_multiply(const void *a, const void *b, void *out, fb_dtype dtype, int64_t count,
+                               cudaStream_t stream);
+
 /* ---- FFT long convolution (cuFFT path) ----------------------------------------------------
  * Rows are (batch * channels) sequences; channel of row r is r % channels. Spectra are fp32
  * complex numbers, interleaved (re, im), `bins` per row. FFT rows of real values are stored with
@@ -111,31 +116,34 @@ typedef struct fb_fft_conv_params {
 FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size);
 
 /*
- * The whole forward y = conv(u, k) + d * u for u and y of (batch, channels, length) in one kernel,
- * the sequence kept on chip: fft_size a power of two from 2 up to fb_onchip_max_fft_size(),
- * spectrum (channels, fft_size / 2 + 1) complex scaled by 1 / fft_size, d fp32 or NULL.
- * transpose != 0: the adjoint, y = conv^T(u, k) + d * u (the spectrum's conjugate): the
- * backward's du for dy in u's place.
+ * The whole forward y = post * (conv(v, k) + d * v), v = pre * u (elementwise), for u and y of
+ * (batch, channels, length) in one kernel, the sequence kept on chip: fft_size a power of two from
+ * 2 up to fb_onchip_max_fft_size(), spectrum (channels, fft_size / 2 + 1) complex scaled by
+ * 1 / fft_size, d fp32 or NULL; the gates pre and post laid out like u, of its dtype, or NULL (no
+ * gate). transpose != 0: the adjoint, conv^T (the spectrum's conjugate): the backward's du for dy
+ * in u's place.
  */
-FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
-                                  fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                  int64_t fft_size, int transpose, cudaStream_t stream);
+FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, const void *pre,
+                                  const void *post, void *y, fb_dtype dtype, int64_t batch,
+                                  int64_t channels, int64_t length, int64_t fft_size, int transpose,
+                                  cudaStream_t stream);
 
 /* Bytes of the workspace fb_monarch_conv needs for these sizes (-1 for an unknown dtype). */
 FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels,
                                                int64_t fft_size);
 
 /*
- * fb_onchip_conv (transpose as there) for FFT sizes past one SM: fft_size a power of two with
- * 2 * M < fft_size <= 1024 * M, M = fb_onchip_max_fft_size() / 4 of the current device, each row
- * as fft_size / 2 complex values u[2j] + i u[2j+1] factored as outer * M: an outer pass over
+ * fb_onchip_conv (gates and transpose as there) for FFT sizes past one SM: fft_size a power of
+ * two with 2 * M < fft_size <= 1024 * M, M = fb_onchip_max_fft_size() / 4 of the current device,
+ * each row as fft_size / 2 complex values v[2j] + i v[2j+1] factored as outer * M: an outer pass over
  * device memory (two past fft_size = 32 * M), on-chip inner transforms and outer passes back (the Monarch
  * factorisation, spectrum used in permuted order: no transposes). workspace:
  * fb_monarch_conv_workspace_bytes() bytes.
  */
-FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
-                                   fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                   int64_t fft_size, int transpose, void *workspace, cudaStream_t stream);
+FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, const void *pre,
+                                   const void *post, void *y, fb_dtype dtype, int64_t batch,
+                                   int64_t channels, int64_t length, int64_t fft_size, int transpose,
+                                   void *workspace, cudaStream_t stream);
 
 /* ---- Kernel regularisers (io.flashbutterfly.ops.KernelRegularizer is the float64 reference) ----
  * On raw fp32 weights w of (channels, causal_len + anticausal_len), in this order: smooth (moving

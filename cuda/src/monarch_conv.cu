@@ -18,6 +18,7 @@
 #include "complex.cuh"
 #include "dft_registers.cuh"
 #include "elements.cuh"
+#include "gates.cuh"
 #include "onchip.cuh"
 
 #include <utility>
@@ -73,35 +74,42 @@ __device__ __forceinline__ void outer_inverse_dft(float2 (&v)[kOuter], float2 w)
     outer_dft<kOuter, true>(v, make_float2(1.0f, 0.0f));
 }
 
-// One row of u as complex values x[j] = u[2j] + i u[2j+1], zero past the length, and the way
-// back: y[2j] + i y[2j+1] = the value, plus d * u, cast. For an even length each pair of elements
-// moves as one access (every row then starts 2-element aligned): with scalar accesses, 2-byte ones
-// for bf16, the first and last steps moved half the bytes per instruction of the others.
+// One row of u as complex values x[j] = v[2j] + i v[2j+1], v = pre * u (u without a pre gate),
+// zero past the length, and the way back: y[2j] + i y[2j+1] = post * (the value + d * v), cast.
+// For an even length each pair of elements moves as one access (every row then starts 2-element
+// aligned): with scalar accesses, 2-byte ones for bf16, the first and last steps moved half the
+// bytes per instruction of the others. Gates (gates.cuh) may be null: no gate.
 template <typename T>
 struct RealRow {
     using Pair = fb::Elements<T, 2>;
     const T *u;
+    const T *pre;
+    const T *post;
     T *y;
     int64_t length;
     bool pairs;
     const float *d;
     float skip;
 
-    __device__ RealRow(int64_t row, const T *u_, const float *d_, T *y_, int64_t channels, int64_t length_)
-        : u(u_ + row * length_), y(y_ != nullptr ? y_ + row * length_ : nullptr), length(length_),
-          pairs(length_ % 2 == 0), d(d_), skip(d_ != nullptr ? d_[row % channels] : 0.0f) {}
+    __device__ RealRow(int64_t row, const T *u_, const T *pre_, const T *post_, const float *d_, T *y_,
+                       int64_t channels, int64_t length_)
+        : u(u_ + row * length_), pre(pre_ != nullptr ? pre_ + row * length_ : nullptr),
+          post(post_ != nullptr ? post_ + row * length_ : nullptr), y(y_ != nullptr ? y_ + row * length_ : nullptr),
+          length(length_), pairs(length_ % 2 == 0), d(d_), skip(d_ != nullptr ? d_[row % channels] : 0.0f) {}
 
     // Complex values that hold data: past them the row is zero padding.
     __device__ int64_t extent() const { return (length + 1) / 2; }
 
-    // u[t], u[t + 1] (zero past the length), t even.
+    // v[t], v[t + 1] (zero past the length), t even.
     __device__ float2 input(int64_t t) const {
         if (pairs) {
             if (t >= length) return make_float2(0.0f, 0.0f);
             const Pair p = *reinterpret_cast<const Pair *>(u + t);
-            return make_float2(fb::to_float(p.v[0]), fb::to_float(p.v[1]));
+            const fb::GateGroup<T, 2> g(pre, t);
+            return make_float2(fb::to_float(p.v[0]) * g[0], fb::to_float(p.v[1]) * g[1]);
         }
-        return make_float2(t < length ? fb::to_float(u[t]) : 0.0f, t + 1 < length ? fb::to_float(u[t + 1]) : 0.0f);
+        return make_float2(t < length ? fb::to_float(u[t]) * fb::gate_factor(pre, t) : 0.0f,
+                           t + 1 < length ? fb::to_float(u[t + 1]) * fb::gate_factor(pre, t + 1) : 0.0f);
     }
 
     __device__ float2 load(int64_t j) const { return input(2 * j); }
@@ -114,13 +122,14 @@ struct RealRow {
             v = make_float2(v.x + skip * x.x, v.y + skip * x.y);
         }
         if (pairs) {
+            const fb::GateGroup<T, 2> g(post, t);
             Pair out;
-            out.v[0] = fb::from_float<T>(v.x);
-            out.v[1] = fb::from_float<T>(v.y);
+            out.v[0] = fb::from_float<T>(v.x * g[0]);
+            out.v[1] = fb::from_float<T>(v.y * g[1]);
             *reinterpret_cast<Pair *>(y + t) = out;
         } else {
-            y[t] = fb::from_float<T>(v.x);
-            if (t + 1 < length) y[t + 1] = fb::from_float<T>(v.y);
+            y[t] = fb::from_float<T>(v.x * fb::gate_factor(post, t));
+            if (t + 1 < length) y[t + 1] = fb::from_float<T>(v.y * fb::gate_factor(post, t + 1));
         }
     }
 };
@@ -174,12 +183,13 @@ template <int kOuter1, int kOuter2> struct TwoLevels {
 // The forward outer step: z[row][q1][q2][m] as above, from the row of u zero-padded to size
 // complex values.
 template <typename T, int kOuter1, int kOuter2>
-__global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, fb::SmemValue<T> *__restrict__ z,
-                                                          int64_t channels, int64_t length, int64_t inner) {
+__global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, const T *__restrict__ pre,
+                                                          fb::SmemValue<T> *__restrict__ z, int64_t channels,
+                                                          int64_t length, int64_t inner) {
     using Levels = TwoLevels<kOuter1, kOuter2>;
     extern __shared__ float2 t[];  // Levels::kSharedValues
     const Levels b(inner);
-    const RealRow<T> row(b.row, u, nullptr, nullptr, channels, length);
+    const RealRow<T> row(b.row, u, pre, nullptr, nullptr, nullptr, channels, length);
     fb::SmemValue<T> *zr = z + b.row * b.size;
     b.template for_each<kOuter2>(inner, [&](int64_t m, int p2) {
         Levels::level1(m, p2, inner, b.size, [&](int64_t j) { return row.load(j); }, [&](int q1, float2 v) {
@@ -207,13 +217,14 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
 // of the row stored (+ d * u, cast) where it holds data.
 template <typename T, int kOuter1, int kOuter2>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
-                                                          const T *__restrict__ u, const float *__restrict__ d,
+                                                          const T *__restrict__ u, const T *__restrict__ pre,
+                                                          const T *__restrict__ post, const float *__restrict__ d,
                                                           T *__restrict__ y, int64_t channels, int64_t length,
                                                           int64_t inner) {
     using Levels = TwoLevels<kOuter1, kOuter2>;
     extern __shared__ float2 t[];  // Levels::kSharedValues
     const Levels b(inner);
-    const RealRow<T> row(b.row, u, d, y, channels, length);
+    const RealRow<T> row(b.row, u, pre, post, d, y, channels, length);
     const int64_t extent = row.extent();
     const fb::SmemValue<T> *zr = z + b.row * b.size;
     if constexpr (kOuter2 > 1) {
@@ -310,10 +321,10 @@ extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_
     return bytes;
 }
 
-extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y,
-                                              fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                              int64_t fft_size, int transpose, void *workspace,
-                                              cudaStream_t stream) {
+extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d,
+                                              const void *pre, const void *post, void *y, fb_dtype dtype,
+                                              int64_t batch, int64_t channels, int64_t length, int64_t fft_size,
+                                              int transpose, void *workspace, cudaStream_t stream) {
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
@@ -336,14 +347,16 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
         const auto *in = static_cast<const T *>(u);
         const bool factored = dispatch_levels(f.outer1, f.outer2, [&](auto outer1, auto outer2) {
             constexpr int kOuter1 = decltype(outer1)::value, kOuter2 = decltype(outer2)::value;
-            status = launch_outer<kOuter1, kOuter2>(outer_forward<T, kOuter1, kOuter2>, rows, inner, stream, in, z,
-                                                    channels, length, static_cast<int64_t>(inner));
+            status = launch_outer<kOuter1, kOuter2>(outer_forward<T, kOuter1, kOuter2>, rows, inner, stream, in,
+                                                    static_cast<const T *>(pre), z, channels, length,
+                                                    static_cast<int64_t>(inner));
             if (status != cudaSuccess) return;
             status = fb_monarch_inner(z, spectrum, dtype, rows, channels, inner, f.outer1, f.outer2, transpose != 0,
                                       stream);
             if (status != cudaSuccess) return;
             status = launch_outer<kOuter1, kOuter2>(outer_inverse<T, kOuter1, kOuter2>, rows, inner, stream, z, in,
-                                                    d, static_cast<T *>(y), channels, length,
+                                                    static_cast<const T *>(pre), static_cast<const T *>(post), d,
+                                                    static_cast<T *>(y), channels, length,
                                                     static_cast<int64_t>(inner));
         });
         if (!factored) status = cudaErrorInvalidValue;

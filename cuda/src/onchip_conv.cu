@@ -17,6 +17,7 @@
 #include "dft16_mma.cuh"
 #include "dft_registers.cuh"
 #include "elements.cuh"
+#include "gates.cuh"
 #include "onchip.cuh"
 
 #include <type_traits>
@@ -278,9 +279,11 @@ __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const fl
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
 // Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
+// pre and post (nullptr: none) gate u as it is loaded and y as it is stored (gates.cuh).
 template <typename T, typename Value, int kVec, bool kWide>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
-                            const float *__restrict__ d, T *__restrict__ y, int64_t batch,
+                            const float *__restrict__ d, const T *__restrict__ pre,
+                            const T *__restrict__ post, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n, bool transpose) {
     extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
     Value *x = reinterpret_cast<Value *>(smem);
@@ -288,10 +291,13 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
     const bool pair = b0 + 1 < batch;
-    const T *u0 = u + (b0 * channels + h) * length;
-    const T *u1 = u0 + channels * length;
+    const int64_t row0 = (b0 * channels + h) * length;  // where each row starts in u, the gates and y
+    const int64_t row1 = row0 + channels * length;
+    const T *u0 = u + row0;
+    const T *u1 = u + row1;
 
     using Group = fb::Elements<T, kVec>;
+    using Gate = fb::GateGroup<T, kVec>;
 #pragma unroll 4  // several global loads in flight per thread
     for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
         Group a{}, b{};  // zero padding past the length
@@ -299,17 +305,19 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
             a = *reinterpret_cast<const Group *>(u0 + t);
             if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
         }
+        const Gate pre_a(pre, row0 + t, t < length), pre_b(pre, row1 + t, t < length && pair);
 #pragma unroll
         for (int i = 0; i < kVec; ++i) {
-            fb::store_value(x, slot(t + i), make_float2(fb::to_float(a.v[i]), fb::to_float(b.v[i])));
+            fb::store_value(x, slot(t + i), make_float2(fb::to_float(a.v[i]) * pre_a[i],
+                                                        fb::to_float(b.v[i]) * pre_b[i]));
         }
     }
     __syncthreads();
     convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
-    T *y0 = y + (b0 * channels + h) * length;
-    T *y1 = y0 + channels * length;
+    T *y0 = y + row0;
+    T *y1 = y + row1;
 #pragma unroll 4
     for (int t = kVec * threadIdx.x; t < length; t += kVec * blockDim.x) {
         Group a{}, b{}, out0, out1;
@@ -317,11 +325,13 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
             a = *reinterpret_cast<const Group *>(u0 + t);
             if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
         }
+        const Gate pre_a(pre, row0 + t, d != nullptr), pre_b(pre, row1 + t, d != nullptr && pair);
+        const Gate post_a(post, row0 + t), post_b(post, row1 + t, pair);
 #pragma unroll
         for (int i = 0; i < kVec; ++i) {
             const float2 v = fb::load_value(x, slot(t + i));
-            out0.v[i] = fb::from_float<T>(v.x + skip * fb::to_float(a.v[i]));
-            out1.v[i] = fb::from_float<T>(v.y + skip * fb::to_float(b.v[i]));
+            out0.v[i] = fb::from_float<T>((v.x + skip * fb::to_float(a.v[i]) * pre_a[i]) * post_a[i]);
+            out1.v[i] = fb::from_float<T>((v.y + skip * fb::to_float(b.v[i]) * pre_b[i]) * post_b[i]);
         }
         *reinterpret_cast<Group *>(y0 + t) = out0;
         if (pair) *reinterpret_cast<Group *>(y1 + t) = out1;
@@ -330,27 +340,31 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
 
 // One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
 // moves two complex values per access (length a multiple of 4, rows 4-element aligned),
-// kVec = 1 one real value.
+// kVec = 1 one real value. pre and post (nullptr: none) as in onchip_conv.
 template <typename T, typename Value, int kVec, bool kWide>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
+                            const T *__restrict__ pre, const T *__restrict__ post,
                             T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
     extern __shared__ float4 smem[];
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
     const int64_t row = blockIdx.x;
     const int64_t h = row % channels;
-    const T *ur = u + row * length;
-    T *yr = y + row * length;
+    const int64_t first = row * length;  // where the row starts in u, the gates and y
+    const T *ur = u + first;
+    T *yr = y + first;
     const float skip = d != nullptr ? d[h] : 0.0f;
     if constexpr (kVec == 4) {
         using Group = fb::Elements<T, 4>;
+        using Gate = fb::GateGroup<T, 4>;
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * blockDim.x) {
             Group a{};  // zero padding past the length
             if (t < length) a = *reinterpret_cast<const Group *>(ur + t);
-            fb::store_value(x, slot(t / 2), make_float2(fb::to_float(a.v[0]), fb::to_float(a.v[1])));
-            fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]), fb::to_float(a.v[3])));
+            const Gate g(pre, first + t, t < length);
+            fb::store_value(x, slot(t / 2), make_float2(fb::to_float(a.v[0]) * g[0], fb::to_float(a.v[1]) * g[1]));
+            fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
         __syncthreads();
         convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
@@ -358,27 +372,32 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
         for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
             Group a{}, out;
             if (d != nullptr) a = *reinterpret_cast<const Group *>(ur + t);  // u again only for the skip term
+            const Gate g(pre, first + t, d != nullptr), p(post, first + t);
             const float2 v0 = fb::load_value(x, slot(t / 2));
             const float2 v1 = fb::load_value(x, slot(t / 2 + 1));
-            out.v[0] = fb::from_float<T>(v0.x + skip * fb::to_float(a.v[0]));
-            out.v[1] = fb::from_float<T>(v0.y + skip * fb::to_float(a.v[1]));
-            out.v[2] = fb::from_float<T>(v1.x + skip * fb::to_float(a.v[2]));
-            out.v[3] = fb::from_float<T>(v1.y + skip * fb::to_float(a.v[3]));
+            out.v[0] = fb::from_float<T>((v0.x + skip * fb::to_float(a.v[0]) * g[0]) * p[0]);
+            out.v[1] = fb::from_float<T>((v0.y + skip * fb::to_float(a.v[1]) * g[1]) * p[1]);
+            out.v[2] = fb::from_float<T>((v1.x + skip * fb::to_float(a.v[2]) * g[2]) * p[2]);
+            out.v[3] = fb::from_float<T>((v1.y + skip * fb::to_float(a.v[3]) * g[3]) * p[3]);
             *reinterpret_cast<Group *>(yr + t) = out;
         }
     } else {
+        // v = pre * u at t (zero past the length)
+        auto input = [&](int64_t t) { return t < length ? fb::to_float(ur[t]) * fb::gate_factor(pre, first + t) : 0.0f; };
         for (int j = threadIdx.x; j < n; j += blockDim.x) {
             const int64_t t = 2 * static_cast<int64_t>(j);
-            fb::store_value(x, slot(j), make_float2(t < length ? fb::to_float(ur[t]) : 0.0f,
-                                                    t + 1 < length ? fb::to_float(ur[t + 1]) : 0.0f));
+            fb::store_value(x, slot(j), make_float2(input(t), input(t + 1)));
         }
         __syncthreads();
         convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
         for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             const float2 v = fb::load_value(x, slot(j));
-            yr[t] = fb::from_float<T>(v.x + (d != nullptr ? skip * fb::to_float(ur[t]) : 0.0f));
-            if (t + 1 < length) yr[t + 1] = fb::from_float<T>(v.y + (d != nullptr ? skip * fb::to_float(ur[t + 1]) : 0.0f));
+            yr[t] = fb::from_float<T>((v.x + (d != nullptr ? skip * input(t) : 0.0f)) * fb::gate_factor(post, first + t));
+            if (t + 1 < length) {
+                yr[t + 1] = fb::from_float<T>((v.y + (d != nullptr ? skip * input(t + 1) : 0.0f)) *
+                                              fb::gate_factor(post, first + t + 1));
+            }
         }
     }
 }
@@ -490,9 +509,10 @@ extern "C" FB_API cudaError_t fb_onchip_max_fft_size(fb_dtype dtype, int device,
     return cudaSuccess;
 }
 
-extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y,
-                                             fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                             int64_t fft_size, int transpose, cudaStream_t stream) {
+extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, const void *pre,
+                                             const void *post, void *y, fb_dtype dtype, int64_t batch,
+                                             int64_t channels, int64_t length, int64_t fft_size, int transpose,
+                                             cudaStream_t stream) {
     int device = 0;
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
@@ -510,22 +530,26 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         using T = decltype(t);
         const uintptr_t quad = 4 * sizeof(T);
         const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
-                             reinterpret_cast<uintptr_t>(y) % quad == 0;
+                             reinterpret_cast<uintptr_t>(y) % quad == 0 &&
+                             reinterpret_cast<uintptr_t>(pre) % quad == 0 &&
+                             reinterpret_cast<uintptr_t>(post) % quad == 0;  // a null gate is aligned
         auto launch = [&](auto value, auto wide) {
             using Value = decltype(value);
             constexpr bool kWide = decltype(wide)::value;
             const auto *in = static_cast<const T *>(u);
             const auto *k = reinterpret_cast<const float2 *>(spectrum);
+            const auto *gate_in = static_cast<const T *>(pre);
+            const auto *gate_out = static_cast<const T *>(post);
             auto *out = static_cast<T *>(y);
             if (real) {
                 auto *kernel = by_four ? onchip_conv_real<T, Value, 4, kWide>
                                                  : onchip_conv_real<T, Value, 1, kWide>;
-                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, channels, length, n,
-                                               transpose != 0);
+                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, gate_in, gate_out, out,
+                                               channels, length, n, transpose != 0);
             } else {
                 auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide> : onchip_conv<T, Value, 1, kWide>;
-                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, out, batch, channels, length, n,
-                                               transpose != 0);
+                status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, gate_in, gate_out, out, batch,
+                                               channels, length, n, transpose != 0);
             }
         };
         if (n < kCompactFrom) {

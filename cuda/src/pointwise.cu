@@ -1,4 +1,4 @@
-// Elementwise kernels: cast + pad/truncate + scale per row, and fill.
+// Elementwise kernels: cast + pad/truncate + scale per row, fill, and the product of two tensors.
 #include "elements.cuh"
 #include "launch.cuh"
 
@@ -19,6 +19,15 @@ __global__ void fill_kernel(T *__restrict__ dst, int64_t count, T value) {
     const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
     for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
         dst[i] = value;
+    }
+}
+
+// No __restrict__: out may be a or b (in place), and each thread reads its element before writing it.
+template <typename T>
+__global__ void multiply_kernel(const T *a, const T *b, T *out, int64_t count) {
+    const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
+    for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
+        out[i] = fb::from_float<T>(fb::to_float(a[i]) * fb::to_float(b[i]));
     }
 }
 
@@ -55,6 +64,21 @@ extern "C" FB_API cudaError_t fb_fill(void *dst, fb_dtype dtype, int64_t count, 
         using T = decltype(t);
         fill_kernel<T><<<fb::flat_grid(count, threads), threads, 0, stream>>>(
             static_cast<T *>(dst), count, fb::from_float<T>(value));
+    });
+    if (!known) return cudaErrorInvalidValue;
+    return cudaGetLastError();
+}
+
+extern "C" FB_API cudaError_t fb_multiply(const void *a, const void *b, void *out, fb_dtype dtype, int64_t count,
+                                          cudaStream_t stream) {
+    constexpr int threads = 256;
+    if (count < 0) return cudaErrorInvalidValue;
+    if (count == 0) return cudaSuccess;
+    if (a == nullptr || b == nullptr || out == nullptr) return cudaErrorInvalidValue;
+    const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
+        using T = decltype(t);
+        multiply_kernel<T><<<fb::flat_grid(count, threads), threads, 0, stream>>>(
+            static_cast<const T *>(a), static_cast<const T *>(b), static_cast<T *>(out), count);
     });
     if (!known) return cudaErrorInvalidValue;
     return cudaGetLastError();

@@ -17,14 +17,16 @@ import java.util.List;
  * @param shapes     (B, H, L) shapes; empty for the device's default set
  * @param mode       the convolution mode
  * @param algorithm  the library's algorithm for the default column
+ * @param gates      run the gated convolution (pre and post gates shaped like u)
  * @param peer       a peer script (PyTorch, FlashFFTConv) to run on the same shapes, or null
  * @param markdown   a file to append the tables to as markdown, or null
  * @param json       a file to write the results to as JSON (and a PNG plot beside it), or null
  */
 record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dtypes, List<long[]> shapes,
-                    Mode mode, Algorithm algorithm, Path peer, Path markdown, Path json) {
+                    Mode mode, Algorithm algorithm, boolean gates, Path peer, Path markdown, Path json) {
     static final String USAGE = "options: --warmup N, --iterations N, --cpu, --dtype fp32,bf16,fp16,"
-            + " --shapes B,H,L[;B,H,L...], --mode causal|circular|bidirectional, --algorithm auto|cufft,"
+            + " --shapes B,H,L[;B,H,L...], --mode causal|circular|bidirectional,"
+            + " --algorithm auto|flash_butterfly|cufft, --gates,"
             + " --peer SCRIPT, --markdown FILE, --json FILE; or --plot FILE.json; or --jmh [JMH options];"
             + " or --train FILE [H L STEPS] (the regularisation comparison: FILE.md, FILE.json, FILE.png where the"
             + " runtime has java.desktop); or --plot-training FILE.json (a training run's PNG from its JSON)";
@@ -37,6 +39,7 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
         List<long[]> shapes = List.of();
         Mode mode = Mode.CAUSAL;
         Algorithm algorithm = Algorithm.AUTO;
+        boolean gates = false;
         Path peer = null;
         Path markdown = null;
         Path json = null;
@@ -45,6 +48,7 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
                 case "--warmup" -> warmup = positive(args, ++i);
                 case "--iterations" -> iterations = positive(args, ++i);
                 case "--cpu" -> cpu = true;
+                case "--gates" -> gates = true;
                 case "--dtype" -> dtypes = parseDtypes(value(args, ++i));
                 case "--shapes" -> shapes = parseShapes(value(args, ++i));
                 case "--peer" -> peer = Path.of(value(args, ++i));
@@ -55,7 +59,7 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
             }
         }
-        return new BenchOptions(warmup, iterations, cpu, dtypes, shapes, mode, algorithm, peer, markdown, json);
+        return new BenchOptions(warmup, iterations, cpu, dtypes, shapes, mode, algorithm, gates, peer, markdown, json);
     }
 
     private static String value(String[] args, int i) {

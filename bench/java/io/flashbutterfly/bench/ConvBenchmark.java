@@ -1,10 +1,12 @@
 package io.flashbutterfly.bench;
 
+import io.flashbutterfly.api.Gates;
 import io.flashbutterfly.api.Gradients;
 import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LongConv;
 import io.flashbutterfly.api.Mode;
 import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.backend.GatedBackward;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.backend.cuda.GpuMemory;
 import io.flashbutterfly.runtime.Cuda;
@@ -28,9 +30,10 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The long convolution's forward, per shape and dtype: the library's default and, on a GPU,
- * each forward path forced, with median time, GB/s and ratio to the memory floor (u, k, D and y
- * each moved once at the copy bandwidth measured in this run), the extra device memory a call
- * takes, and the peers (PyTorch, FlashFFTConv) side by side when a peer script is given.
+ * each forward path forced, with median time, GB/s and ratio to the memory floor (u, k, D and y,
+ * and with --gates the pre and post gates, each moved once at the copy bandwidth measured in this
+ * run), the extra device memory a call takes, and the peers (PyTorch, FlashFFTConv) side by side
+ * when a peer script is given.
  */
 final class ConvBenchmark {
     private static final Logger LOG = LogManager.getLogger(ConvBenchmark.class);
@@ -70,8 +73,9 @@ final class ConvBenchmark {
             if (gpu && options.peer() != null && options.mode() == Mode.CAUSAL) {
                 results.addAll(PeerResults.run(options.peer(), dtype, shapes, options));
             }
-            String title = options.mode().toString().toLowerCase() + " long convolution forward, " + dtype
-                    + " u and y, fp32 k and D, " + options.algorithm();
+            String title = options.mode().toString().toLowerCase() + (options.gates() ? " gated" : "")
+                    + " long convolution forward, " + dtype + " u and y" + (options.gates() ? " and gates" : "")
+                    + ", fp32 k and D, " + options.algorithm();
             Table table = table(results, bytesPerMs);
             table.print(title);
             if (options.markdown() != null) {
@@ -82,7 +86,7 @@ final class ConvBenchmark {
             all.addAll(results);
         }
         if (options.json() != null) {
-            JsonReport.write(options.json(), backend, all);
+            JsonReport.write(options.json(), backend, options.gates(), all);
             plot(options.json(), all);
         }
     }
@@ -141,19 +145,21 @@ final class ConvBenchmark {
             Tensor k = Tensor.randn(arena, device, DType.FP32, Shape.of(s[1], taps), 2);
             Tensor d = Tensor.randn(arena, device, DType.FP32, Shape.of(s[1]), 3);
             Tensor y = Tensor.empty(arena, device, dtype, shape);
+            Gates gates = gates(arena, dtype, shape);
             KernelSpectrum spectrum = conv.spectrum(k, s[2]);
-            long bytes = u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize();
+            long bytes = u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize() + byteSize(gates.pre())
+                    + byteSize(gates.post());
             double floorMs = gpu ? bytes / bytesPerMs : Double.NaN;
             if (gpu) {
                 // The first call times each candidate path (scratch the chosen one may not need):
                 // the extra memory counted is the chosen path's, in the calls timed below.
-                conv.forward(u, spectrum, d, y, Stream.DEFAULT);
+                conv.forward(u, spectrum, d, gates, y, Stream.DEFAULT);
                 Stream.DEFAULT.synchronize();
                 GpuMemory.releaseCaches();
                 GpuMemory.resetPeak();
             }
-            double ms = Timing.medianMillis(() -> conv.forward(u, spectrum, d, y, Stream.DEFAULT), gpu, Stream.DEFAULT,
-                    options);
+            double ms = Timing.medianMillis(() -> conv.forward(u, spectrum, d, gates, y, Stream.DEFAULT), gpu,
+                    Stream.DEFAULT, options);
             long extra = gpu ? GpuMemory.peakScratchBytes() + GpuMemory.workAreaBytes() : -1;
             if (!gpu) {
                 results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra));
@@ -170,23 +176,36 @@ final class ConvBenchmark {
             if (CudaLongConv.fusedFits(s[0] * s[1], geometry)) paths.put("fused", CudaLongConv.FUSED);
             paths.put("unfused", CudaLongConv.UNFUSED);
             for (Map.Entry<String, CudaLongConv> path : paths.entrySet()) {
-                double pathMs = Timing.medianMillis(() -> path.getValue().forward(u, spectrum.data(), geometry, d, y,
-                        Stream.DEFAULT), true, Stream.DEFAULT, options);
+                double pathMs = Timing.medianMillis(() -> path.getValue().forward(u, spectrum.data(), geometry, d,
+                        gates.pre(), gates.post(), y, Stream.DEFAULT), true, Stream.DEFAULT, options);
                 results.add(new Measurement(path.getKey(), dtype.toString(), s[0], s[1], s[2], pathMs, floorMs, -1));
             }
-            // The backward (du, dk, dD): the default's (du through the transposed FlashButterfly
-            // kernel where one takes the size) and cuFFT's alone.
+            // The backward (du, dk, dD, and the gates' gradients): the default's (du through the
+            // transposed FlashButterfly kernel where one takes the size) and cuFFT's alone.
             Tensor dy = Tensor.randn(arena, device, dtype, shape, 4);
             Gradients gradients = new Gradients(Tensor.empty(arena, device, dtype, shape),
-                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()));
-            double backwardMs = Timing.medianMillis(() -> conv.backward(dy, u, spectrum, d, gradients, Stream.DEFAULT),
-                    true, Stream.DEFAULT, options);
+                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()),
+                    gates.pre() == null ? null : Tensor.empty(arena, device, dtype, shape),
+                    gates.post() == null ? null : Tensor.empty(arena, device, dtype, shape));
+            double backwardMs = Timing.medianMillis(() -> conv.backward(dy, u, spectrum, d, gates, gradients,
+                    Stream.DEFAULT), true, Stream.DEFAULT, options);
             results.add(new Measurement("backward", dtype.toString(), s[0], s[1], s[2], backwardMs, floorMs, -1));
-            double cufftMs = Timing.medianMillis(() -> CudaLongConv.CUFFT_ONLY.backward(dy, u, spectrum.data(), geometry,
-                    d, gradients.du(), gradients.dk(), gradients.dd(), Stream.DEFAULT), true, Stream.DEFAULT, options);
+            double cufftMs = Timing.medianMillis(() -> GatedBackward.run(CudaLongConv.CUFFT_ONLY, dy, u,
+                    spectrum.data(), geometry, d, gates.pre(), gates.post(), gradients.du(), gradients.dk(),
+                    gradients.dd(), gradients.dpre(), gradients.dpost(), Stream.DEFAULT), true, Stream.DEFAULT, options);
             results.add(new Measurement("cufft backward", dtype.toString(), s[0], s[1], s[2], cufftMs, floorMs, -1));
         }
         return results;
+    }
+
+    /** Random pre and post gates shaped like u with --gates, else none. */
+    private Gates gates(Arena arena, DType dtype, Shape shape) {
+        if (!options.gates()) return Gates.NONE;
+        return new Gates(Tensor.randn(arena, device, dtype, shape, 5), Tensor.randn(arena, device, dtype, shape, 6));
+    }
+
+    private static long byteSize(Tensor t) {
+        return t == null ? 0 : t.byteSize();
     }
 
     /**
@@ -201,9 +220,10 @@ final class ConvBenchmark {
                 Tensor u = Tensor.randn(arena, device, dtype, Shape.of(2, 4, 256), 1);
                 Tensor d = Tensor.randn(arena, device, DType.FP32, Shape.of(4), 3);
                 Tensor y = Tensor.empty(arena, device, dtype, u.shape());
+                Gates gates = gates(arena, dtype, u.shape());
                 KernelSpectrum spectrum = conv.spectrum(Tensor.randn(arena, device, DType.FP32, Shape.of(4, taps), 2), 256);
                 long until = System.nanoTime() + (gpu ? 3_000_000_000L : 500_000_000L);
-                while (System.nanoTime() < until) conv.forward(u, spectrum, d, y, Stream.DEFAULT);
+                while (System.nanoTime() < until) conv.forward(u, spectrum, d, gates, y, Stream.DEFAULT);
                 if (gpu) Stream.DEFAULT.synchronize();
             }
         }

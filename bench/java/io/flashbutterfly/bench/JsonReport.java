@@ -13,7 +13,8 @@ import java.util.StringJoiner;
 final class JsonReport {
     private JsonReport() {}
 
-    static void write(Path file, String backend, List<Measurement> results) throws IOException {
+    /** gated: whether the run was the gated convolution (--gates), recorded beside the backend. */
+    static void write(Path file, String backend, boolean gated, List<Measurement> results) throws IOException {
         StringJoiner items = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Measurement m : results) {
             items.add(String.format(Locale.ROOT, "{\"implementation\": %s, \"dtype\": %s, \"B\": %d, \"H\": %d, "
@@ -21,7 +22,8 @@ final class JsonReport {
                     Json.quote(m.dtype()), m.batch(), m.channels(), m.length(), number(m.millis()),
                     number(m.floorMillis()), m.extraBytes(), m.path().isEmpty() ? "" : ", \"path\": " + Json.quote(m.path())));
         }
-        Files.writeString(file, "{\n  \"backend\": " + Json.quote(backend) + ",\n  \"results\": " + items + "\n}\n");
+        Files.writeString(file, "{\n  \"backend\": " + Json.quote(backend) + ",\n  \"gated\": " + gated
+                + ",\n  \"results\": " + items + "\n}\n");
     }
 
     private static String number(double v) {

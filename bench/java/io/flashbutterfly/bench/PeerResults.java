@@ -29,6 +29,7 @@ final class PeerResults {
         List<String> command = new ArrayList<>(List.of("python3", script.toString(), "--dtype", dtype.toString(),
                 "--shapes", shapeList.toString(), "--warmup", String.valueOf(options.warmup()),
                 "--iterations", String.valueOf(options.iterations())));
+        if (options.gates()) command.add("--gates");
         List<Measurement> results = new ArrayList<>();
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -2,14 +2,18 @@ package io.flashbutterfly.api;
 
 import io.flashbutterfly.backend.ConvBackend;
 import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.backend.GatedBackward;
 import io.flashbutterfly.backend.cpu.CpuLongConv;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,6 +33,9 @@ import java.util.Objects;
  *     Gradients g = conv.backward(dy, u, kf, d);      // du, dk, dD
  * }
  * }</pre>
+ *
+ * <p>Every forward and backward also comes with optional {@link Gates}, y = post * (conv(v, k) +
+ * D * v) with v = pre * u; its gradients then include dpre and dpost.
  *
  * <p>Inputs may be fp32, fp16 or bf16 (fp64 too on the CPU); arithmetic is fp32 on a GPU and
  * fp64 on the CPU; y has u's dtype. The kernel and D may have any of those dtypes. Arguments are
@@ -123,17 +130,27 @@ public final class LongConv {
      * GPU waits for the device when it frees it: keep a {@link KernelSpectrum} to reuse instead.
      */
     public Tensor forward(Tensor u, Tensor k, Tensor d) {
+        return forward(u, k, d, Gates.NONE);
+    }
+
+    /** The gated forward y = post * (conv(v, k) + d * v), v = pre * u; k's spectrum as above. */
+    public Tensor forward(Tensor u, Tensor k, Tensor d, Gates gates) {
         try (Arena scratch = Arena.ofConfined()) {
-            return forward(u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);
+            return forward(u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d, gates);
         }
     }
 
     /** y = conv(u, k) + d * u (d may be null), as a new tensor owned by u's arena. */
     public Tensor forward(Tensor u, KernelSpectrum k, Tensor d) {
-        checkCall(u, k, d); // before anything is allocated
+        return forward(u, k, d, Gates.NONE);
+    }
+
+    /** The gated forward (see {@link Gates}) as a new tensor owned by u's arena. */
+    public Tensor forward(Tensor u, KernelSpectrum k, Tensor d, Gates gates) {
+        checkCall(u, k, d, gates); // before anything is allocated
         Tensor y = Tensor.empty(u.owner(), u.device(), u.dtype(), u.shape());
         try {
-            forward(u, k, d, y, Stream.DEFAULT);
+            forward(u, k, d, gates, y, Stream.DEFAULT);
         } catch (RuntimeException e) {
             y.close();
             throw e;
@@ -143,50 +160,91 @@ public final class LongConv {
 
     /** Writes conv(u, k) + d * u into y (like u), ordered on stream; nothing synchronises. */
     public void forward(Tensor u, KernelSpectrum k, Tensor d, Tensor y, Stream stream) {
-        checkCall(u, k, d);
+        forward(u, k, d, Gates.NONE, y, stream);
+    }
+
+    /** Writes the gated forward (see {@link Gates}) into y (like u), ordered on stream. */
+    public void forward(Tensor u, KernelSpectrum k, Tensor d, Gates gates, Tensor y, Stream stream) {
+        checkCall(u, k, d, gates);
         Checks.requireLike("y", y, u);
-        k.backend().forward(u, k.data(), k.geometry(), d, y, stream);
+        k.backend().forward(u, k.data(), k.geometry(), d, gates.pre(), gates.post(), y, stream);
     }
 
     /** Gradients for output gradient dy; k's spectrum is computed for this call only (see above). */
     public Gradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
+        return backward(dy, u, k, d, Gates.NONE);
+    }
+
+    /** Gradients of the gated forward; k's spectrum is computed for this call only (see above). */
+    public Gradients backward(Tensor dy, Tensor u, Tensor k, Tensor d, Gates gates) {
         try (Arena scratch = Arena.ofConfined()) {
-            return backward(dy, u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d);
+            return backward(dy, u, spectrum(kernelFor(u, k), length(u), scratch, Stream.DEFAULT), d, gates);
         }
     }
 
     /** Gradients du, dk, dD (null without d) for output gradient dy, owned by u's arena. */
     public Gradients backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d) {
-        checkCall(u, k, d); // before anything is allocated
+        return backward(dy, u, k, d, Gates.NONE);
+    }
+
+    /**
+     * Gradients of the gated forward for output gradient dy, owned by u's arena: du, dk, dD (null
+     * without d), dpre and dpost (each null without its gate).
+     */
+    public Gradients backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d, Gates gates) {
+        checkCall(u, k, d, gates); // before anything is allocated
         Checks.requireLike("dy", dy, u);
-        Arena owner = u.owner();
-        Tensor du = Tensor.empty(owner, u.device(), u.dtype(), u.shape());
-        Tensor dk = Tensor.empty(owner, u.device(), k.kernelDtype(), k.kernelShape());
-        Tensor dd = d == null ? null : Tensor.empty(owner, u.device(), d.dtype(), d.shape());
-        Gradients gradients = new Gradients(du, dk, dd);
+        List<Tensor> made = new ArrayList<>(5);
         try {
-            backward(dy, u, k, d, gradients, Stream.DEFAULT);
+            Gradients gradients = new Gradients(
+                    empty(made, u, u.shape(), u.dtype()),
+                    empty(made, u, k.kernelShape(), k.kernelDtype()),
+                    d == null ? null : empty(made, u, d.shape(), d.dtype()),
+                    gates.pre() == null ? null : empty(made, u, u.shape(), u.dtype()),
+                    gates.post() == null ? null : empty(made, u, u.shape(), u.dtype()));
+            backward(dy, u, k, d, gates, gradients, Stream.DEFAULT);
+            return gradients;
         } catch (RuntimeException e) {
-            du.close();
-            dk.close();
-            if (dd != null) dd.close();
+            made.forEach(Tensor::close);
             throw e;
         }
-        return gradients;
     }
 
     /** Writes the gradients into out (shaped like u, the kernel and d), ordered on stream. */
     public void backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d, Gradients out, Stream stream) {
-        checkCall(u, k, d);
+        backward(dy, u, k, d, Gates.NONE, out, stream);
+    }
+
+    /**
+     * Writes the gated forward's gradients into out (shaped like u, the kernel, d and the gates:
+     * out.dpre and out.dpost given exactly when their gates are), ordered on stream.
+     */
+    public void backward(Tensor dy, Tensor u, KernelSpectrum k, Tensor d, Gates gates, Gradients out, Stream stream) {
+        checkCall(u, k, d, gates);
         Checks.requireLike("dy", dy, u);
         Objects.requireNonNull(out, "out must not be null");
         Checks.requireLike("out.du", out.du(), u);
         Checks.requireMatches("out.dk", out.dk(), k.kernelShape(), k.kernelDtype(), u.device());
-        if ((d == null) != (out.dd() == null)) {
-            throw new IllegalArgumentException("out.dd must be given exactly when d is");
+        requireGivenWith("out.dd", out.dd(), "d", d);
+        requireGivenWith("out.dpre", out.dpre(), "gates.pre", gates.pre());
+        requireGivenWith("out.dpost", out.dpost(), "gates.post", gates.post());
+        GatedBackward.run(k.backend(), dy, u, k.data(), k.geometry(), d, gates.pre(), gates.post(), out.du(),
+                out.dk(), out.dd(), out.dpre(), out.dpost(), stream);
+    }
+
+    /** A new tensor owned by like's arena on its device, recorded in made. */
+    private static Tensor empty(List<Tensor> made, Tensor like, Shape shape, DType dtype) {
+        Tensor t = Tensor.empty(like.owner(), like.device(), dtype, shape);
+        made.add(t);
+        return t;
+    }
+
+    /** The gradient is given exactly when its input is, and then shaped like it. */
+    private static void requireGivenWith(String name, Tensor gradient, String inputName, Tensor input) {
+        if ((input == null) != (gradient == null)) {
+            throw new IllegalArgumentException(name + " must be given exactly when " + inputName + " is");
         }
-        if (d != null) Checks.requireLike("out.dd", out.dd(), d);
-        k.backend().backward(dy, u, k.data(), k.geometry(), d, out.du(), out.dk(), out.dd(), stream);
+        if (input != null) Checks.requireLike(name, gradient, input);
     }
 
     private ConvBackend backend(Device device) {
@@ -241,7 +299,7 @@ public final class LongConv {
         return u.shape().dim(2);
     }
 
-    private static void checkCall(Tensor u, KernelSpectrum k, Tensor d) {
+    private static void checkCall(Tensor u, KernelSpectrum k, Tensor d, Gates gates) {
         Objects.requireNonNull(u, "u must not be null");
         Objects.requireNonNull(k, "k must not be null");
         checkDtype("u", u);
@@ -263,6 +321,16 @@ public final class LongConv {
                 throw new IllegalArgumentException("d is on " + d.device() + " but u is on " + u.device());
             }
         }
+        Objects.requireNonNull(gates, "gates must not be null (Gates.NONE for none)");
+        checkGate("gates.pre", gates.pre(), u);
+        checkGate("gates.post", gates.post(), u);
+    }
+
+    /** A gate, when given, is open and shaped like u, of its dtype, on its device. */
+    private static void checkGate(String name, Tensor gate, Tensor u) {
+        if (gate == null) return;
+        Checks.requireLike(name, gate, u);
+        if (gate.isClosed()) throw new IllegalStateException(name + " is closed");
     }
 
     private static void checkDtype(String name, Tensor t) {

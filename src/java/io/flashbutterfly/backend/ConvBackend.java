@@ -33,11 +33,23 @@ public interface ConvBackend {
                         ConvGeometry geometry, Stream stream);
 
     /** y = conv(u, k) + d * u, with k given by its spectrum; d may be null. */
-    void forward(Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d, Tensor y, Stream stream);
+    default void forward(Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d, Tensor y, Stream stream) {
+        forward(u, spectrum, geometry, d, null, null, y, stream);
+    }
 
     /**
-     * Gradients of sum(dy * y) for the forward above: du (like u), dk (like the kernel), dd (like d;
-     * null when d is null).
+     * The gated forward y = post * (conv(v, k) + d * v) with v = pre * u (elementwise); d, pre and
+     * post may be null (no skip term, no gate). The gates are shaped like u, with its dtype.
+     */
+    void forward(Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d, Tensor pre, Tensor post, Tensor y,
+                 Stream stream);
+
+    /** out = a * b elementwise, for tensors alike (shape, dtype, device); out may be a or b. */
+    void multiply(Tensor a, Tensor b, Tensor out, Stream stream);
+
+    /**
+     * Gradients of sum(dy * y) for the ungated forward: du (like u), dk (like the kernel), dd (like
+     * d; null when d is null). {@link GatedBackward} builds the gated forward's on it.
      */
     void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d,
                   Tensor du, Tensor dk, Tensor dd, Stream stream);

@@ -241,6 +241,71 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_multiply {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_multiply").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_multiply"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_multiply(const void *a, const void *b, void *out, fb_dtype dtype, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_multiply$descriptor() {
+        return fb_multiply.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_multiply(const void *a, const void *b, void *out, fb_dtype dtype, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_multiply$handle() {
+        return fb_multiply.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_multiply(const void *a, const void *b, void *out, fb_dtype dtype, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_multiply$address() {
+        return fb_multiply.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_multiply(const void *a, const void *b, void *out, fb_dtype dtype, int64_t count, cudaStream_t stream)
+     * }
+     */
+    public static int fb_multiply(MemorySegment a, MemorySegment b, MemorySegment out, int dtype, long count, MemorySegment stream) {
+        var mh$ = fb_multiply.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_multiply", a, b, out, dtype, count, stream);
+            }
+            return (int)mh$.invokeExact(a, b, out, dtype, count, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_kernel_to_fft_rows {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,
@@ -650,6 +715,8 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
             FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_INT,
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
@@ -667,7 +734,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
     public static FunctionDescriptor fb_onchip_conv$descriptor() {
@@ -677,7 +744,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
     public static MethodHandle fb_onchip_conv$handle() {
@@ -687,7 +754,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
     public static MemorySegment fb_onchip_conv$address() {
@@ -696,16 +763,16 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
+     * cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, cudaStream_t stream)
      * }
      */
-    public static int fb_onchip_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, int transpose, MemorySegment stream) {
+    public static int fb_onchip_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment pre, MemorySegment post, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, int transpose, MemorySegment stream) {
         var mh$ = fb_onchip_conv.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_onchip_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, stream);
+                traceDowncall("fb_onchip_conv", u, spectrum, d, pre, post, y, dtype, batch, channels, length, fft_size, transpose, stream);
             }
-            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, stream);
+            return (int)mh$.invokeExact(u, spectrum, d, pre, post, y, dtype, batch, channels, length, fft_size, transpose, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -783,6 +850,8 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
             FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_INT,
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
@@ -801,7 +870,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
     public static FunctionDescriptor fb_monarch_conv$descriptor() {
@@ -811,7 +880,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
     public static MethodHandle fb_monarch_conv$handle() {
@@ -821,7 +890,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
     public static MemorySegment fb_monarch_conv$address() {
@@ -830,16 +899,16 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
+     * cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, int transpose, void *workspace, cudaStream_t stream)
      * }
      */
-    public static int fb_monarch_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, int transpose, MemorySegment workspace, MemorySegment stream) {
+    public static int fb_monarch_conv(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment pre, MemorySegment post, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, int transpose, MemorySegment workspace, MemorySegment stream) {
         var mh$ = fb_monarch_conv.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_monarch_conv", u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, workspace, stream);
+                traceDowncall("fb_monarch_conv", u, spectrum, d, pre, post, y, dtype, batch, channels, length, fft_size, transpose, workspace, stream);
             }
-            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, transpose, workspace, stream);
+            return (int)mh$.invokeExact(u, spectrum, d, pre, post, y, dtype, batch, channels, length, fft_size, transpose, workspace, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

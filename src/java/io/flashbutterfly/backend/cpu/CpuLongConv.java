@@ -73,21 +73,37 @@ public final class CpuLongConv implements ConvBackend {
     }
 
     @Override
-    public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
+    public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor pre, Tensor post, Tensor y,
+                        Stream stream) {
         Rows rows = new Rows(u, g);
-        double[] uv = u.toDoubleArray();
+        double[] vv = u.toDoubleArray(); // u, then v = pre * u row by row
+        double[] prev = pre == null ? null : pre.toDoubleArray();
+        double[] postv = post == null ? null : post.toDoubleArray();
         double[] kv = spectrum.toDoubleArray();
         double[] dv = d == null ? null : d.toDoubleArray();
-        double[] yv = new double[uv.length];
+        double[] yv = new double[vv.length];
         IntStream.range(0, rows.count).parallel().forEach(r -> {
             int h = r % rows.channels;
-            double[][] x = rows.transform(uv, r);
+            int first = r * rows.length;
+            if (prev != null) for (int i = first; i < first + rows.length; i++) vv[i] *= prev[i];
+            double[][] x = rows.transform(vv, r);
             multiply(x, kv, h, rows, false);
             Fft.inverse(x[0], x[1]);
             double skip = dv == null ? 0 : dv[h];
-            for (int t = 0; t < rows.length; t++) yv[r * rows.length + t] = x[0][t] + skip * uv[r * rows.length + t];
+            for (int t = 0; t < rows.length; t++) {
+                int i = first + t;
+                yv[i] = (x[0][t] + skip * vv[i]) * (postv == null ? 1 : postv[i]);
+            }
         });
         y.copyFrom(yv);
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out, Stream stream) {
+        double[] av = a.toDoubleArray();
+        double[] bv = b.toDoubleArray();
+        IntStream.range(0, av.length).parallel().forEach(i -> av[i] *= bv[i]);
+        out.copyFrom(av);
     }
 
     @Override

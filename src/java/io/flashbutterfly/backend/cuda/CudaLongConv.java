@@ -17,6 +17,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -49,6 +50,9 @@ import org.apache.logging.log4j.Logger;
  * and 1.8 times as long. The unfused forward's scratch is B*H*N floats plus B*H spectra, Monarch's
  * N/2 complex values per row (bf16 pairs for fp16/bf16 u), from the stream-ordered pool; nothing
  * synchronises, except the first call for a shape, which times the candidates.
+ * Gates (pre, post): the on-chip kernel and Monarch apply them as they load u and store y; the
+ * cuFFT forwards transform pre * u from scratch of u's size ({@link GatedInput}) and gate y in
+ * place after, one elementwise pass each.
  * The backward takes dk through cuFFT (a sum over the batch of spectrum products) and du = the
  * transposed convolution of dy + D*dy on the FlashButterfly path (the spectrum's conjugate:
  * {@link #backwardDuPath}), else through cuFFT with dk's transforms.
@@ -165,27 +169,31 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     @Override
-    public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor y, Stream stream) {
+    public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor pre, Tensor post, Tensor y,
+                        Stream stream) {
         int device = NativeKernels.prepare(u);
         long rows = u.numel() / g.length();
         boolean fusedFits = FusedForward.fits(rows, g);
         if (forward == Forward.FLASH_BUTTERFLY) requireFlashButterflyFits(g, u.dtype(), device); // before allocating
         try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
-            Runnable onChip = () -> onChipForward(device, u, spectrum, g, skip, y, false, stream);
-            Runnable monarch = () -> monarchForward(device, u, spectrum, g, skip, y, false, stream);
-            Runnable unfused = () -> unfusedForward(device, u, spectrum, g, skip, y, stream);
-            Runnable fused = () -> {
+            Runnable onChip = () -> onChipForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
+            Runnable monarch = () -> monarchForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
+            // The cuFFT forwards on their input, u or pre * u (gated around them by cufftGated).
+            Consumer<MemorySegment> unfusedOn = input -> unfusedForward(device, u, input, spectrum, g, skip, y, stream);
+            Consumer<MemorySegment> fusedOn = input -> {
                 if (fusedUnavailable == null && fusedFits) {
                     try {
-                        FusedForward.run(device, u, spectrum, g, skip, y, stream);
+                        FusedForward.run(device, u, input, spectrum, g, skip, y, stream);
                         return;
                     } catch (CufftException | NativeLibraryException | LinkageError e) {
                         fusedUnavailable = e.toString();
                         LOG.warn("cuFFT cannot link the fused forward's callbacks; using separate kernels: {}", e.toString());
                     }
                 }
-                unfused.run();
+                unfusedOn.accept(input);
             };
+            Runnable unfused = () -> cufftGated(device, u, pre, post, y, unfusedOn, stream);
+            Runnable fused = () -> cufftGated(device, u, pre, post, y, fusedOn, stream);
             // The FlashButterfly path that takes this size, if one does.
             boolean onChipTakesIt = onChipFits(g, u.dtype(), device);
             Runnable flashButterfly = onChipTakesIt ? onChip : monarchFits(g, u.dtype(), device) ? monarch : null;
@@ -202,6 +210,24 @@ public final class CudaLongConv implements ConvBackend {
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
         }
+    }
+
+    /**
+     * Runs a cuFFT forward (which takes no gates) on pre * u (u itself without pre), then gates its
+     * output y by post in place.
+     */
+    private static void cufftGated(int device, Tensor u, Tensor pre, Tensor post, Tensor y,
+                                   Consumer<MemorySegment> forwardOn, Stream stream) {
+        try (GatedInput input = GatedInput.of(device, u, pre, stream)) {
+            forwardOn.accept(input.pointer());
+        }
+        if (post != null) NativeKernels.multiply(y.data(), post.data(), y.data(), y.dtype(), y.numel(), stream);
+    }
+
+    @Override
+    public void multiply(Tensor a, Tensor b, Tensor out, Stream stream) {
+        NativeKernels.prepare(a);
+        NativeKernels.multiply(a.data(), b.data(), out.data(), a.dtype(), a.numel(), stream);
     }
 
     /** The given candidates, then the cuFFT forwards that apply. */
@@ -231,15 +257,18 @@ public final class CudaLongConv implements ConvBackend {
         return n >= 2 && n <= OnChipLimit.maxFftSize(device, dtype) && Long.bitCount(n) == 1;
     }
 
-    /** y = conv(u, k) + D*u on chip; transpose: conv^T (the spectrum's conjugate), for du from dy. */
-    private static void onChipForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
-                                      boolean transpose, Stream stream) {
+    /**
+     * y = post * (conv(v, k) + D*v), v = pre * u, on chip (null gates: none); transpose: conv^T (the
+     * spectrum's conjugate), for du from dy.
+     */
+    private static void onChipForward(int device, Tensor u, Tensor pre, Tensor post, Tensor spectrum, ConvGeometry g,
+                                      SkipTerm skip, Tensor y, boolean transpose, Stream stream) {
         if (!onChipFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the on-chip kernel needs a power-of-two FFT size from 2 to "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
                     + ", got " + g.fftSize());
         }
-        Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(),
+        Cuda.check(fb_onchip_conv(u.data(), spectrum.data(), skip.pointer(), pointer(pre), pointer(post),
                 y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1), g.length(), g.fftSize(),
                 transpose ? 1 : 0, stream.handle()), "fb_onchip_conv");
     }
@@ -273,8 +302,8 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /** As {@link #onChipForward}, through Monarch. */
-    private static void monarchForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
-                                       boolean transpose, Stream stream) {
+    private static void monarchForward(int device, Tensor u, Tensor pre, Tensor post, Tensor spectrum, ConvGeometry g,
+                                       SkipTerm skip, Tensor y, boolean transpose, Stream stream) {
         if (!monarchFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " up to "
@@ -285,25 +314,31 @@ public final class CudaLongConv implements ConvBackend {
         long channels = u.shape().dim(1);
         long bytes = fb_monarch_conv_workspace_bytes(u.dtype().nativeCode(), batch, channels, g.fftSize());
         try (Scratch workspace = Scratch.allocate(device, bytes, stream)) {
-            Cuda.check(fb_monarch_conv(u.data(), spectrum.data(), skip.pointer(), y.data(), u.dtype().nativeCode(),
-                    batch, channels, g.length(), g.fftSize(), transpose ? 1 : 0, workspace.segment(), stream.handle()),
-                    "fb_monarch_conv");
+            Cuda.check(fb_monarch_conv(u.data(), spectrum.data(), skip.pointer(), pointer(pre), pointer(post),
+                    y.data(), u.dtype().nativeCode(), batch, channels, g.length(), g.fftSize(), transpose ? 1 : 0,
+                    workspace.segment(), stream.handle()), "fb_monarch_conv");
         }
     }
 
-    private static void unfusedForward(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
-                                       Stream stream) {
+    /** The ungated forward of input (laid out like u, of its dtype: u's data, or pre * u). */
+    private static void unfusedForward(int device, Tensor u, MemorySegment input, Tensor spectrum, ConvGeometry g,
+                                       SkipTerm skip, Tensor y, Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
         try (Scratch real = realRows(device, rows, g, stream);
              Scratch spectra = spectra(device, rows, g, stream)) {
-            toFftRows(u, g, real, stream);
+            toFftRows(input, u.dtype(), rows, g, real, stream);
             fft(device, CufftPlan.Type.R2C, g, rows, real, spectra, stream);
             Cuda.check(fb_spectrum_multiply(spectra.segment(), spectrum.data(), rows, channels, g.bins(), 0,
                     stream.handle()), "fb_spectrum_multiply");
             fft(device, CufftPlan.Type.C2R, g, rows, spectra, real, stream);
-            epilogue(real, g, u, skip, y, stream);
+            epilogue(real, g, u, input, skip, y, stream);
         }
+    }
+
+    /** A gate's device address, NULL for none. */
+    private static MemorySegment pointer(Tensor gate) {
+        return gate == null ? MemorySegment.NULL : gate.data();
     }
 
     @Override
@@ -320,9 +355,9 @@ public final class CudaLongConv implements ConvBackend {
              Scratch inputSpectra = spectra(device, rows, g, stream);
              Scratch kernelSpectra = spectra(device, channels, g, stream);
              SkipTerm skip = SkipTerm.of(device, d, stream)) {
-            toFftRows(dy, g, real, stream);
+            toFftRows(dy.data(), dy.dtype(), rows, g, real, stream);
             fft(device, CufftPlan.Type.R2C, g, rows, real, gradSpectra, stream);
-            toFftRows(u, g, real, stream);
+            toFftRows(u.data(), u.dtype(), rows, g, real, stream);
             fft(device, CufftPlan.Type.R2C, g, rows, real, inputSpectra, stream);
             // dk = taps of irfft(sum over batch of DY * conj(U)) / N
             Cuda.check(fb_spectrum_correlate(gradSpectra.segment(), inputSpectra.segment(), kernelSpectra.segment(),
@@ -333,13 +368,13 @@ public final class CudaLongConv implements ConvBackend {
                     "fb_fft_rows_to_kernel");
             // du = irfft(DY * conj(K)) + D * dy
             switch (duPath) {
-                case ON_CHIP -> onChipForward(device, dy, spectrum, g, skip, du, true, stream);
-                case MONARCH -> monarchForward(device, dy, spectrum, g, skip, du, true, stream);
+                case ON_CHIP -> onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
+                case MONARCH -> monarchForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
                 case CUFFT -> {
                     Cuda.check(fb_spectrum_multiply(gradSpectra.segment(), spectrum.data(), rows, channels, g.bins(),
                             1, stream.handle()), "fb_spectrum_multiply");
                     fft(device, CufftPlan.Type.C2R, g, rows, gradSpectra, real, stream);
-                    epilogue(real, g, dy, skip, du, stream);
+                    epilogue(real, g, dy, dy.data(), skip, du, stream);
                 }
             }
             if (dd != null) skipGradient(device, dy, u, dd, stream);
@@ -386,9 +421,10 @@ public final class CudaLongConv implements ConvBackend {
         return Scratch.allocate(device, rows * g.bins() * 8, stream);
     }
 
-    private static void toFftRows(Tensor x, ConvGeometry g, Scratch real, Stream stream) {
-        NativeKernels.castPad(x.data(), x.dtype(), g.length(), real.segment(), DType.FP32, g.fftSize(),
-                x.numel() / g.length(), 1f, stream);
+    /** rows of L values of dtype at x, cast to fp32 and zero-padded to N. */
+    private static void toFftRows(MemorySegment x, DType dtype, long rows, ConvGeometry g, Scratch real,
+                                  Stream stream) {
+        NativeKernels.castPad(x, dtype, g.length(), real.segment(), DType.FP32, g.fftSize(), rows, 1f, stream);
     }
 
     private static void fft(int device, CufftPlan.Type type, ConvGeometry g, long batch, Scratch in, Scratch out,
@@ -403,9 +439,11 @@ public final class CudaLongConv implements ConvBackend {
                 type == CufftPlan.Type.R2C, stream);
     }
 
-    private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, SkipTerm skip, Tensor out, Stream stream) {
+    /** out = the convolution's rows truncated to L + D * (the input at data, laid out like x), cast. */
+    private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, MemorySegment data, SkipTerm skip, Tensor out,
+                                 Stream stream) {
         long channels = x.shape().dim(1);
-        Cuda.check(fb_conv_epilogue(conv.segment(), g.fftSize(), x.data(),
+        Cuda.check(fb_conv_epilogue(conv.segment(), g.fftSize(), data,
                 skip.pointer(), out.data(), x.dtype().nativeCode(),
                 x.numel() / g.length(), channels, g.length(), stream.handle()), "fb_conv_epilogue");
     }

@@ -51,7 +51,9 @@ final class FusedForward {
         return callbacks.get(dtype);
     }
 
-    static void run(int device, Tensor u, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y, Stream stream) {
+    /** The ungated forward of input (laid out like u, of its dtype: u's data, or pre * u) into y. */
+    static void run(int device, Tensor u, MemorySegment input, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
+                    Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
         CufftPlan.Callbacks[] pair = callbacks(u.dtype());
@@ -60,7 +62,7 @@ final class FusedForward {
             MemorySegment params = fb_fft_conv_params.allocate(arena);
             fb_fft_conv_params.spectrum(params, spectrum.data());
             fb_fft_conv_params.d(params, skip.pointer());
-            fb_fft_conv_params.u(params, u.data());
+            fb_fft_conv_params.u(params, input);
             fb_fft_conv_params.length(params, g.length());
             fb_fft_conv_params.fft_size(params, g.fftSize());
             fb_fft_conv_params.bins(params, g.bins());
@@ -70,7 +72,7 @@ final class FusedForward {
             CufftPlanCache cache = CufftPlanCache.shared();
             // Real rows are virtual: the callbacks map offsets row * N + t onto u's and y's rows of L.
             cache.execute(device, CufftPlan.Type.R2C, g.fftSize(), rows, pair[0], params,
-                    u.data(), spectra.segment(), true, stream);
+                    input, spectra.segment(), true, stream);
             cache.execute(device, CufftPlan.Type.C2R, g.fftSize(), rows, pair[1], params,
                     spectra.segment(), y.data(), false, stream);
         }

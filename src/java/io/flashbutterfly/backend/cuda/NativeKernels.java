@@ -38,6 +38,11 @@ public final class NativeKernels {
                 stream.handle()), "fb_cast_pad");
     }
 
+    /** out = a * b elementwise over count elements of dtype, raw device memory (out may be a or b); no checks. */
+    static void multiply(MemorySegment a, MemorySegment b, MemorySegment out, DType dtype, long count, Stream stream) {
+        Cuda.check(fb_multiply(a, b, out, dtype.nativeCode(), count, stream.handle()), "fb_multiply");
+    }
+
     /** Sets every element of dst (a GPU tensor) to value; NaN poisons it. */
     public static void fill(Tensor dst, float value, Stream stream) {
         sameGpu(dst, dst);

@@ -1,0 +1,48 @@
+package io.flashbutterfly.backend;
+
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.Tensor;
+
+/**
+ * The backward of the gated forward y = post * c, c = conv(v, k) + D * v, v = pre * u, built from
+ * a backend's ungated backward and forward and its elementwise product, the same on every backend.
+ * For output gradient dy, with dc = dy * post:
+ * <pre>
+ *   dpost = dy * c;   dv = conv^T(dc) + D * dc;   du = dv * pre;   dpre = dv * u;
+ *   dk, dD: the ungated backward's for input v and output gradient dc.
+ * </pre>
+ * The intermediates live in the outputs (v in dpre, dc and then c in dpost, dv in du), so a call
+ * allocates nothing beyond what the backend's own calls do; it costs one ungated forward (for c)
+ * and up to five elementwise products more than the ungated backward.
+ */
+public final class GatedBackward {
+    private GatedBackward() {}
+
+    /**
+     * Writes du, dk, dd (given exactly when d is), dpre (exactly when pre is) and dpost (exactly
+     * when post is) for output gradient dy; without gates, the backend's backward alone.
+     */
+    public static void run(ConvBackend backend, Tensor dy, Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d,
+                           Tensor pre, Tensor post, Tensor du, Tensor dk, Tensor dd, Tensor dpre, Tensor dpost,
+                           Stream stream) {
+        Tensor v = u;
+        if (pre != null) {
+            backend.multiply(pre, u, dpre, stream);
+            v = dpre;
+        }
+        Tensor dc = dy;
+        if (post != null) {
+            backend.multiply(dy, post, dpost, stream);
+            dc = dpost;
+        }
+        backend.backward(dc, v, spectrum, geometry, d, du, dk, dd, stream); // du holds dv
+        if (post != null) {
+            backend.forward(v, spectrum, geometry, d, dpost, stream); // c, over dc (used up)
+            backend.multiply(dpost, dy, dpost, stream);
+        }
+        if (pre != null) { // after c: v is read until then
+            backend.multiply(du, u, dpre, stream);
+            backend.multiply(du, pre, du, stream);
+        }
+    }
+}
