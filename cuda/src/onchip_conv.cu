@@ -458,6 +458,59 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     }
 }
 
+// dk's rows, one channel per block: the batch's cross spectrum sum_b conj(U_b) DY_b of n-point FFTs
+// (u_b + i dy_b transformed as one complex sequence, U_b and DY_b split from it by symmetry),
+// summed in fp32 in shared memory after the values, transformed back: rows[h][j] = the circular
+// correlation sum_b sum_t dy_b[t] u_b[t - j] of the zero-padded rows. u and dy are each read
+// once. Value: as in onchip_conv.
+template <typename T, typename Value, int kVec, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_kernel_grad(const T *__restrict__ u, const T *__restrict__ dy,
+                                                              float *__restrict__ rows, int64_t batch,
+                                                              int64_t channels, int64_t length, int n) {
+    extern __shared__ float4 smem[];
+    Value *x = reinterpret_cast<Value *>(smem);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
+    auto *sum = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + smem_bytes<Value>(n));  // n/2 + 1 bins
+    constexpr int kR = 1;  // n / 16 <= the block's threads (kernel_grad_max_sequence)
+    const int64_t h = blockIdx.x;
+    for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) sum[f] = make_float2(0.0f, 0.0f);
+    using Group = fb::Elements<T, kVec>;
+    for (int64_t b = 0; b < batch; ++b) {
+        const T *ub = u + (b * channels + h) * length;
+        const T *dyb = dy + (b * channels + h) * length;
+#pragma unroll 4  // several global loads in flight per thread
+        for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
+            Group a{}, g{};  // zero padding past the length
+            if (t < length) {
+                a = *reinterpret_cast<const Group *>(ub + t);
+                g = *reinterpret_cast<const Group *>(dyb + t);
+            }
+#pragma unroll
+            for (int i = 0; i < kVec; ++i) {
+                fb::store_value(x, slot(t + i), make_float2(fb::to_float(a.v[i]), fb::to_float(g.v[i])));
+            }
+        }
+        __syncthreads();
+        transform<kUsesTensorCores<T>, kR, false>(x, n, fragments);
+        for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) {  // each thread owns its bins of sum
+            const float2 zk = fb::load_value(x, slot(f));
+            const float2 zp = fb::load_value(x, slot((n - f) & (n - 1)));
+            const float2 uf = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));   // (Z[f] + conj Z[n-f]) / 2
+            const float2 dyf = make_float2(0.5f * (zk.y + zp.y), 0.5f * (zp.x - zk.x));  // (Z[f] - conj Z[n-f]) / 2i
+            sum[f] = fb::cadd(sum[f], cmul(fb::conj(uf), dyf));
+        }
+        __syncthreads();  // x is loaded again
+    }
+    for (int f = threadIdx.x; f < n; f += blockDim.x) {
+        fb::store_value(x, slot(f), f <= n / 2 ? sum[f] : fb::conj(sum[n - f]));
+    }
+    __syncthreads();
+    transform<kUsesTensorCores<T>, kR, true>(x, n, fragments);
+    const float scale = 1.0f / static_cast<float>(n);
+    float *row = rows + h * n;
+    for (int t = threadIdx.x; t < n; t += blockDim.x) row[t] = fb::load_value(x, slot(t)).x * scale;
+}
+
 // Threads of a block for n values: n / 16, at least a warp, at most kMaxThreads.
 __host__ __device__ constexpr int block_threads(int n) {
     return n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread > kMaxThreads ? kMaxThreads : n / kValuesPerThread;
@@ -465,13 +518,12 @@ __host__ __device__ constexpr int block_threads(int n) {
 
 constexpr bool wide_block(int n) { return block_threads(n) > kNarrowThreads; }
 
-// Launches one of the kernels above (its wide form where wide_block(n)) with sequences of n values,
-// rows of them per block: its threads, its shared memory, all of L1 as shared memory (else the
-// driver may fit one block per SM).
-template <typename Value, typename Kernel, typename... Args>
-cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, int rows, cudaStream_t stream, Args... args) {
+// Launches one of the kernels above (its wide form where wide_block(n)) with sequences of n values:
+// its threads, smem bytes of shared memory, all of L1 as shared memory (else the driver may fit
+// one block per SM).
+template <typename Kernel, typename... Args>
+cudaError_t launch_with_smem(Kernel kernel, int64_t blocks, int n, size_t smem, cudaStream_t stream, Args... args) {
     if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
-    const size_t smem = smem_bytes<Value>(rows * n);
     const int threads = block_threads(n);
     cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               static_cast<int>(smem));
@@ -483,11 +535,32 @@ cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, int rows, cudaS
     return cudaGetLastError();
 }
 
+// Launches one of the kernels above (its wide form where wide_block(n)) with sequences of n values,
+// rows of them per block: its threads, its shared memory, all of L1 as shared memory (else the
+// driver may fit one block per SM).
+template <typename Value, typename Kernel, typename... Args>
+cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, int rows, cudaStream_t stream, Args... args) {
+    return launch_with_smem(kernel, blocks, n, smem_bytes<Value>(rows * n), stream, args...);
+}
+
 // The longest complex sequence of T a block holds on a device with smem_limit bytes of shared
 // memory per block.
 template <typename T> int max_sequence(int smem_limit) {
     int n = kUsesTensorCores<T> ? fb::kMaxSequence : fb::kMaxSequence / 2;
     while (n > 2 && smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
+    return n;
+}
+
+// Shared memory of onchip_kernel_grad for n values: the values, the fragments, the sum's n/2 + 1 bins.
+template <typename Value> constexpr size_t kernel_grad_smem_bytes(int n) {
+    return smem_bytes<Value>(n) + static_cast<size_t>(n / 2 + 1) * sizeof(float2);
+}
+
+// The longest sequence onchip_kernel_grad takes for T with smem_limit bytes per block: one round
+// of 16 values per thread of the widest block at most.
+template <typename T> int kernel_grad_max_sequence(int smem_limit) {
+    int n = kMaxThreads * kValuesPerThread;
+    while (n > 2 && kernel_grad_smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
     return n;
 }
 
@@ -577,6 +650,55 @@ cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int
         status = launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream,
                                               static_cast<SmemValue<T> *>(z), reinterpret_cast<const float2 *>(spectrum),
                                               channels, inner, outer1, outer2, transpose);
+    });
+    return known ? status : cudaErrorInvalidValue;
+}
+
+extern "C" FB_API cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size) {
+    int smem_limit = 0;
+    if (max_fft_size == nullptr) return cudaErrorInvalidValue;
+    const cudaError_t status = cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
+    if (status != cudaSuccess) return status;
+    const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
+        *max_fft_size = kernel_grad_max_sequence<decltype(t)>(smem_limit);
+    });
+    return known ? cudaSuccess : cudaErrorInvalidValue;
+}
+
+extern "C" FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *rows, fb_dtype dtype,
+                                                    int64_t batch, int64_t channels, int64_t length,
+                                                    int64_t fft_size, cudaStream_t stream) {
+    int device = 0;
+    cudaError_t status = cudaGetDevice(&device);
+    if (status != cudaSuccess) return status;
+    int64_t max_fft_size = 0;
+    status = fb_onchip_kernel_grad_max_fft_size(dtype, device, &max_fft_size);
+    if (status != cudaSuccess) return status;
+    if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || dy == nullptr ||
+        rows == nullptr || (fft_size & (fft_size - 1)) != 0 || fft_size < 2 || fft_size > max_fft_size) {
+        return cudaErrorInvalidValue;
+    }
+    const int n = static_cast<int>(fft_size);
+    const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
+        using T = decltype(t);
+        const uintptr_t quad = 4 * sizeof(T);
+        const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
+                             reinterpret_cast<uintptr_t>(dy) % quad == 0;
+        auto launch = [&](auto value, auto wide) {
+            using Value = decltype(value);
+            constexpr bool kWide = decltype(wide)::value;
+            auto *kernel = by_four ? onchip_kernel_grad<T, Value, 4, kWide> : onchip_kernel_grad<T, Value, 1, kWide>;
+            status = launch_with_smem(kernel, channels, n, kernel_grad_smem_bytes<Value>(n), stream,
+                                      static_cast<const T *>(u), static_cast<const T *>(dy), rows, batch, channels,
+                                      length, n);
+        };
+        if (n < kCompactFrom) {
+            launch(float2{}, std::false_type{});
+        } else if (wide_block(n)) {
+            launch(SmemValue<T>{}, std::true_type{});
+        } else {
+            launch(SmemValue<T>{}, std::false_type{});
+        }
     });
     return known ? status : cudaErrorInvalidValue;
 }

@@ -216,8 +216,11 @@ class LongConvGpuTest {
         List<Arguments> cases = new ArrayList<>();
         for (Mode mode : Mode.values()) {
             for (DType dtype : new DType[] {DType.FP32, DType.BF16}) {
-                // on chip (two rows as one sequence, one row alone), then Monarch with one and two outer steps
-                for (int[] bhl : new int[][] {{3, 2, 1000}, {1, 3, 4096}, {2, 2, 1 << 16}, {1, 1, 1 << 20}}) {
+                // on chip (two rows as one sequence, one row alone; dk on chip up to N = 16K: values in
+                // fp32 below 256, element by element for odd lengths, at its limit, past it), then
+                // Monarch with one and two outer levels
+                for (int[] bhl : new int[][] {{5, 2, 7}, {2, 3, 255}, {3, 2, 1000}, {1, 3, 4096}, {4, 1, 8192},
+                        {2, 1, 16384}, {2, 2, 1 << 16}, {1, 1, 1 << 20}}) {
                     // circular: the causal case's FFT size, a power of two
                     int length = mode == Mode.CIRCULAR ? 2 * Integer.highestOneBit(2 * bhl[2] - 1) : bhl[2];
                     cases.add(Arguments.of(mode, dtype, bhl[0], bhl[1], length));
@@ -229,8 +232,8 @@ class LongConvGpuTest {
 
     /**
      * The backward through each du path that takes the size (the transposed on-chip kernel or
-     * Monarch, and cuFFT) and the default's against the float64 reference: du, dk and dD,
-     * outputs poisoned.
+     * Monarch, and cuFFT) and the default's against the float64 reference: du, dk (on chip or
+     * through cuFFT's spectra) and dD, outputs poisoned.
      */
     @ParameterizedTest(name = "{0} {1} B={2} H={3} L={4}")
     @MethodSource("backwardPathCases")
@@ -251,6 +254,10 @@ class LongConvGpuTest {
                     : CudaLongConv.BackwardDu.MONARCH;
             org.junit.jupiter.api.Assertions.assertEquals(expected,
                     CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(geometry, dtype, 0), in.describe());
+            if (geometry.fftSize() <= 4096) {  // dk's on-chip kernel takes that much on any device
+                org.junit.jupiter.api.Assertions.assertTrue(
+                        CudaLongConv.FLASH_BUTTERFLY.kernelGradientOnChip(geometry, dtype, 0), in.describe());
+            }
             for (var path : paths.entrySet()) {
                 Tensor du = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
                 Tensor dk = Poisoned.tensor(arena, GPU, DType.FP32, in.k.shape());

@@ -780,6 +780,136 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_onchip_kernel_grad_max_fft_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_onchip_kernel_grad_max_fft_size").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_onchip_kernel_grad_max_fft_size"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * }
+     */
+    public static FunctionDescriptor fb_onchip_kernel_grad_max_fft_size$descriptor() {
+        return fb_onchip_kernel_grad_max_fft_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * }
+     */
+    public static MethodHandle fb_onchip_kernel_grad_max_fft_size$handle() {
+        return fb_onchip_kernel_grad_max_fft_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * }
+     */
+    public static MemorySegment fb_onchip_kernel_grad_max_fft_size$address() {
+        return fb_onchip_kernel_grad_max_fft_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * }
+     */
+    public static int fb_onchip_kernel_grad_max_fft_size(int dtype, int device, MemorySegment max_fft_size) {
+        var mh$ = fb_onchip_kernel_grad_max_fft_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_onchip_kernel_grad_max_fft_size", dtype, device, max_fft_size);
+            }
+            return (int)mh$.invokeExact(dtype, device, max_fft_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_onchip_kernel_grad {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_onchip_kernel_grad").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_onchip_kernel_grad"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *rows, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_onchip_kernel_grad$descriptor() {
+        return fb_onchip_kernel_grad.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *rows, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_onchip_kernel_grad$handle() {
+        return fb_onchip_kernel_grad.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *rows, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_onchip_kernel_grad$address() {
+        return fb_onchip_kernel_grad.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *rows, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, cudaStream_t stream)
+     * }
+     */
+    public static int fb_onchip_kernel_grad(MemorySegment u, MemorySegment dy, MemorySegment rows, int dtype, long batch, long channels, long length, long fft_size, MemorySegment stream) {
+        var mh$ = fb_onchip_kernel_grad.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_onchip_kernel_grad", u, dy, rows, dtype, batch, channels, length, fft_size, stream);
+            }
+            return (int)mh$.invokeExact(u, dy, rows, dtype, batch, channels, length, fft_size, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_monarch_conv_workspace_bytes {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_LONG,

@@ -345,16 +345,49 @@ public final class CudaLongConv implements ConvBackend {
     public void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g, Tensor d,
                          Tensor du, Tensor dk, Tensor dd, Stream stream) {
         int device = NativeKernels.prepare(u);
+        BackwardDu duPath = backwardDuPath(g, u.dtype(), device);
+        try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
+            if (duPath == BackwardDu.ON_CHIP && kernelGradientOnChip(g, u.dtype(), device)) {
+                kernelGradientOnChip(device, dy, u, g, dk, stream);
+                onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
+            } else {
+                backwardThroughSpectra(device, dy, u, spectrum, g, skip, duPath, du, dk, stream);
+            }
+            if (dd != null) skipGradient(device, dy, u, dd, stream);
+        }
+    }
+
+    /**
+     * True where this instance takes dk on chip (fb_onchip_kernel_grad: u and dy read once, no
+     * spectra in device memory): with du on chip, FFT sizes up to that kernel's limit.
+     */
+    public boolean kernelGradientOnChip(ConvGeometry g, DType dtype, int device) {
+        return forward != Forward.MONARCH && backwardDuPath(g, dtype, device) == BackwardDu.ON_CHIP
+                && g.fftSize() <= OnChipLimit.kernelGradMaxFftSize(device, dtype);
+    }
+
+    private static void kernelGradientOnChip(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk,
+                                             Stream stream) {
+        long channels = u.shape().dim(1);
+        try (Scratch rows = Scratch.allocate(device, channels * g.fftSize() * 4, stream)) {
+            Cuda.check(fb_onchip_kernel_grad(u.data(), dy.data(), rows.segment(), u.dtype().nativeCode(),
+                    u.shape().dim(0), channels, g.length(), g.fftSize(), stream.handle()), "fb_onchip_kernel_grad");
+            kernelFromRows(rows.segment(), g, channels, dk, stream);
+        }
+    }
+
+    /** dk from dy's and u's cuFFT spectra; du by duPath (CUFFT: from dy's spectrum). */
+    private static void backwardThroughSpectra(int device, Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g,
+                                               SkipTerm skip, BackwardDu duPath, Tensor du, Tensor dk,
+                                               Stream stream) {
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);
         long rows = batch * channels;
-        BackwardDu duPath = backwardDuPath(g, u.dtype(), device);
         // One real buffer serves every transform in turn: dy, u, dk's rows (channels <= rows), du.
         try (Scratch real = realRows(device, rows, g, stream);
              Scratch gradSpectra = spectra(device, rows, g, stream);
              Scratch inputSpectra = spectra(device, rows, g, stream);
-             Scratch kernelSpectra = spectra(device, channels, g, stream);
-             SkipTerm skip = SkipTerm.of(device, d, stream)) {
+             Scratch kernelSpectra = spectra(device, channels, g, stream)) {
             toFftRows(dy.data(), dy.dtype(), rows, g, real, stream);
             fft(device, CufftPlan.Type.R2C, g, rows, real, gradSpectra, stream);
             toFftRows(u.data(), u.dtype(), rows, g, real, stream);
@@ -363,9 +396,7 @@ public final class CudaLongConv implements ConvBackend {
             Cuda.check(fb_spectrum_correlate(gradSpectra.segment(), inputSpectra.segment(), kernelSpectra.segment(),
                     batch, channels, g.bins(), 1f / g.fftSize(), stream.handle()), "fb_spectrum_correlate");
             fft(device, CufftPlan.Type.C2R, g, channels, kernelSpectra, real, stream);
-            Cuda.check(fb_fft_rows_to_kernel(real.segment(), g.fftSize(), g.fftSize(), channels,
-                    g.causalTaps(), g.anticausalTaps(), dk.data(), dk.dtype().nativeCode(), 1f, stream.handle()),
-                    "fb_fft_rows_to_kernel");
+            kernelFromRows(real.segment(), g, channels, dk, stream);
             // du = irfft(DY * conj(K)) + D * dy
             switch (duPath) {
                 case ON_CHIP -> onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
@@ -377,8 +408,13 @@ public final class CudaLongConv implements ConvBackend {
                     epilogue(real, g, dy, dy.data(), skip, du, stream);
                 }
             }
-            if (dd != null) skipGradient(device, dy, u, dd, stream);
         }
+    }
+
+    /** dk's taps (cast to its dtype) from rows of N correlation values per channel. */
+    private static void kernelFromRows(MemorySegment rows, ConvGeometry g, long channels, Tensor dk, Stream stream) {
+        Cuda.check(fb_fft_rows_to_kernel(rows, g.fftSize(), g.fftSize(), channels, g.causalTaps(),
+                g.anticausalTaps(), dk.data(), dk.dtype().nativeCode(), 1f, stream.handle()), "fb_fft_rows_to_kernel");
     }
 
     /** How the backward computes du = conv^T(dy) + D*dy. */

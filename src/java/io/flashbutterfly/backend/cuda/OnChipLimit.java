@@ -1,5 +1,6 @@
 package io.flashbutterfly.backend.cuda;
 
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_onchip_kernel_grad_max_fft_size;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_onchip_max_fft_size;
 
 import io.flashbutterfly.runtime.Cuda;
@@ -12,12 +13,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The largest FFT size the on-chip kernel takes per device and dtype: it depends on the device's
- * shared memory per block (asked once per pair, from fb_onchip_max_fft_size). A block holds half
- * as many complex values: one real row of that size, or two inner rows of the Monarch forward.
+ * The largest FFT sizes the on-chip kernels take per device and dtype: they depend on the
+ * device's shared memory per block (asked once per pair, from fb_onchip_max_fft_size and
+ * fb_onchip_kernel_grad_max_fft_size). The convolution's block holds half as many complex values:
+ * one real row of that size, or two inner rows of the Monarch forward.
  */
 final class OnChipLimit {
-    private record Key(int device, DType dtype) {}
+    private record Key(int device, DType dtype, boolean kernelGrad) {}
 
     private static final ConcurrentMap<Key, Long> LIMITS = new ConcurrentHashMap<>();
 
@@ -29,11 +31,26 @@ final class OnChipLimit {
     }
 
     static long maxFftSize(int device, DType dtype) {
-        return LIMITS.computeIfAbsent(new Key(device, dtype), key -> {
+        return limit(new Key(device, dtype, false));
+    }
+
+    /** The largest FFT size of dk's on-chip kernel (fb_onchip_kernel_grad). */
+    static long kernelGradMaxFftSize(int device, DType dtype) {
+        return limit(new Key(device, dtype, true));
+    }
+
+    private static long limit(Key key) {
+        return LIMITS.computeIfAbsent(key, k -> {
             NativeLibraries.requireFlashButterfly();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-                Cuda.check(fb_onchip_max_fft_size(dtype.nativeCode(), device, out), "fb_onchip_max_fft_size");
+                int dtype = k.dtype().nativeCode();
+                if (k.kernelGrad()) {
+                    Cuda.check(fb_onchip_kernel_grad_max_fft_size(dtype, k.device(), out),
+                            "fb_onchip_kernel_grad_max_fft_size");
+                } else {
+                    Cuda.check(fb_onchip_max_fft_size(dtype, k.device(), out), "fb_onchip_max_fft_size");
+                }
                 return out.get(ValueLayout.JAVA_LONG, 0);
             }
         });
