@@ -129,17 +129,18 @@ FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const fl
                                   cudaStream_t stream);
 
 /*
- * *max_fft_size (host memory) = the largest FFT size fb_onchip_kernel_grad takes for dtype on
- * device: a power of two, 16384 where a block's shared memory holds that many complex values
- * (bf16 pairs for fp16/bf16) and the fp32 sum of half as many.
+ * *max_fft_size (host memory) = the largest FFT size fb_onchip_kernel_grad takes on device: a
+ * power of two, 16384 where a block's shared memory holds that many fp32 complex values and the
+ * sum of half as many.
  */
-FB_API cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size);
+FB_API cudaError_t fb_onchip_kernel_grad_max_fft_size(int device, int64_t *max_fft_size);
 
 /*
  * The rows dk's taps come from, with the sequences kept on chip: rows (channels, fft_size) fp32,
  * rows[h][j] = sum over b and t of dy[b][h][t] * u[b][h][(t - j) mod fft_size], u and dy of
  * (batch, channels, length) zero-padded to fft_size (a power of two up to
- * fb_onchip_kernel_grad_max_fft_size()). fb_fft_rows_to_kernel takes the taps.
+ * fb_onchip_kernel_grad_max_fft_size()), computed in fp32 for every dtype. fb_fft_rows_to_kernel
+ * takes the taps.
  */
 FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *rows, fb_dtype dtype,
                                          int64_t batch, int64_t channels, int64_t length, int64_t fft_size,

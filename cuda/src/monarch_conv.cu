@@ -181,11 +181,12 @@ template <int kOuter1, int kOuter2> struct TwoLevels {
 };
 
 // The forward outer step: z[row][q1][q2][m] as above, from the row of u zero-padded to size
-// complex values.
-template <typename T, int kOuter1, int kOuter2>
+// complex values. Without kGated pre is taken as null (an ungated call pays for no gate checks).
+template <typename T, int kOuter1, int kOuter2, bool kGated>
 __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, const T *__restrict__ pre,
                                                           fb::SmemValue<T> *__restrict__ z, int64_t channels,
                                                           int64_t length, int64_t inner) {
+    if constexpr (!kGated) pre = nullptr;
     using Levels = TwoLevels<kOuter1, kOuter2>;
     extern __shared__ float2 t[];  // Levels::kSharedValues
     const Levels b(inner);
@@ -214,13 +215,14 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
 }
 
 // The inverse outer step: the levels above undone in reverse order, value j = m' + inner outer2 p1
-// of the row stored (+ d * u, cast) where it holds data.
-template <typename T, int kOuter1, int kOuter2>
+// of the row stored (+ d * u, cast) where it holds data. kGated as in outer_forward.
+template <typename T, int kOuter1, int kOuter2, bool kGated>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
                                                           const T *__restrict__ u, const T *__restrict__ pre,
                                                           const T *__restrict__ post, const float *__restrict__ d,
                                                           T *__restrict__ y, int64_t channels, int64_t length,
                                                           int64_t inner) {
+    if constexpr (!kGated) pre = post = nullptr;
     using Levels = TwoLevels<kOuter1, kOuter2>;
     extern __shared__ float2 t[];  // Levels::kSharedValues
     const Levels b(inner);
@@ -345,19 +347,20 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
         using V = fb::SmemValue<T>;
         auto *z = static_cast<V *>(workspace);
         const auto *in = static_cast<const T *>(u);
+        const bool gated = pre != nullptr || post != nullptr;
         const bool factored = dispatch_levels(f.outer1, f.outer2, [&](auto outer1, auto outer2) {
             constexpr int kOuter1 = decltype(outer1)::value, kOuter2 = decltype(outer2)::value;
-            status = launch_outer<kOuter1, kOuter2>(outer_forward<T, kOuter1, kOuter2>, rows, inner, stream, in,
-                                                    static_cast<const T *>(pre), z, channels, length,
-                                                    static_cast<int64_t>(inner));
+            status = launch_outer<kOuter1, kOuter2>(
+                gated ? outer_forward<T, kOuter1, kOuter2, true> : outer_forward<T, kOuter1, kOuter2, false>, rows,
+                inner, stream, in, static_cast<const T *>(pre), z, channels, length, static_cast<int64_t>(inner));
             if (status != cudaSuccess) return;
             status = fb_monarch_inner(z, spectrum, dtype, rows, channels, inner, f.outer1, f.outer2, transpose != 0,
                                       stream);
             if (status != cudaSuccess) return;
-            status = launch_outer<kOuter1, kOuter2>(outer_inverse<T, kOuter1, kOuter2>, rows, inner, stream, z, in,
-                                                    static_cast<const T *>(pre), static_cast<const T *>(post), d,
-                                                    static_cast<T *>(y), channels, length,
-                                                    static_cast<int64_t>(inner));
+            status = launch_outer<kOuter1, kOuter2>(
+                gated ? outer_inverse<T, kOuter1, kOuter2, true> : outer_inverse<T, kOuter1, kOuter2, false>, rows,
+                inner, stream, z, in, static_cast<const T *>(pre), static_cast<const T *>(post), d,
+                static_cast<T *>(y), channels, length, static_cast<int64_t>(inner));
         });
         if (!factored) status = cudaErrorInvalidValue;
     });

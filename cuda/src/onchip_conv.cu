@@ -115,8 +115,8 @@ __device__ __forceinline__ int tensor_radix_bits(int bits) {
 // radix-16 levels as bf16 matrix products (fragments: F16's then its inverse's, setup_fragments).
 template <bool kTensorCores, int kRounds, bool kInverse, typename Value>
 __device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragments *fragments) {
-    const fb::Dft16Fragments *f = fragments + (kInverse ? 32 : 0);
     if constexpr (kTensorCores) {
+        const fb::Dft16Fragments *f = fragments + (kInverse ? 32 : 0);
         const int bits = 31 - __clz(n);
         for (int ns = 1, done = 0; ns < n;) {
             const int radix_bits = tensor_radix_bits(bits - done);
@@ -279,12 +279,14 @@ __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const fl
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
 // Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
-// pre and post (nullptr: none) gate u as it is loaded and y as it is stored (gates.cuh).
-template <typename T, typename Value, int kVec, bool kWide>
+// pre and post (nullptr: none) gate u as it is loaded and y as it is stored (gates.cuh); without
+// kGated they are taken as null, so an ungated call pays for no gate checks.
+template <typename T, typename Value, int kVec, bool kWide, bool kGated>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, const T *__restrict__ pre,
                             const T *__restrict__ post, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n, bool transpose) {
+    if constexpr (!kGated) pre = post = nullptr;
     extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
@@ -340,12 +342,13 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
 
 // One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
 // moves two complex values per access (length a multiple of 4, rows 4-element aligned),
-// kVec = 1 one real value. pre and post (nullptr: none) as in onchip_conv.
-template <typename T, typename Value, int kVec, bool kWide>
+// kVec = 1 one real value. pre, post and kGated as in onchip_conv.
+template <typename T, typename Value, int kVec, bool kWide, bool kGated>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
                             const T *__restrict__ pre, const T *__restrict__ post,
                             T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
+    if constexpr (!kGated) pre = post = nullptr;
     extern __shared__ float4 smem[];
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
@@ -458,19 +461,35 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     }
 }
 
+// The sum of v over the block's threads, returned to every thread (scratch: 32 floats; the
+// caller's next barrier may reuse it).
+__device__ __forceinline__ float block_sum(float v, float *scratch) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    if (threadIdx.x % 32 == 0) scratch[threadIdx.x / 32] = v;
+    __syncthreads();
+    float total = 0.0f;
+    for (int w = 0; w < static_cast<int>(blockDim.x) / 32; ++w) total += scratch[w];
+    __syncthreads();
+    return total;
+}
+
 // dk's rows, one channel per block: the batch's cross spectrum sum_b conj(U_b) DY_b of n-point FFTs
-// (u_b + i dy_b transformed as one complex sequence, U_b and DY_b split from it by symmetry),
-// summed in fp32 in shared memory after the values, transformed back: rows[h][j] = the circular
-// correlation sum_b sum_t dy_b[t] u_b[t - j] of the zero-padded rows. u and dy are each read
-// once. Value: as in onchip_conv.
-template <typename T, typename Value, int kVec, bool kWide>
-__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_kernel_grad(const T *__restrict__ u, const T *__restrict__ dy,
-                                                              float *__restrict__ rows, int64_t batch,
-                                                              int64_t channels, int64_t length, int n) {
+// (u_b + i s dy_b transformed as one complex sequence, U_b and s DY_b split from it by symmetry),
+// summed in shared memory after the values, transformed back: rows[h][j] = the circular
+// correlation sum_b sum_t dy_b[t] u_b[t - j] of the zero-padded rows. u and dy are each read once.
+// Everything is fp32 whatever T (dk keeps an fp32 kernel's precision): transforms in registers
+// and shared memory, no tensor cores. s = |u_b| / |dy_b| gives both halves of the packed
+// sequence the same scale: a transform's rounding is relative to the whole sequence, and a
+// gradient dy can be orders of magnitude smaller than u.
+template <typename T, int kVec, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(float, kWide) onchip_kernel_grad(const T *__restrict__ u, const T *__restrict__ dy,
+                                                                  float *__restrict__ rows, int64_t batch,
+                                                                  int64_t channels, int64_t length, int n) {
     extern __shared__ float4 smem[];
-    Value *x = reinterpret_cast<Value *>(smem);
-    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
-    auto *sum = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + smem_bytes<Value>(n));  // n/2 + 1 bins
+    float2 *x = reinterpret_cast<float2 *>(smem);
+    auto *sum = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + smem_bytes<float2>(n));  // n/2 + 1 bins
+    float *scratch = reinterpret_cast<float *>(sum + n / 2 + 1);
     constexpr int kR = 1;  // n / 16 <= the block's threads (kernel_grad_max_sequence)
     const int64_t h = blockIdx.x;
     for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) sum[f] = make_float2(0.0f, 0.0f);
@@ -478,6 +497,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_kernel_grad(const T *__restric
     for (int64_t b = 0; b < batch; ++b) {
         const T *ub = u + (b * channels + h) * length;
         const T *dyb = dy + (b * channels + h) * length;
+        float u_squares = 0.0f, dy_squares = 0.0f;
 #pragma unroll 4  // several global loads in flight per thread
         for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
             Group a{}, g{};  // zero padding past the length
@@ -487,28 +507,38 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_kernel_grad(const T *__restric
             }
 #pragma unroll
             for (int i = 0; i < kVec; ++i) {
-                fb::store_value(x, slot(t + i), make_float2(fb::to_float(a.v[i]), fb::to_float(g.v[i])));
+                const float2 v = make_float2(fb::to_float(a.v[i]), fb::to_float(g.v[i]));
+                u_squares += v.x * v.x;
+                dy_squares += v.y * v.y;
+                x[slot(t + i)] = v;
             }
         }
+        u_squares = block_sum(u_squares, scratch);
+        dy_squares = block_sum(dy_squares, scratch);
+        const float s = u_squares > 0.0f && dy_squares > 0.0f ? sqrtf(u_squares / dy_squares) : 1.0f;
+        for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {  // the values this thread stored
+#pragma unroll
+            for (int i = 0; i < kVec; ++i) x[slot(t + i)].y *= s;
+        }
         __syncthreads();
-        transform<kUsesTensorCores<T>, kR, false>(x, n, fragments);
+        transform<false, kR, false>(x, n, nullptr);
+        const float half_over_s = 0.5f / s;
         for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) {  // each thread owns its bins of sum
-            const float2 zk = fb::load_value(x, slot(f));
-            const float2 zp = fb::load_value(x, slot((n - f) & (n - 1)));
-            const float2 uf = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));   // (Z[f] + conj Z[n-f]) / 2
-            const float2 dyf = make_float2(0.5f * (zk.y + zp.y), 0.5f * (zp.x - zk.x));  // (Z[f] - conj Z[n-f]) / 2i
+            const float2 zk = x[slot(f)];
+            const float2 zp = x[slot((n - f) & (n - 1))];
+            const float2 uf = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));  // (Z[f] + conj Z[n-f]) / 2
+            // DY = (Z[f] - conj Z[n-f]) / 2i / s
+            const float2 dyf = make_float2(half_over_s * (zk.y + zp.y), half_over_s * (zp.x - zk.x));
             sum[f] = fb::cadd(sum[f], cmul(fb::conj(uf), dyf));
         }
         __syncthreads();  // x is loaded again
     }
-    for (int f = threadIdx.x; f < n; f += blockDim.x) {
-        fb::store_value(x, slot(f), f <= n / 2 ? sum[f] : fb::conj(sum[n - f]));
-    }
+    for (int f = threadIdx.x; f < n; f += blockDim.x) x[slot(f)] = f <= n / 2 ? sum[f] : fb::conj(sum[n - f]);
     __syncthreads();
-    transform<kUsesTensorCores<T>, kR, true>(x, n, fragments);
+    transform<false, kR, true>(x, n, nullptr);
     const float scale = 1.0f / static_cast<float>(n);
     float *row = rows + h * n;
-    for (int t = threadIdx.x; t < n; t += blockDim.x) row[t] = fb::load_value(x, slot(t)).x * scale;
+    for (int t = threadIdx.x; t < n; t += blockDim.x) row[t] = x[slot(t)].x * scale;
 }
 
 // Threads of a block for n values: n / 16, at least a warp, at most kMaxThreads.
@@ -551,16 +581,16 @@ template <typename T> int max_sequence(int smem_limit) {
     return n;
 }
 
-// Shared memory of onchip_kernel_grad for n values: the values, the fragments, the sum's n/2 + 1 bins.
-template <typename Value> constexpr size_t kernel_grad_smem_bytes(int n) {
-    return smem_bytes<Value>(n) + static_cast<size_t>(n / 2 + 1) * sizeof(float2);
+// Shared memory of onchip_kernel_grad for n values: the values, the sum's n/2 + 1 bins, block_sum's scratch.
+constexpr size_t kernel_grad_smem_bytes(int n) {
+    return smem_bytes<float2>(n) + static_cast<size_t>(n / 2 + 1) * sizeof(float2) + 32 * sizeof(float);
 }
 
-// The longest sequence onchip_kernel_grad takes for T with smem_limit bytes per block: one round
-// of 16 values per thread of the widest block at most.
-template <typename T> int kernel_grad_max_sequence(int smem_limit) {
+// The longest sequence onchip_kernel_grad takes with smem_limit bytes per block: one round of 16
+// values per thread of the widest block at most.
+int kernel_grad_max_sequence(int smem_limit) {
     int n = kMaxThreads * kValuesPerThread;
-    while (n > 2 && kernel_grad_smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
+    while (n > 2 && kernel_grad_smem_bytes(n) > static_cast<size_t>(smem_limit)) n /= 2;
     return n;
 }
 
@@ -606,23 +636,31 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
                              reinterpret_cast<uintptr_t>(y) % quad == 0 &&
                              reinterpret_cast<uintptr_t>(pre) % quad == 0 &&
                              reinterpret_cast<uintptr_t>(post) % quad == 0;  // a null gate is aligned
-        auto launch = [&](auto value, auto wide) {
+        auto launch_gated = [&](auto value, auto wide, auto gated) {
             using Value = decltype(value);
-            constexpr bool kWide = decltype(wide)::value;
+            constexpr bool kWide = decltype(wide)::value, kGated = decltype(gated)::value;
             const auto *in = static_cast<const T *>(u);
             const auto *k = reinterpret_cast<const float2 *>(spectrum);
             const auto *gate_in = static_cast<const T *>(pre);
             const auto *gate_out = static_cast<const T *>(post);
             auto *out = static_cast<T *>(y);
             if (real) {
-                auto *kernel = by_four ? onchip_conv_real<T, Value, 4, kWide>
-                                                 : onchip_conv_real<T, Value, 1, kWide>;
+                auto *kernel = by_four ? onchip_conv_real<T, Value, 4, kWide, kGated>
+                                       : onchip_conv_real<T, Value, 1, kWide, kGated>;
                 status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, gate_in, gate_out, out,
                                                channels, length, n, transpose != 0);
             } else {
-                auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide> : onchip_conv<T, Value, 1, kWide>;
+                auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kGated>
+                                       : onchip_conv<T, Value, 1, kWide, kGated>;
                 status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, in, k, d, gate_in, gate_out, out, batch,
                                                channels, length, n, transpose != 0);
+            }
+        };
+        auto launch = [&](auto value, auto wide) {
+            if (pre != nullptr || post != nullptr) {
+                launch_gated(value, wide, std::true_type{});
+            } else {
+                launch_gated(value, wide, std::false_type{});
             }
         };
         if (n < kCompactFrom) {
@@ -654,15 +692,13 @@ cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int
     return known ? status : cudaErrorInvalidValue;
 }
 
-extern "C" FB_API cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size) {
+extern "C" FB_API cudaError_t fb_onchip_kernel_grad_max_fft_size(int device, int64_t *max_fft_size) {
     int smem_limit = 0;
     if (max_fft_size == nullptr) return cudaErrorInvalidValue;
     const cudaError_t status = cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
     if (status != cudaSuccess) return status;
-    const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
-        *max_fft_size = kernel_grad_max_sequence<decltype(t)>(smem_limit);
-    });
-    return known ? cudaSuccess : cudaErrorInvalidValue;
+    *max_fft_size = kernel_grad_max_sequence(smem_limit);
+    return cudaSuccess;
 }
 
 extern "C" FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *rows, fb_dtype dtype,
@@ -672,7 +708,7 @@ extern "C" FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *d
     cudaError_t status = cudaGetDevice(&device);
     if (status != cudaSuccess) return status;
     int64_t max_fft_size = 0;
-    status = fb_onchip_kernel_grad_max_fft_size(dtype, device, &max_fft_size);
+    status = fb_onchip_kernel_grad_max_fft_size(device, &max_fft_size);
     if (status != cudaSuccess) return status;
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || dy == nullptr ||
         rows == nullptr || (fft_size & (fft_size - 1)) != 0 || fft_size < 2 || fft_size > max_fft_size) {
@@ -684,20 +720,16 @@ extern "C" FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *d
         const uintptr_t quad = 4 * sizeof(T);
         const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
                              reinterpret_cast<uintptr_t>(dy) % quad == 0;
-        auto launch = [&](auto value, auto wide) {
-            using Value = decltype(value);
+        auto launch = [&](auto wide) {
             constexpr bool kWide = decltype(wide)::value;
-            auto *kernel = by_four ? onchip_kernel_grad<T, Value, 4, kWide> : onchip_kernel_grad<T, Value, 1, kWide>;
-            status = launch_with_smem(kernel, channels, n, kernel_grad_smem_bytes<Value>(n), stream,
-                                      static_cast<const T *>(u), static_cast<const T *>(dy), rows, batch, channels,
-                                      length, n);
+            auto *kernel = by_four ? onchip_kernel_grad<T, 4, kWide> : onchip_kernel_grad<T, 1, kWide>;
+            status = launch_with_smem(kernel, channels, n, kernel_grad_smem_bytes(n), stream, static_cast<const T *>(u),
+                                      static_cast<const T *>(dy), rows, batch, channels, length, n);
         };
-        if (n < kCompactFrom) {
-            launch(float2{}, std::false_type{});
-        } else if (wide_block(n)) {
-            launch(SmemValue<T>{}, std::true_type{});
+        if (wide_block(n)) {
+            launch(std::true_type{});
         } else {
-            launch(SmemValue<T>{}, std::false_type{});
+            launch(std::false_type{});
         }
     });
     return known ? status : cudaErrorInvalidValue;

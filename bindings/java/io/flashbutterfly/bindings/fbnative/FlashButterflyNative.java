@@ -784,7 +784,6 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,
             FlashButterflyNative.C_INT,
-            FlashButterflyNative.C_INT,
             FlashButterflyNative.C_POINTER
         );
 
@@ -796,7 +795,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(int device, int64_t *max_fft_size)
      * }
      */
     public static FunctionDescriptor fb_onchip_kernel_grad_max_fft_size$descriptor() {
@@ -806,7 +805,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(int device, int64_t *max_fft_size)
      * }
      */
     public static MethodHandle fb_onchip_kernel_grad_max_fft_size$handle() {
@@ -816,7 +815,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(int device, int64_t *max_fft_size)
      * }
      */
     public static MemorySegment fb_onchip_kernel_grad_max_fft_size$address() {
@@ -825,16 +824,16 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_onchip_kernel_grad_max_fft_size(fb_dtype dtype, int device, int64_t *max_fft_size)
+     * cudaError_t fb_onchip_kernel_grad_max_fft_size(int device, int64_t *max_fft_size)
      * }
      */
-    public static int fb_onchip_kernel_grad_max_fft_size(int dtype, int device, MemorySegment max_fft_size) {
+    public static int fb_onchip_kernel_grad_max_fft_size(int device, MemorySegment max_fft_size) {
         var mh$ = fb_onchip_kernel_grad_max_fft_size.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_onchip_kernel_grad_max_fft_size", dtype, device, max_fft_size);
+                traceDowncall("fb_onchip_kernel_grad_max_fft_size", device, max_fft_size);
             }
-            return (int)mh$.invokeExact(dtype, device, max_fft_size);
+            return (int)mh$.invokeExact(device, max_fft_size);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

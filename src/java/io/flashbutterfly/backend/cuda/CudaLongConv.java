@@ -363,7 +363,7 @@ public final class CudaLongConv implements ConvBackend {
      */
     public boolean kernelGradientOnChip(ConvGeometry g, DType dtype, int device) {
         return forward != Forward.MONARCH && backwardDuPath(g, dtype, device) == BackwardDu.ON_CHIP
-                && g.fftSize() <= OnChipLimit.kernelGradMaxFftSize(device, dtype);
+                && g.fftSize() <= OnChipLimit.kernelGradMaxFftSize(device);
     }
 
     private static void kernelGradientOnChip(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk,

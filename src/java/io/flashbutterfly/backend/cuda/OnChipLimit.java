@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentMap;
  * one real row of that size, or two inner rows of the Monarch forward.
  */
 final class OnChipLimit {
-    private record Key(int device, DType dtype, boolean kernelGrad) {}
+    /** dtype null: dk's kernel, the same for every dtype. */
+    private record Key(int device, DType dtype) {}
 
     private static final ConcurrentMap<Key, Long> LIMITS = new ConcurrentHashMap<>();
 
@@ -31,12 +32,12 @@ final class OnChipLimit {
     }
 
     static long maxFftSize(int device, DType dtype) {
-        return limit(new Key(device, dtype, false));
+        return limit(new Key(device, dtype));
     }
 
-    /** The largest FFT size of dk's on-chip kernel (fb_onchip_kernel_grad). */
-    static long kernelGradMaxFftSize(int device, DType dtype) {
-        return limit(new Key(device, dtype, true));
+    /** The largest FFT size of dk's on-chip kernel (fb_onchip_kernel_grad, fp32 for every dtype). */
+    static long kernelGradMaxFftSize(int device) {
+        return limit(new Key(device, null));
     }
 
     private static long limit(Key key) {
@@ -44,12 +45,10 @@ final class OnChipLimit {
             NativeLibraries.requireFlashButterfly();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-                int dtype = k.dtype().nativeCode();
-                if (k.kernelGrad()) {
-                    Cuda.check(fb_onchip_kernel_grad_max_fft_size(dtype, k.device(), out),
-                            "fb_onchip_kernel_grad_max_fft_size");
+                if (k.dtype() == null) {
+                    Cuda.check(fb_onchip_kernel_grad_max_fft_size(k.device(), out), "fb_onchip_kernel_grad_max_fft_size");
                 } else {
-                    Cuda.check(fb_onchip_max_fft_size(dtype, k.device(), out), "fb_onchip_max_fft_size");
+                    Cuda.check(fb_onchip_max_fft_size(k.dtype().nativeCode(), k.device(), out), "fb_onchip_max_fft_size");
                 }
                 return out.get(ValueLayout.JAVA_LONG, 0);
             }
