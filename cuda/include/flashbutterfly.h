@@ -185,9 +185,12 @@ FB_API cudaError_t fb_regularized_kernel_backward(const float *w, const float *d
                                                   float dropout, uint64_t seed, float *scratch, float *dw,
                                                   cudaStream_t stream);
 
-/* dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t], in fp32, deterministic. */
-FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch,
-                                int64_t channels, int64_t length, float *dd, cudaStream_t stream);
+/*
+ * dd[h] = sum over b < batch, t < length of dy[b, h, t] * u[b, h, t] (times pre[b, h, t] and
+ * post[b, h, t] where those gates are not NULL), in fp32, deterministic.
+ */
+FB_API cudaError_t fb_skip_grad(const void *dy, const void *u, const void *pre, const void *post, fb_dtype dtype,
+                                int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream);
 
 /* ---- Channel-mixing linear layer and GELU (fp32) -----------------------------------------
  * Tensors are (batch, channels, length), row-major; the linear layer's products run in cuBLAS,

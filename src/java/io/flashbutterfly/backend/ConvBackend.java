@@ -48,6 +48,13 @@ public interface ConvBackend {
     void multiply(Tensor a, Tensor b, Tensor out, Stream stream);
 
     /**
+     * dd = the sum over batch and time of dy * u * pre * post (gates like u, null: none), each
+     * product formed from the inputs (never from rounded intermediates) and summed in float64:
+     * the gated forward's dD.
+     */
+    void skipGradient(Tensor dy, Tensor u, Tensor pre, Tensor post, Tensor dd, Stream stream);
+
+    /**
      * Gradients of sum(dy * y) for the ungated forward: du (like u), dk (like the kernel), dd (like
      * d; null when d is null). {@link GatedBackward} builds the gated forward's on it.
      */

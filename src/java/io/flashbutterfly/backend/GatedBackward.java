@@ -9,7 +9,7 @@ import io.flashbutterfly.tensor.Tensor;
  * For output gradient dy, with dc = dy * post:
  * <pre>
  *   dpost = dy * c;   dv = conv^T(dc) + D * dc;   du = dv * pre;   dpre = dv * u;
- *   dk, dD: the ungated backward's for input v and output gradient dc.
+ *   dk: the ungated backward's for input v and output gradient dc;  dD = sum dy * post * pre * u.
  * </pre>
  * The intermediates live in the outputs (v in dpre, dc and then c in dpost, dv in du), so a call
  * allocates nothing beyond what the backend's own calls do; it costs one ungated forward (for c)
@@ -25,6 +25,10 @@ public final class GatedBackward {
     public static void run(ConvBackend backend, Tensor dy, Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d,
                            Tensor pre, Tensor post, Tensor du, Tensor dk, Tensor dd, Tensor dpre, Tensor dpost,
                            Stream stream) {
+        if (pre == null && post == null) {
+            backend.backward(dy, u, spectrum, geometry, d, du, dk, dd, stream);
+            return;
+        }
         Tensor v = u;
         if (pre != null) {
             backend.multiply(pre, u, dpre, stream);
@@ -35,7 +39,9 @@ public final class GatedBackward {
             backend.multiply(dy, post, dpost, stream);
             dc = dpost;
         }
-        backend.backward(dc, v, spectrum, geometry, d, du, dk, dd, stream); // du holds dv
+        // du holds dv; dD from the inputs (v and dc are rounded to u's dtype, and dD's sum cancels)
+        backend.backward(dc, v, spectrum, geometry, d, du, dk, null, stream);
+        if (dd != null) backend.skipGradient(dy, u, pre, post, dd, stream);
         if (post != null) {
             backend.forward(v, spectrum, geometry, d, dpost, stream); // c, over dc (used up)
             backend.multiply(dpost, dy, dpost, stream);

@@ -1192,6 +1192,8 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
             FlashButterflyNative.C_INT,
             FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
             FlashButterflyNative.C_INT,
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
@@ -1208,7 +1210,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, const void *pre, const void *post, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
      * }
      */
     public static FunctionDescriptor fb_skip_grad$descriptor() {
@@ -1218,7 +1220,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, const void *pre, const void *post, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
      * }
      */
     public static MethodHandle fb_skip_grad$handle() {
@@ -1228,7 +1230,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, const void *pre, const void *post, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
      * }
      */
     public static MemorySegment fb_skip_grad$address() {
@@ -1237,16 +1239,16 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_skip_grad(const void *dy, const void *u, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
+     * cudaError_t fb_skip_grad(const void *dy, const void *u, const void *pre, const void *post, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, float *dd, cudaStream_t stream)
      * }
      */
-    public static int fb_skip_grad(MemorySegment dy, MemorySegment u, int dtype, long batch, long channels, long length, MemorySegment dd, MemorySegment stream) {
+    public static int fb_skip_grad(MemorySegment dy, MemorySegment u, MemorySegment pre, MemorySegment post, int dtype, long batch, long channels, long length, MemorySegment dd, MemorySegment stream) {
         var mh$ = fb_skip_grad.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_skip_grad", dy, u, dtype, batch, channels, length, dd, stream);
+                traceDowncall("fb_skip_grad", dy, u, pre, post, dtype, batch, channels, length, dd, stream);
             }
-            return (int)mh$.invokeExact(dy, u, dtype, batch, channels, length, dd, stream);
+            return (int)mh$.invokeExact(dy, u, pre, post, dtype, batch, channels, length, dd, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

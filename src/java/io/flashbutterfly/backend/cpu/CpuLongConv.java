@@ -107,6 +107,29 @@ public final class CpuLongConv implements ConvBackend {
     }
 
     @Override
+    public void skipGradient(Tensor dy, Tensor u, Tensor pre, Tensor post, Tensor dd, Stream stream) {
+        double[] product = dy.toDoubleArray();
+        for (Tensor factor : new Tensor[] {u, pre, post}) {
+            if (factor == null) continue;
+            double[] f = factor.toDoubleArray();
+            IntStream.range(0, product.length).parallel().forEach(i -> product[i] *= f[i]);
+        }
+        int batch = Math.toIntExact(u.shape().dim(0));
+        int channels = Math.toIntExact(u.shape().dim(1));
+        int length = Math.toIntExact(u.shape().dim(2));
+        double[] ddv = new double[channels];
+        IntStream.range(0, channels).parallel().forEach(h -> {
+            double sum = 0;
+            for (int b = 0; b < batch; b++) {
+                int first = (b * channels + h) * length;
+                for (int t = 0; t < length; t++) sum += product[first + t];
+            }
+            ddv[h] = sum;
+        });
+        dd.copyFrom(ddv);
+    }
+
+    @Override
     public void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g, Tensor d,
                          Tensor du, Tensor dk, Tensor dd, Stream stream) {
         Rows rows = new Rows(u, g);

@@ -353,7 +353,7 @@ public final class CudaLongConv implements ConvBackend {
             } else {
                 backwardThroughSpectra(device, dy, u, spectrum, g, skip, duPath, du, dk, stream);
             }
-            if (dd != null) skipGradient(device, dy, u, dd, stream);
+            if (dd != null) skipGradient(device, dy, u, null, null, dd, stream);
         }
     }
 
@@ -484,11 +484,18 @@ public final class CudaLongConv implements ConvBackend {
                 x.numel() / g.length(), channels, g.length(), stream.handle()), "fb_conv_epilogue");
     }
 
-    private static void skipGradient(int device, Tensor dy, Tensor u, Tensor dd, Stream stream) {
+    @Override
+    public void skipGradient(Tensor dy, Tensor u, Tensor pre, Tensor post, Tensor dd, Stream stream) {
+        skipGradient(NativeKernels.prepare(u), dy, u, pre, post, dd, stream);
+    }
+
+    private static void skipGradient(int device, Tensor dy, Tensor u, Tensor pre, Tensor post, Tensor dd,
+                                     Stream stream) {
         long channels = u.shape().dim(1);
         try (Scratch sums = Scratch.allocate(device, channels * 4, stream)) {
-            Cuda.check(fb_skip_grad(dy.data(), u.data(), u.dtype().nativeCode(), u.shape().dim(0), channels,
-                    u.shape().dim(2), sums.segment(), stream.handle()), "fb_skip_grad");
+            Cuda.check(fb_skip_grad(dy.data(), u.data(), pre == null ? MemorySegment.NULL : pre.data(),
+                    post == null ? MemorySegment.NULL : post.data(), u.dtype().nativeCode(), u.shape().dim(0),
+                    channels, u.shape().dim(2), sums.segment(), stream.handle()), "fb_skip_grad");
             NativeKernels.castPad(sums.segment(), DType.FP32, channels, dd.data(), dd.dtype(), channels, 1, 1f, stream);
         }
     }
