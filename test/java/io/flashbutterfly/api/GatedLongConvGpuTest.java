@@ -1,10 +1,9 @@
 package io.flashbutterfly.api;
 
 import static io.flashbutterfly.testing.Accuracy.assertClose;
+import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -152,21 +150,16 @@ class GatedLongConvGpuTest {
             Gradients onWrongDevice = new Gradients(Tensor.zeros(arena, GPU, DType.BF16, u.shape()),
                     Tensor.zeros(arena, GPU, DType.FP32, Shape.of(3, 64)), null, null, onHost);
             long live = Tensor.liveBytes(GPU);
-            assertRejected("gates.pre must be [2, 3, 64] bf16 on cuda:0, got [2, 3, 64] bf16 cpu",
+            assertRejected(IllegalArgumentException.class, "gates.pre must be [2, 3, 64] bf16 on cuda:0, got [2, 3, 64] bf16 cpu",
                     () -> conv.forward(u, k, null, Gates.pre(onHost)));
-            assertRejected("gates.post must be [2, 3, 64] bf16 on cuda:0, got [2, 3, 64] fp32 cuda:0",
+            assertRejected(IllegalArgumentException.class, "gates.post must be [2, 3, 64] bf16 on cuda:0, got [2, 3, 64] fp32 cuda:0",
                     () -> conv.forward(u, k, null, Gates.post(fp32)));
-            assertRejected("gates.pre must be [2, 3, 64] bf16 on cuda:0, got [2, 3, 63] bf16 cuda:0",
+            assertRejected(IllegalArgumentException.class, "gates.pre must be [2, 3, 64] bf16 on cuda:0, got [2, 3, 63] bf16 cuda:0",
                     () -> conv.backward(u, u, k, null, new Gates(shorter, u)));
-            assertRejected("out.dpost must be [2, 3, 64] bf16 on cuda:0",
+            assertRejected(IllegalArgumentException.class, "out.dpost must be [2, 3, 64] bf16 on cuda:0",
                     () -> conv.backward(u, u, k, null, Gates.post(u), onWrongDevice, Stream.DEFAULT));
             assertEquals(live, Tensor.liveBytes(GPU), "a rejected call allocated on the GPU");
         }
-    }
-
-    private static void assertRejected(String fragment, Executable call) {
-        Throwable e = assertThrows(IllegalArgumentException.class, call);
-        assertTrue(e.getMessage().contains(fragment), () -> "expected '" + fragment + "', got: " + e.getMessage());
     }
 
     /** The tolerances asked of the gated convolution: 1e-4 for fp32, 2e-2 for bf16. */

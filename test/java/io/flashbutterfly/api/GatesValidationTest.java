@@ -1,37 +1,21 @@
 package io.flashbutterfly.api;
 
+import static io.flashbutterfly.testing.CpuTensors.zeros;
+import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
-import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * Gates and their gradients are checked before anything is allocated, with exceptions that name
  * the argument and say what was expected; a call that fails later leaves no tensor behind.
  */
 class GatesValidationTest {
-    private static void assertRejected(Class<? extends Throwable> type, String fragment, Executable call) {
-        Throwable e = assertThrows(type, call);
-        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
-                () -> "expected a message containing '" + fragment + "', got: " + e.getMessage());
-    }
-
-    private static Tensor zeros(Arena arena, DType dtype, long... dims) {
-        return Tensor.zeros(arena, Device.CPU, dtype, Shape.of(dims));
-    }
-
-    private static Tensor zeros(Arena arena, long... dims) {
-        return zeros(arena, DType.FP32, dims);
-    }
-
     @Test
     void gatesMustBeShapedLikeU() {
         try (Arena arena = Arena.ofConfined()) {

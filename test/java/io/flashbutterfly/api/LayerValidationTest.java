@@ -1,33 +1,16 @@
 package io.flashbutterfly.api;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.flashbutterfly.testing.CpuTensors.zeros;
+import static io.flashbutterfly.testing.Rejections.assertRejected;
 
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
-import io.flashbutterfly.tensor.Device;
-import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** The linear layer and GELU refuse bad arguments with exceptions that name the argument and what was expected. */
 class LayerValidationTest {
-    private static void assertRejected(Class<? extends Throwable> type, String fragment, Executable call) {
-        Throwable e = assertThrows(type, call);
-        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
-                () -> "expected a message containing '" + fragment + "', got: " + e.getMessage());
-    }
-
-    private static Tensor zeros(Arena arena, DType dtype, long... dims) {
-        return Tensor.zeros(arena, Device.CPU, dtype, Shape.of(dims));
-    }
-
-    private static Tensor zeros(Arena arena, long... dims) {
-        return zeros(arena, DType.FP32, dims);
-    }
-
     @Test
     void linearShapesAndDtypes() {
         try (Arena arena = Arena.ofConfined()) {

@@ -1,29 +1,17 @@
 package io.flashbutterfly.api;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.flashbutterfly.testing.CpuTensors.zeros;
+import static io.flashbutterfly.testing.Rejections.assertRejected;
 
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
-import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** Bad arguments give exceptions that name the argument and say what was expected. */
 class LongConvValidationTest {
-    private static void assertRejected(Class<? extends Throwable> type, String fragment, Executable call) {
-        Throwable e = assertThrows(type, call);
-        assertTrue(e.getMessage() != null && e.getMessage().contains(fragment),
-                () -> "expected a message containing '" + fragment + "', got: " + e.getMessage());
-    }
-
     /** Zeros of fp32 on the CPU: what these checks need. */
-    private static Tensor zeros(Arena arena, long... dims) {
-        return Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(dims));
-    }
-
     @Test
     void shapesAndLengths() {
         try (Arena arena = Arena.ofConfined()) {
