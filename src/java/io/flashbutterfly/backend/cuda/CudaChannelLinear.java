@@ -3,6 +3,7 @@ package io.flashbutterfly.backend.cuda;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
 
 import io.flashbutterfly.backend.ChannelLinearBackend;
+import io.flashbutterfly.backend.LinearSizes;
 import io.flashbutterfly.backend.cuda.CublasHandle.Operand;
 import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.Stream;
@@ -29,12 +30,12 @@ public final class CudaChannelLinear implements ChannelLinearBackend {
     @Override
     public void forward(Tensor x, Tensor w, Tensor bias, Tensor y, Stream stream) {
         int device = NativeKernels.prepare(x);
-        Sizes n = new Sizes(x, w);
+        LinearSizes n = LinearSizes.of(x, w);
         // y_b^T (L, O) = x_b^T (L, I) . w^T (I, O)
-        blas(device).gemm(n.length, n.out, n.in, 1f, rows(x, n.in, n), new Operand(w.data(), n.in, 0, false), 0f,
-                rows(y, n.out, n), n.batch, DType.FP32, stream);
+        blas(device).gemm(n.length(), n.out(), n.in(), 1f, rows(x, n.in(), n), new Operand(w.data(), n.in(), 0, false),
+                0f, rows(y, n.out(), n), n.batch(), DType.FP32, stream);
         if (bias != null) {
-            Cuda.check(fb_add_channel_bias(y.data(), bias.data(), n.batch, n.out, n.length, stream.handle()),
+            Cuda.check(fb_add_channel_bias(y.data(), bias.data(), n.batch(), n.out(), n.length(), stream.handle()),
                     "fb_add_channel_bias");
         }
     }
@@ -42,22 +43,26 @@ public final class CudaChannelLinear implements ChannelLinearBackend {
     @Override
     public void backward(Tensor dy, Tensor x, Tensor w, Tensor dx, Tensor dw, Tensor dbias, Stream stream) {
         int device = NativeKernels.prepare(x);
-        Sizes n = new Sizes(x, w);
+        LinearSizes n = LinearSizes.of(x, w);
         CublasHandle blas = blas(device);
         // dx_b^T (L, I) = dy_b^T (L, O) . w (O, I)
-        blas.gemm(n.length, n.in, n.out, 1f, rows(dy, n.out, n), new Operand(w.data(), n.in, 0, true), 0f,
-                rows(dx, n.in, n), n.batch, DType.FP32, stream);
+        blas.gemm(n.length(), n.in(), n.out(), 1f, rows(dy, n.out(), n), new Operand(w.data(), n.in(), 0, true), 0f,
+                rows(dx, n.in(), n), n.batch(), DType.FP32, stream);
         // dw^T (I, O) = sum_b x_b (I, L) . dy_b^T (L, O): one product per b into scratch, then the batch sum.
-        long matrix = (long) n.out * n.in;
-        try (Scratch perBatch = Scratch.allocate(device, n.batch * matrix * Float.BYTES, stream)) {
-            blas.gemm(n.in, n.out, n.length, 1f, new Operand(x.data(), n.length, (long) n.in * n.length, true),
-                    rows(dy, n.out, n), 0f, new Operand(perBatch.segment(), n.in, matrix, false), n.batch, DType.FP32,
-                    stream);
-            Cuda.check(fb_channel_sum(perBatch.segment(), n.batch, matrix, 1, dw.data(), stream.handle()),
+        long matrix = (long) n.out() * n.in();
+        if (matrix > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("w has " + matrix + " elements; the GPU's weight gradient takes fewer"
+                    + " than 2^31");
+        }
+        try (Scratch perBatch = Scratch.allocate(device, n.batch() * matrix * Float.BYTES, stream)) {
+            blas.gemm(n.in(), n.out(), n.length(), 1f,
+                    new Operand(x.data(), n.length(), (long) n.in() * n.length(), true), rows(dy, n.out(), n), 0f,
+                    new Operand(perBatch.segment(), n.in(), matrix, false), n.batch(), DType.FP32, stream);
+            Cuda.check(fb_channel_sum(perBatch.segment(), n.batch(), matrix, 1, dw.data(), stream.handle()),
                     "fb_channel_sum");
         }
         if (dbias != null) {
-            Cuda.check(fb_channel_sum(dy.data(), n.batch, n.out, n.length, dbias.data(), stream.handle()),
+            Cuda.check(fb_channel_sum(dy.data(), n.batch(), n.out(), n.length(), dbias.data(), stream.handle()),
                     "fb_channel_sum");
         }
     }
@@ -67,33 +72,7 @@ public final class CudaChannelLinear implements ChannelLinearBackend {
     }
 
     /** The (channels, L) slices of t (B, channels, L) as cuBLAS sees them: (L, channels), one per b. */
-    private static Operand rows(Tensor t, int channels, Sizes n) {
-        return new Operand(t.data(), n.length, (long) channels * n.length, false);
-    }
-
-    /** x (B, I, L) and w (O, I) in cuBLAS's 32-bit sizes. */
-    private static final class Sizes {
-        final int batch;
-        final int in;
-        final int length;
-        final int out;
-
-        Sizes(Tensor x, Tensor w) {
-            batch = int32("B", x.shape().dim(0));
-            in = int32("I", x.shape().dim(1));
-            length = int32("L", x.shape().dim(2));
-            out = int32("O", w.shape().dim(0));
-            if ((long) out * in > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("w has " + (long) out * in + " elements; the GPU's weight gradient"
-                        + " takes fewer than 2^31");
-            }
-        }
-
-        private static int int32(String name, long value) {
-            if (value > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(name + " = " + value + " exceeds cuBLAS's 32-bit sizes");
-            }
-            return (int) value;
-        }
+    private static Operand rows(Tensor t, int channels, LinearSizes n) {
+        return new Operand(t.data(), n.length(), (long) channels * n.length(), false);
     }
 }

@@ -376,7 +376,10 @@ public final class CudaLongConv implements ConvBackend {
         }
     }
 
-    /** dk from dy's and u's cuFFT spectra; du by duPath (CUFFT: from dy's spectrum). */
+    /**
+     * dk from dy's and u's cuFFT spectra; du by duPath (CUFFT: from dy's spectrum, else after every
+     * spectrum buffer is back in the pool, so Monarch's workspace does not add to them).
+     */
     private static void backwardThroughSpectra(int device, Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g,
                                                SkipTerm skip, BackwardDu duPath, Tensor du, Tensor dk,
                                                Stream stream) {
@@ -385,30 +388,29 @@ public final class CudaLongConv implements ConvBackend {
         long rows = batch * channels;
         // One real buffer serves every transform in turn: dy, u, dk's rows (channels <= rows), du.
         try (Scratch real = realRows(device, rows, g, stream);
-             Scratch gradSpectra = spectra(device, rows, g, stream);
-             Scratch inputSpectra = spectra(device, rows, g, stream);
-             Scratch kernelSpectra = spectra(device, channels, g, stream)) {
+             Scratch gradSpectra = spectra(device, rows, g, stream)) {
             toFftRows(dy.data(), dy.dtype(), rows, g, real, stream);
             fft(device, CufftPlan.Type.R2C, g, rows, real, gradSpectra, stream);
-            toFftRows(u.data(), u.dtype(), rows, g, real, stream);
-            fft(device, CufftPlan.Type.R2C, g, rows, real, inputSpectra, stream);
-            // dk = taps of irfft(sum over batch of DY * conj(U)) / N
-            Cuda.check(fb_spectrum_correlate(gradSpectra.segment(), inputSpectra.segment(), kernelSpectra.segment(),
-                    batch, channels, g.bins(), 1f / g.fftSize(), stream.handle()), "fb_spectrum_correlate");
-            fft(device, CufftPlan.Type.C2R, g, channels, kernelSpectra, real, stream);
-            kernelFromRows(real.segment(), g, channels, dk, stream);
-            // du = irfft(DY * conj(K)) + D * dy
-            switch (duPath) {
-                case ON_CHIP -> onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
-                case MONARCH -> monarchForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
-                case CUFFT -> {
-                    Cuda.check(fb_spectrum_multiply(gradSpectra.segment(), spectrum.data(), rows, channels, g.bins(),
-                            1, stream.handle()), "fb_spectrum_multiply");
-                    fft(device, CufftPlan.Type.C2R, g, rows, gradSpectra, real, stream);
-                    epilogue(real, g, dy, dy.data(), skip, du, stream);
-                }
+            try (Scratch inputSpectra = spectra(device, rows, g, stream);
+                 Scratch kernelSpectra = spectra(device, channels, g, stream)) {
+                toFftRows(u.data(), u.dtype(), rows, g, real, stream);
+                fft(device, CufftPlan.Type.R2C, g, rows, real, inputSpectra, stream);
+                // dk = taps of irfft(sum over batch of DY * conj(U)) / N
+                Cuda.check(fb_spectrum_correlate(gradSpectra.segment(), inputSpectra.segment(),
+                        kernelSpectra.segment(), batch, channels, g.bins(), 1f / g.fftSize(), stream.handle()),
+                        "fb_spectrum_correlate");
+                fft(device, CufftPlan.Type.C2R, g, channels, kernelSpectra, real, stream);
+                kernelFromRows(real.segment(), g, channels, dk, stream);
+            }
+            if (duPath == BackwardDu.CUFFT) { // du = irfft(DY * conj(K)) + D * dy
+                Cuda.check(fb_spectrum_multiply(gradSpectra.segment(), spectrum.data(), rows, channels, g.bins(),
+                        1, stream.handle()), "fb_spectrum_multiply");
+                fft(device, CufftPlan.Type.C2R, g, rows, gradSpectra, real, stream);
+                epilogue(real, g, dy, dy.data(), skip, du, stream);
             }
         }
+        if (duPath == BackwardDu.ON_CHIP) onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
+        if (duPath == BackwardDu.MONARCH) monarchForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
     }
 
     /** dk's taps (cast to its dtype) from rows of N correlation values per channel. */
