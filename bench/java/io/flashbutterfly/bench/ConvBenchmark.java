@@ -167,7 +167,7 @@ final class ConvBenchmark {
             }
             ConvGeometry geometry = new ConvGeometry(s[2], options.mode() == Mode.BIDIRECTIONAL ? s[2] : taps,
                     options.mode() == Mode.BIDIRECTIONAL ? s[2] : 0, spectrum.fftSize());
-            String chosen = conv.chosenForward(spectrum, u);
+            String chosen = conv.chosenForward(spectrum, u, gates);
             results.add(new Measurement(DEFAULT, dtype.toString(), s[0], s[1], s[2], ms, floorMs, extra,
                     chosen == null ? "" : chosen));
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();

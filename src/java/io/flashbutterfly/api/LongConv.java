@@ -95,13 +95,20 @@ public final class LongConv {
      * Which forward implementation runs for u's shape with spectrum on a GPU under {@code AUTO}
      * or {@code CUFFT}: "on-chip", "monarch", "fused" or "unfused", as timed on the shape's first
      * call; null before that call, on the CPU, and for {@code FLASH_BUTTERFLY}, which chooses
-     * nothing.
+     * nothing. Ungated calls; see the overload for gated ones, which are chosen apart.
      */
     public String chosenForward(KernelSpectrum spectrum, Tensor u) {
+        return chosenForward(spectrum, u, Gates.NONE);
+    }
+
+    /** As {@link #chosenForward(KernelSpectrum, Tensor)}, for calls with these gates. */
+    public String chosenForward(KernelSpectrum spectrum, Tensor u, Gates gates) {
         Objects.requireNonNull(spectrum, "spectrum must not be null");
         Objects.requireNonNull(u, "u must not be null");
+        Objects.requireNonNull(gates, "gates must not be null (Gates.NONE for none)");
         if (!(spectrum.backend() instanceof CudaLongConv gpu)) return null;
-        return gpu.chosenForward(spectrum.geometry(), u.numel() / spectrum.length(), u.dtype(), u.device().index());
+        return gpu.chosenForward(spectrum.geometry(), u.numel() / spectrum.length(), u.dtype(), !gates.isEmpty(),
+                u.device().index());
     }
 
     /**

@@ -277,13 +277,19 @@ class LongConvGpuTest {
             Inputs in = Inputs.draw(arena, Mode.CAUSAL, DType.BF16, DType.FP32, 5, 3, 3001, 3001, true);
             KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, 3001);
             ConvGeometry geometry = spectrum.geometry();
-            org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, 0),
+            org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, false, 0),
                     "no choice before the shape's first call");
             Tensor y = Poisoned.tensor(arena, GPU, DType.BF16, in.u.shape());
             CudaLongConv.INSTANCE.forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
-            String chosen = CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, 0);
+            String chosen = CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, false, 0);
             org.junit.jupiter.api.Assertions.assertTrue(java.util.Set.of("on-chip", "fused", "unfused").contains(chosen),
                     "chose " + chosen);
+            // gated calls are timed apart: the ungated choice says nothing of them
+            org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, true, 0),
+                    "no gated choice before the first gated call");
+            CudaLongConv.INSTANCE.forward(in.u, spectrum.data(), geometry, in.d, null, in.u, y, Stream.DEFAULT);
+            org.junit.jupiter.api.Assertions.assertNotNull(
+                    CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, true, 0), "gated choice");
         }
     }
 

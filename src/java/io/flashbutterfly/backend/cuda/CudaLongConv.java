@@ -174,6 +174,7 @@ public final class CudaLongConv implements ConvBackend {
         int device = NativeKernels.prepare(u);
         long rows = u.numel() / g.length();
         boolean fusedFits = FusedForward.fits(rows, g);
+        boolean gated = pre != null || post != null;
         if (forward == Forward.FLASH_BUTTERFLY) requireFlashButterflyFits(g, u.dtype(), device); // before allocating
         try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
             Runnable onChip = () -> onChipForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
@@ -203,10 +204,10 @@ public final class CudaLongConv implements ConvBackend {
                 case FUSED -> fused.run();
                 case FLASH_BUTTERFLY -> flashButterfly.run(); // requireFlashButterflyFits held
                 case UNFUSED -> unfused.run();
-                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), withCufft(flashButterfly == null
+                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), gated, withCufft(flashButterfly == null
                         ? List.of() : List.of(new ForwardChoice.Candidate(onChipTakesIt ? "on-chip" : "monarch",
                         flashButterfly)), fused, unfused, fusedFits), stream);
-                case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(),
+                case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(), gated,
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
         }
@@ -241,11 +242,11 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * Which forward the default (or {@link #CUFFT_ONLY}) chose for this geometry, rows and dtype
-     * on device: "on-chip", "monarch", "fused" or "unfused"; null before the first call of that
-     * shape, and for the instances that force a path.
+     * on device, gated or not (chosen apart): "on-chip", "monarch", "fused" or "unfused"; null
+     * before the first call of that shape, and for the instances that force a path.
      */
-    public String chosenForward(ConvGeometry g, long rows, DType dtype, int device) {
-        return choice.chosen(device, g.fftSize(), rows, dtype);
+    public String chosenForward(ConvGeometry g, long rows, DType dtype, boolean gated, int device) {
+        return choice.chosen(device, g.fftSize(), rows, dtype, gated);
     }
 
     /**

@@ -13,7 +13,8 @@ import org.apache.logging.log4j.Logger;
 /**
  * Which forward implementation is fastest for a shape: no one wins everywhere (cuFFT picks other
  * kernels once callbacks are linked; the on-chip kernel is limited by shared memory). Decided by
- * timing each candidate on the first call for a (device, FFT size, rows, dtype), which
+ * timing each candidate on the first call for a (device, FFT size, rows, dtype, gated or not: the
+ * cuFFT forwards gate in passes of their own, the kernels as they load and store), which
  * synchronises that one call, and remembered. That first call ends with the winner's output, so
  * every call for a shape gives the same bits.
  */
@@ -21,7 +22,7 @@ final class ForwardChoice {
     private static final Logger LOG = LogManager.getLogger(ForwardChoice.class);
     private static final int TIMED_RUNS = 3;
 
-    private record Key(int device, long fftSize, long rows, DType dtype, int candidates) {}
+    private record Key(int device, long fftSize, long rows, DType dtype, boolean gated, int candidates) {}
 
     /** The chosen candidate's place in the list and its name (never its closure: that holds one call's tensors). */
     private record Decision(int index, String name) {}
@@ -32,8 +33,9 @@ final class ForwardChoice {
     private final Map<Key, Decision> fastest = new ConcurrentHashMap<>();
 
     /** Runs the fastest candidate for this shape (each of them, timed, the first time). */
-    void run(int device, long fftSize, long rows, DType dtype, List<Candidate> candidates, Stream stream) {
-        Key key = new Key(device, fftSize, rows, dtype, candidates.size());
+    void run(int device, long fftSize, long rows, DType dtype, boolean gated, List<Candidate> candidates,
+             Stream stream) {
+        Key key = new Key(device, fftSize, rows, dtype, gated, candidates.size());
         if (candidates.size() == 1) { // nothing to choose: no timing, no wait
             fastest.putIfAbsent(key, new Decision(0, candidates.get(0).name()));
             candidates.get(0).run().run();
@@ -62,10 +64,10 @@ final class ForwardChoice {
     }
 
     /** The name of the candidate chosen for this shape, or null before its first call. */
-    String chosen(int device, long fftSize, long rows, DType dtype) {
+    String chosen(int device, long fftSize, long rows, DType dtype, boolean gated) {
         return fastest.entrySet().stream()
                 .filter(e -> e.getKey().device() == device && e.getKey().fftSize() == fftSize
-                        && e.getKey().rows() == rows && e.getKey().dtype() == dtype)
+                        && e.getKey().rows() == rows && e.getKey().dtype() == dtype && e.getKey().gated() == gated)
                 .map(e -> e.getValue().name()).findFirst().orElse(null);
     }
 
