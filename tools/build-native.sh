@@ -26,26 +26,47 @@ out="$out_root/io/flashbutterfly/native/$platform"
 mkdir -p "$out"
 lib="$out/libflashbutterfly.so"
 
+script=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 sources=("$root"/cuda/src/*.cu)
-newest_input=$(ls -t "${sources[@]}" "$root"/cuda/include/*.h "$root"/cuda/src/*.cuh "$root"/cuda/callbacks/*.cu "$root"/cuda/callbacks/*.cuh 2>/dev/null | head -1)
-up_to_date=true
-for built in "$lib" "$out/fft_conv_loads.fatbin" "$out/fft_conv_stores.fatbin"; do
-  if [ ! -f "$built" ] || [ ! "$built" -nt "$newest_input" ] || [ ! "$built" -nt "$0" ]; then up_to_date=false; fi
-done
-if $up_to_date; then
+headers=("$root"/cuda/include/*.h "$root"/cuda/src/*.cuh)
+callbacks=("$root"/cuda/callbacks/*.cu "$root"/cuda/callbacks/*.cuh)
+# Fresh when newer than every input it depends on (and than this script).
+fresh() { # $1: built file, then its inputs
+  local built=$1; shift
+  [ -f "$built" ] || return 1
+  for input in "$@" "$script"; do [ "$built" -nt "$input" ] || return 1; done
+}
+objects="$out_root/native-objects"
+if fresh "$lib" "${sources[@]}" "${headers[@]}" && fresh "$out/fft_conv_loads.fatbin" "${callbacks[@]}" \
+    && fresh "$out/fft_conv_stores.fatbin" "${callbacks[@]}"; then
   echo "[flashbutterfly] native library up to date: $lib"
   exit 0
 fi
 command -v nm >/dev/null || { echo "[flashbutterfly] nm (binutils) is needed to check the built library" >&2; exit 1; }
 
 echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
-"$nvcc" -O3 -std=c++17 -shared -Xcompiler -fPIC,-fvisibility=hidden -cudart shared \
-  -gencode=arch=compute_80,code=sm_80 \
-  -gencode=arch=compute_90a,code=sm_90a \
-  -gencode=arch=compute_80,code=compute_80 \
-  -compress-mode=size -Xptxas -warn-spills --resource-usage \
-  -I "$root/cuda/include" -o "$lib" "${sources[@]}" 2> "$out_root/nvcc-resource-usage.txt" || {
-    cat "$out_root/nvcc-resource-usage.txt" >&2; exit 1; }
+# One object per source, compiled in parallel; an object newer than its source and every header
+# is kept, so a change to one .cu recompiles that file alone.
+mkdir -p "$objects"
+compile() { # $1: source; writes its object and its resource report
+  local name; name=$(basename "$1" .cu)
+  fresh "$objects/$name.o" "$1" "${headers[@]}" && return 0
+  "$nvcc" -O3 -std=c++17 -c -Xcompiler -fPIC,-fvisibility=hidden \
+    -gencode=arch=compute_80,code=sm_80 \
+    -gencode=arch=compute_90a,code=sm_90a \
+    -gencode=arch=compute_80,code=compute_80 \
+    -compress-mode=size -Xptxas -warn-spills --resource-usage \
+    -I "$root/cuda/include" -o "$objects/$name.o" "$1" 2> "$objects/$name.usage.txt" || {
+      cat "$objects/$name.usage.txt" >&2; rm -f "$objects/$name.o"; return 1; }
+}
+export -f compile fresh
+export nvcc root objects script
+printf '%s\0' "${sources[@]}" | NVCC_HEADERS="${headers[*]}" \
+  xargs -0 -P "$(nproc)" -I{} bash -c 'headers=($NVCC_HEADERS); compile "$1"' _ {}
+cat "$objects"/*.usage.txt > "$out_root/nvcc-resource-usage.txt"
+objs=()
+for src in "${sources[@]}"; do objs+=("$objects/$(basename "$src" .cu).o"); done
+"$nvcc" -shared -cudart shared -Xcompiler -fvisibility=hidden -o "$lib" "${objs[@]}"
 # nvcc turns a __device__-only function reached from host code into a call to exit(): refuse
 # such a library rather than let it end the JVM at the first launch.
 if nm -D "$lib" | grep -qw 'exit'; then

@@ -218,6 +218,36 @@ FB_API cudaError_t fb_gelu_forward(const float *x, float *y, int64_t count, cuda
 FB_API cudaError_t fb_gelu_backward(const float *dy, const float *x, float *dx, int64_t count,
                                     cudaStream_t stream);
 
+/* ---- Learned butterfly (N = n1 * n2) ---------------------------------------------------------
+ * The two-level transform whose factor matrices are parameters runs as cuBLAS complex products;
+ * these kernels do the rest. Butterfly layout of a batch of (batch, channels) sequences: complex
+ * fp32 values, interleaved (re, im), sequence (b, h)'s value t = c + n1 * i at
+ *   ((h * n2 + i) * batch + b) * n1 + c         (c < n1, i < n2)
+ * so a channel's block is an (n2, batch * n1) matrix whose rows are also (n2 * batch) rows of n1.
+ */
+
+/* out = scale * x from real rows x (batch, channels, length) of dtype, into the butterfly layout,
+ * imaginary parts and t >= length zero; length <= n1 * n2. */
+FB_API cudaError_t fb_butterfly_scatter(const void *x, fb_dtype dtype, int64_t batch, int64_t channels,
+                                        int64_t length, int64_t n1, int64_t n2, float scale, float *out,
+                                        cudaStream_t stream);
+
+/* rows[b, h, t] = scale * Re(x at (b, h, t)) for t < length: real fp32 rows (batch, channels, length). */
+FB_API cudaError_t fb_butterfly_gather(const float *x, int64_t batch, int64_t channels, int64_t length,
+                                       int64_t n1, int64_t n2, float scale, float *rows, cudaStream_t stream);
+
+/* out[h, i, b, c] = x[h, i, b, c] * f[h * f_stride + i * n1 + c] (its conjugate when conjugate_f != 0),
+ * f complex (a twiddle matrix or a transformed kernel, f_stride 0 when channels share it); out may be x. */
+FB_API cudaError_t fb_butterfly_scale(const float *x, const float *f, int64_t f_stride, int64_t batch,
+                                      int64_t channels, int64_t n1, int64_t n2, int conjugate_f, float *out,
+                                      cudaStream_t stream);
+
+/* out[h, i, c] = sum over b of a[h, i, b, c] * conj(b[h, i, b, c]) (added to out when accumulate != 0),
+ * complex, the batch summed in a fixed order. */
+FB_API cudaError_t fb_butterfly_correlate(const float *a, const float *b, int64_t batch, int64_t channels,
+                                          int64_t n1, int64_t n2, int accumulate, float *out,
+                                          cudaStream_t stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,7 +83,7 @@ public final class LongConv {
     /** {@link #spectrum(Tensor, long)} owned by owner, computed on stream. */
     public KernelSpectrum spectrum(Tensor k, long length, Arena owner, Stream stream) {
         Objects.requireNonNull(k, "k must not be null");
-        checkDtype("k", k);
+        Checks.requireConvolvable("k", k);
         if (k.shape().rank() != 2) throw new IllegalArgumentException("k must be (H, Lk), got " + k.shape());
         if (length < 1) throw new IllegalArgumentException("length must be >= 1, got " + length);
         ConvBackend backend = backend(k.device());
@@ -309,7 +309,7 @@ public final class LongConv {
     private static void checkCall(Tensor u, KernelSpectrum k, Tensor d, Gates gates) {
         Objects.requireNonNull(u, "u must not be null");
         Objects.requireNonNull(k, "k must not be null");
-        checkDtype("u", u);
+        Checks.requireConvolvable("u", u);
         long length = length(u);
         long channels = u.shape().dim(1);
         if (k.length() != length || k.channels() != channels) {
@@ -320,7 +320,7 @@ public final class LongConv {
             throw new IllegalArgumentException("k is on " + k.data().device() + " but u is on " + u.device());
         }
         if (d != null) {
-            checkDtype("d", d);
+            Checks.requireConvolvable("d", d);
             if (d.shape().rank() != 1 || d.shape().dim(0) != channels) {
                 throw new IllegalArgumentException("d must be (H=" + channels + "), got " + d.shape());
             }
@@ -338,11 +338,5 @@ public final class LongConv {
         if (gate == null) return;
         Checks.requireLike(name, gate, u);
         if (gate.isClosed()) throw new IllegalStateException(name + " is closed");
-    }
-
-    private static void checkDtype(String name, Tensor t) {
-        if (t.dtype() == DType.FP64 && t.device().isCuda()) {
-            throw new IllegalArgumentException(name + " is fp64, which GPUs do not convolve");
-        }
     }
 }

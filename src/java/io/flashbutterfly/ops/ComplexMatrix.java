@@ -33,6 +33,24 @@ public final class ComplexMatrix {
         return f;
     }
 
+    /** A rows x cols matrix read from interleaved (re, im) pairs at values[offset]. */
+    public static ComplexMatrix fromInterleaved(int rows, int cols, double[] values, int offset) {
+        ComplexMatrix m = new ComplexMatrix(rows, cols);
+        for (int e = 0; e < m.re.length; e++) {
+            m.re[e] = values[offset + 2 * e];
+            m.im[e] = values[offset + 2 * e + 1];
+        }
+        return m;
+    }
+
+    /** Adds this matrix, as interleaved (re, im) pairs, to values[offset...]. */
+    public void addInterleavedTo(double[] values, int offset) {
+        for (int e = 0; e < re.length; e++) {
+            values[offset + 2 * e] += re[e];
+            values[offset + 2 * e + 1] += im[e];
+        }
+    }
+
     /** Sets element (r, c). */
     public void set(int r, int c, double real, double imaginary) {
         re[r * cols + c] = real;
@@ -100,7 +118,7 @@ public final class ComplexMatrix {
     }
 
     /** this += b. */
-    void add(ComplexMatrix b) {
+    public void add(ComplexMatrix b) {
         for (int i = 0; i < re.length; i++) {
             re[i] += b.re[i];
             im[i] += b.im[i];

@@ -8,12 +8,14 @@ import java.util.SplittableRandom;
  * parameters. Forward transform: M (N2 x N1, M[n2][n1] = x[n1 + N1 n2]), A = F2 . M, A *= T,
  * Y = A . F1. Inverse: B = Z . G1, B *= Ti, out = G2 . B, x = out / N. Initialised to the exact
  * DFT values (then equal to the fixed transform), they train by the gradients of
- * {@link #forwardBackward}: matrix-product gradients through each step. This is the reference
- * the GPU path will be tested against.
+ * {@link #forwardBackward}: matrix-product gradients through each step. This is the float64 reference
+ * of {@code io.flashbutterfly.api.LearnedButterflyConv} on every device.
  */
 public final class LearnedButterfly {
-    /** The six factors, in the order {@link #factors()} returns them. */
-    private static final int F2 = 0, T = 1, F1 = 2, G1 = 3, TI = 4, G2 = 5;
+    /** The six factors' places in {@link #factors()} ({@link ButterflyFactor} order). */
+    private static final int F2 = ButterflyFactor.F2.ordinal(), T = ButterflyFactor.TWIDDLE.ordinal(),
+            F1 = ButterflyFactor.F1.ordinal(), G1 = ButterflyFactor.INVERSE_F1.ordinal(),
+            TI = ButterflyFactor.INVERSE_TWIDDLE.ordinal(), G2 = ButterflyFactor.INVERSE_F2.ordinal();
 
     private final int n1;
     private final int n2;
@@ -23,6 +25,25 @@ public final class LearnedButterfly {
         this.n1 = n1;
         this.n2 = n2;
         this.factors = factors;
+    }
+
+    /**
+     * The butterfly with the given factors, in {@link ButterflyFactor} order and shapes (used as
+     * they are, not copied).
+     */
+    public static LearnedButterfly of(int n1, int n2, ComplexMatrix... factors) {
+        ButterflyFactor[] kinds = ButterflyFactor.values();
+        if (factors.length != kinds.length) {
+            throw new IllegalArgumentException("need " + kinds.length + " factors, got " + factors.length);
+        }
+        for (ButterflyFactor f : kinds) {
+            ComplexMatrix m = factors[f.ordinal()];
+            if (m.rows != f.rows(n1, n2) || m.cols != f.cols(n1, n2)) {
+                throw new IllegalArgumentException(f + " must be " + f.rows(n1, n2) + " x " + f.cols(n1, n2) + ", got "
+                        + m.rows + " x " + m.cols);
+            }
+        }
+        return new LearnedButterfly(n1, n2, factors.clone());
     }
 
     /** The exact DFT factorisation of size N = n1 * n2. */
@@ -57,7 +78,7 @@ public final class LearnedButterfly {
     /** The FFT size N. */
     public int size() { return n1 * n2; }
 
-    /** The parameters F2, T, F1, G1, Ti, G2 (live: changing them changes the transform). */
+    /** The parameters F2, T, F1, G1, Ti, G2 in {@link ButterflyFactor} order (live: changing them changes the transform). */
     public ComplexMatrix[] factors() { return factors.clone(); }
 
     /** The outputs and gradients of one call. */

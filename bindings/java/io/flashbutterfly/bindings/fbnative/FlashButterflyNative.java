@@ -1512,5 +1512,279 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+
+    private static class fb_butterfly_scatter {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_butterfly_scatter").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_butterfly_scatter"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scatter(const void *x, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *out, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_butterfly_scatter$descriptor() {
+        return fb_butterfly_scatter.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scatter(const void *x, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_butterfly_scatter$handle() {
+        return fb_butterfly_scatter.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scatter(const void *x, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_butterfly_scatter$address() {
+        return fb_butterfly_scatter.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scatter(const void *x, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *out, cudaStream_t stream)
+     * }
+     */
+    public static int fb_butterfly_scatter(MemorySegment x, int dtype, long batch, long channels, long length, long n1, long n2, float scale, MemorySegment out, MemorySegment stream) {
+        var mh$ = fb_butterfly_scatter.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_butterfly_scatter", x, dtype, batch, channels, length, n1, n2, scale, out, stream);
+            }
+            return (int)mh$.invokeExact(x, dtype, batch, channels, length, n1, n2, scale, out, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_butterfly_gather {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_butterfly_gather").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_butterfly_gather"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_gather(const float *x, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *rows, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_butterfly_gather$descriptor() {
+        return fb_butterfly_gather.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_gather(const float *x, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *rows, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_butterfly_gather$handle() {
+        return fb_butterfly_gather.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_gather(const float *x, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *rows, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_butterfly_gather$address() {
+        return fb_butterfly_gather.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_gather(const float *x, int64_t batch, int64_t channels, int64_t length, int64_t n1, int64_t n2, float scale, float *rows, cudaStream_t stream)
+     * }
+     */
+    public static int fb_butterfly_gather(MemorySegment x, long batch, long channels, long length, long n1, long n2, float scale, MemorySegment rows, MemorySegment stream) {
+        var mh$ = fb_butterfly_gather.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_butterfly_gather", x, batch, channels, length, n1, n2, scale, rows, stream);
+            }
+            return (int)mh$.invokeExact(x, batch, channels, length, n1, n2, scale, rows, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_butterfly_scale {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_butterfly_scale").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_butterfly_scale"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scale(const float *x, const float *f, int64_t f_stride, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int conjugate_f, float *out, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_butterfly_scale$descriptor() {
+        return fb_butterfly_scale.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scale(const float *x, const float *f, int64_t f_stride, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int conjugate_f, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_butterfly_scale$handle() {
+        return fb_butterfly_scale.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scale(const float *x, const float *f, int64_t f_stride, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int conjugate_f, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_butterfly_scale$address() {
+        return fb_butterfly_scale.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_scale(const float *x, const float *f, int64_t f_stride, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int conjugate_f, float *out, cudaStream_t stream)
+     * }
+     */
+    public static int fb_butterfly_scale(MemorySegment x, MemorySegment f, long f_stride, long batch, long channels, long n1, long n2, int conjugate_f, MemorySegment out, MemorySegment stream) {
+        var mh$ = fb_butterfly_scale.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_butterfly_scale", x, f, f_stride, batch, channels, n1, n2, conjugate_f, out, stream);
+            }
+            return (int)mh$.invokeExact(x, f, f_stride, batch, channels, n1, n2, conjugate_f, out, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_butterfly_correlate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_butterfly_correlate").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_butterfly_correlate"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_correlate(const float *a, const float *b, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int accumulate, float *out, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_butterfly_correlate$descriptor() {
+        return fb_butterfly_correlate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_correlate(const float *a, const float *b, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int accumulate, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_butterfly_correlate$handle() {
+        return fb_butterfly_correlate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_correlate(const float *a, const float *b, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int accumulate, float *out, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_butterfly_correlate$address() {
+        return fb_butterfly_correlate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_butterfly_correlate(const float *a, const float *b, int64_t batch, int64_t channels, int64_t n1, int64_t n2, int accumulate, float *out, cudaStream_t stream)
+     * }
+     */
+    public static int fb_butterfly_correlate(MemorySegment a, MemorySegment b, long batch, long channels, long n1, long n2, int accumulate, MemorySegment out, MemorySegment stream) {
+        var mh$ = fb_butterfly_correlate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_butterfly_correlate", a, b, batch, channels, n1, n2, accumulate, out, stream);
+            }
+            return (int)mh$.invokeExact(a, b, batch, channels, n1, n2, accumulate, out, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }
 

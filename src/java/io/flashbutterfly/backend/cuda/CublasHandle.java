@@ -11,18 +11,27 @@ import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A cuBLAS handle bound to one device, with row-major matrix products on tensors. cuBLAS is
  * column-major, so C = A B (row-major) runs as C^T = B^T A^T without moving any data.
  */
 public final class CublasHandle implements AutoCloseable {
+    private static final Map<Integer, CublasHandle> SHARED = new ConcurrentHashMap<>();
+
     private final int device;
     private MemorySegment handle;
 
     private CublasHandle(int device, MemorySegment handle) {
         this.device = device;
         this.handle = handle;
+    }
+
+    /** The library's handle on device, made on first use and kept for the JVM's life. */
+    static CublasHandle of(int device) {
+        return SHARED.computeIfAbsent(device, CublasHandle::create);
     }
 
     /** A new handle on device, in cuBLAS's default (non-TF32) math mode. */
@@ -66,44 +75,67 @@ public final class CublasHandle implements AutoCloseable {
                 throw new IllegalArgumentException("operands must be on cuda:" + device + "; one is on " + t.device());
             }
         }
-        gemm(n, m, k, alpha, new Operand(b.data(), n, (long) k * n, false), new Operand(a.data(), k, (long) m * k, false),
-                beta, new Operand(c.data(), n, (long) m * n, false), Math.toIntExact(batch), a.dtype(), stream);
+        gemm(n, m, k, alpha, new Operand(b.data(), n, (long) k * n, Op.NONE), new Operand(a.data(), k, (long) m * k, Op.NONE),
+                beta, new Operand(c.data(), n, (long) m * n, Op.NONE), Math.toIntExact(batch), a.dtype(), stream);
     }
+
+    /** What a product does to an operand first. */
+    enum Op { NONE, TRANSPOSE, ADJOINT }
 
     /**
      * A batch of column-major matrices in device memory, the i-th at data plus i * stride
-     * elements (stride 0 repeats one matrix), transposed by the product when asked.
+     * elements (stride 0 repeats one matrix), taken by the product through op.
      *
      * @param data             the first matrix
      * @param leadingDimension elements between a column's start and the next's
      * @param stride           elements between one matrix's start and the next's
-     * @param transposed       whether the product takes the matrix's transpose
+     * @param op               what the product takes: the matrix, its transpose or its adjoint
      */
-    record Operand(MemorySegment data, int leadingDimension, long stride, boolean transposed) {}
+    record Operand(MemorySegment data, int leadingDimension, long stride, Op op) {}
 
     /**
      * cuBLAS's own strided-batched product, column-major: c_i = alpha op(a_i) op(b_i) + beta c_i
      * for i below batch, op(a_i) (m, k), op(b_i) (k, n), c_i (m, n), all of dtype, fp32
      * accumulation. Raw device memory on this handle's device; no checks.
      */
-    synchronized void gemm(int m, int n, int k, float alpha, Operand a, Operand b, float beta, Operand c, int batch,
-                           DType dtype, Stream stream) {
-        if (handle == null) throw new IllegalStateException("cuBLAS handle is closed");
-        int type = cudaType(dtype);
-        Cuda.setDevice(device);
-        CublasStatus.check(cublasSetStream_v2(handle, stream.handle()), "cublasSetStream");
+    void gemm(int m, int n, int k, float alpha, Operand a, Operand b, float beta, Operand c, int batch,
+              DType dtype, Stream stream) {
         try (Arena arena = Arena.ofConfined()) {
-            CublasStatus.check(cublasGemmStridedBatchedEx(handle, op(a), op(b), m, n, k,
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha),
-                    a.data(), type, a.leadingDimension(), a.stride(), b.data(), type, b.leadingDimension(), b.stride(),
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta),
-                    c.data(), type, c.leadingDimension(), c.stride(), batch, CUBLAS_COMPUTE_32F(),
-                    CUBLAS_GEMM_DEFAULT()), "cublasGemmStridedBatchedEx");
+            gemm(m, n, k, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), a, b,
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), c, batch, cudaType(dtype), stream);
         }
     }
 
+    /**
+     * The same for complex fp32 matrices (interleaved re, im; strides and leading dimensions
+     * in complex elements): c_i = op(a_i) op(b_i), or c_i += op(a_i) op(b_i) when accumulate.
+     */
+    void complexGemm(int m, int n, int k, Operand a, Operand b, boolean accumulate, Operand c, int batch,
+                     Stream stream) {
+        try (Arena arena = Arena.ofConfined()) {
+            gemm(m, n, k, arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f, 0f), a, b,
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, accumulate ? 1f : 0f, 0f), c, batch, CUDA_C_32F(),
+                    stream);
+        }
+    }
+
+    private synchronized void gemm(int m, int n, int k, MemorySegment alpha, Operand a, Operand b, MemorySegment beta,
+                                   Operand c, int batch, int type, Stream stream) {
+        if (handle == null) throw new IllegalStateException("cuBLAS handle is closed");
+        Cuda.setDevice(device);
+        CublasStatus.check(cublasSetStream_v2(handle, stream.handle()), "cublasSetStream");
+        CublasStatus.check(cublasGemmStridedBatchedEx(handle, op(a), op(b), m, n, k, alpha,
+                a.data(), type, a.leadingDimension(), a.stride(), b.data(), type, b.leadingDimension(), b.stride(),
+                beta, c.data(), type, c.leadingDimension(), c.stride(), batch, CUBLAS_COMPUTE_32F(),
+                CUBLAS_GEMM_DEFAULT()), "cublasGemmStridedBatchedEx");
+    }
+
     private static int op(Operand operand) {
-        return operand.transposed() ? CUBLAS_OP_T() : CUBLAS_OP_N();
+        return switch (operand.op()) {
+            case NONE -> CUBLAS_OP_N();
+            case TRANSPOSE -> CUBLAS_OP_T();
+            case ADJOINT -> CUBLAS_OP_C();
+        };
     }
 
     private static int cudaType(DType dtype) {

@@ -1,0 +1,102 @@
+package io.flashbutterfly.backend.cpu;
+
+import io.flashbutterfly.backend.ButterflySizes;
+import io.flashbutterfly.backend.LearnedButterflyBackend;
+import io.flashbutterfly.ops.ButterflyFactor;
+import io.flashbutterfly.ops.ComplexMatrix;
+import io.flashbutterfly.ops.LearnedButterfly;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.Tensor;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The learned-butterfly convolution in float64 on the host, one row at a time through
+ * {@link LearnedButterfly} (channels in parallel): the reference the GPU is tested against.
+ */
+public final class CpuLearnedButterfly implements LearnedButterflyBackend {
+    /** The one instance. */
+    public static final CpuLearnedButterfly INSTANCE = new CpuLearnedButterfly();
+
+    private CpuLearnedButterfly() {}
+
+    @Override
+    public void forward(Tensor u, Tensor k, Tensor d, List<Tensor> factors, ButterflySizes s, Tensor y,
+                        Stream stream) {
+        double[] uv = u.toDoubleArray();
+        double[] kv = k.toDoubleArray();
+        double[] dv = d == null ? null : d.toDoubleArray();
+        LearnedButterfly[] groups = butterflies(factors, s);
+        double[] yv = new double[uv.length];
+        IntStream.range(0, s.channels()).parallel().forEach(h -> {
+            double[] kh = row(kv, h, s.taps());
+            for (int b = 0; b < s.batch(); b++) {
+                int first = (b * s.channels() + h) * s.length();
+                double[] conv = groups[s.group(h)].convolve(row(uv, b * s.channels() + h, s.length()), kh);
+                for (int t = 0; t < s.length(); t++) yv[first + t] = conv[t] + (dv == null ? 0 : dv[h] * uv[first + t]);
+            }
+        });
+        y.copyFrom(yv);
+    }
+
+    @Override
+    public void backward(Tensor dy, Tensor u, Tensor k, Tensor d, List<Tensor> factors, ButterflySizes s, Tensor du,
+                         Tensor dk, List<Tensor> dFactors, Stream stream) {
+        double[] uv = u.toDoubleArray();
+        double[] kv = k.toDoubleArray();
+        double[] dyv = dy.toDoubleArray();
+        double[] dv = d == null ? null : d.toDoubleArray();
+        LearnedButterfly[] groups = butterflies(factors, s);
+        double[] duv = new double[uv.length];
+        double[] dkv = new double[kv.length];
+        ComplexMatrix[][] perChannel = new ComplexMatrix[s.channels()][];
+        IntStream.range(0, s.channels()).parallel().forEach(h -> {
+            double[] kh = row(kv, h, s.taps());
+            for (int b = 0; b < s.batch(); b++) {
+                int r = b * s.channels() + h;
+                LearnedButterfly.Result g = groups[s.group(h)].forwardBackward(row(uv, r, s.length()), kh,
+                        row(dyv, r, s.length()));
+                for (int t = 0; t < s.length(); t++) {
+                    duv[r * s.length() + t] = g.du()[t] + (dv == null ? 0 : dv[h] * dyv[r * s.length() + t]);
+                }
+                for (int j = 0; j < s.taps(); j++) dkv[h * s.taps() + j] += g.dk()[j];
+                if (perChannel[h] == null) {
+                    perChannel[h] = g.dFactors();
+                } else {
+                    for (int f = 0; f < g.dFactors().length; f++) perChannel[h][f].add(g.dFactors()[f]);
+                }
+            }
+        });
+        du.copyFrom(duv);
+        dk.copyFrom(dkv);
+        for (ButterflyFactor f : ButterflyFactor.values()) {
+            Tensor out = dFactors.get(f.ordinal());
+            double[] values = new double[Math.toIntExact(out.numel())];
+            int size = 2 * f.rows(s.n1(), s.n2()) * f.cols(s.n1(), s.n2());
+            for (int h = 0; h < s.channels(); h++) perChannel[h][f.ordinal()].addInterleavedTo(values, s.group(h) * size);
+            out.copyFrom(values);
+        }
+    }
+
+    /** One butterfly per group, from the factor tensors. */
+    private static LearnedButterfly[] butterflies(List<Tensor> factors, ButterflySizes s) {
+        double[][] values = factors.stream().map(Tensor::toDoubleArray).toArray(double[][]::new);
+        LearnedButterfly[] groups = new LearnedButterfly[s.groups()];
+        for (int g = 0; g < s.groups(); g++) {
+            ComplexMatrix[] matrices = new ComplexMatrix[values.length];
+            for (ButterflyFactor f : ButterflyFactor.values()) {
+                int rows = f.rows(s.n1(), s.n2());
+                int cols = f.cols(s.n1(), s.n2());
+                matrices[f.ordinal()] = ComplexMatrix.fromInterleaved(rows, cols, values[f.ordinal()], g * 2 * rows * cols);
+            }
+            groups[g] = LearnedButterfly.of(s.n1(), s.n2(), matrices);
+        }
+        return groups;
+    }
+
+    private static double[] row(double[] values, int row, int length) {
+        double[] r = new double[length];
+        System.arraycopy(values, row * length, r, 0, length);
+        return r;
+    }
+}

@@ -1,0 +1,147 @@
+package io.flashbutterfly.api;
+
+import static io.flashbutterfly.testing.Accuracy.assertClose;
+import static io.flashbutterfly.testing.Rejections.assertRejected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.flashbutterfly.ops.ButterflyFactor;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Shape;
+import io.flashbutterfly.tensor.Tensor;
+import io.flashbutterfly.testing.CpuTensors;
+import io.flashbutterfly.testing.DirectConvolution;
+import io.flashbutterfly.testing.FiniteDifference;
+import io.flashbutterfly.testing.Seeds;
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The learned butterfly on the CPU backend: at the exact DFT it is the causal convolution (the
+ * direct sums, forward and backward), and its gradients, of the factors too, are those of finite
+ * differences for shared and per-channel factors.
+ */
+class LearnedButterflyConvCpuTest {
+    @ParameterizedTest(name = "B={0} H={1} L={2} Lk={3} {4}x{5} groups={6}")
+    @CsvSource({"2,3,8,8,4,4,1", "1,2,33,20,8,8,2", "3,1,7,3,3,5,1", "2,2,100,100,16,16,2", "1,1,1,1,1,1,1"})
+    void atTheExactDftItIsTheCausalConvolution(int batch, int channels, int length, int taps, int n1, int n2,
+                                               int groups) {
+        SplittableRandom random = new SplittableRandom(Seeds.fresh("learned cpu " + batch + channels + length + n1));
+        double[] u = random.doubles(batch * channels * length, -1, 1).toArray();
+        double[] k = random.doubles(channels * taps, -1, 1).toArray();
+        double[] d = random.doubles(channels, -1, 1).toArray();
+        double[] dy = random.doubles(u.length, -1, 1).toArray();
+        try (Arena arena = Arena.ofConfined()) {
+            LearnedButterflyConv conv = LearnedButterflyConv.create(arena, Device.CPU, n1, n2, groups, 0, 1);
+            Tensor ut = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(batch, channels, length), u);
+            Tensor kt = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels, taps), k);
+            Tensor dt = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels), d);
+            String what = "B=" + batch + " H=" + channels + " L=" + length + " Lk=" + taps + " " + n1 + "x" + n2;
+            // The factors are fp32 tensors: the exact DFT rounded to fp32, so agreement to ~1e-7.
+            assertClose(conv.forward(ut, kt, dt).toDoubleArray(),
+                    DirectConvolution.forward(Mode.CAUSAL, u, k, d, batch, channels, length, taps), 1e-6, "y " + what);
+            LearnedGradients g = conv.backward(Tensor.of(arena, Device.CPU, DType.FP64, ut.shape(), dy), ut, kt, dt);
+            double[][] want = DirectConvolution.backward(Mode.CAUSAL, dy, u, k, d, batch, channels, length, taps);
+            assertClose(g.du().toDoubleArray(), want[0], 1e-6, "du " + what);
+            assertClose(g.dk().toDoubleArray(), want[1], 1e-6, "dk " + what);
+            assertClose(g.dd().toDoubleArray(), want[2], 1e-12, "dD " + what);
+            assertEquals(6, g.dFactors().size());
+        }
+    }
+
+    @ParameterizedTest(name = "groups={0}")
+    @CsvSource({"1", "2"})
+    void gradientsMatchFiniteDifferences(int groups) {
+        int batch = 2, channels = 2, length = 6, taps = 4, n1 = 3, n2 = 3;
+        SplittableRandom random = new SplittableRandom(Seeds.fresh("learned cpu fd " + groups));
+        try (Arena arena = Arena.ofConfined()) {
+            LearnedButterflyConv conv = LearnedButterflyConv.create(arena, Device.CPU, n1, n2, groups, 0.1,
+                    random.nextLong());
+            double[] u = random.doubles(batch * channels * length, -1, 1).toArray();
+            double[] k = random.doubles(channels * taps, -1, 1).toArray();
+            double[] d = random.doubles(channels, -1, 1).toArray();
+            double[] dy = random.doubles(u.length, -1, 1).toArray();
+            Shape shape = Shape.of(batch, channels, length);
+            Tensor dyt = Tensor.of(arena, Device.CPU, DType.FP64, shape, dy);
+            double[][] factors = new double[6][];
+            for (ButterflyFactor f : ButterflyFactor.values()) factors[f.ordinal()] = conv.factor(f).toDoubleArray();
+            // Factors are fp32 tensors: finite differences move them by steps fp32 holds exactly.
+            DoubleSupplier loss = () -> {
+                for (ButterflyFactor f : ButterflyFactor.values()) conv.factor(f).copyFrom(factors[f.ordinal()]);
+                Tensor y = conv.forward(Tensor.of(arena, Device.CPU, DType.FP64, shape, u),
+                        Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels, taps), k),
+                        Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels), d));
+                double[] yv = y.toDoubleArray();
+                double sum = 0;
+                for (int i = 0; i < yv.length; i++) sum += dy[i] * yv[i];
+                return sum;
+            };
+            LearnedGradients g = conv.backward(dyt, Tensor.of(arena, Device.CPU, DType.FP64, shape, u),
+                    Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels, taps), k),
+                    Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels), d));
+            double h = 1.0 / 1024;
+            check("du", g.du(), u, h, loss);
+            check("dk", g.dk(), k, h, loss);
+            check("dD", g.dd(), d, h, loss);
+            for (ButterflyFactor f : ButterflyFactor.values()) {
+                check("d" + f, g.dFactors().get(f.ordinal()), factors[f.ordinal()], h, loss);
+            }
+        }
+    }
+
+    /** The loss is quadratic in each value, so central differences are exact up to rounding. */
+    private static void check(String name, Tensor gradient, double[] values, double h, DoubleSupplier loss) {
+        double[] got = gradient.toDoubleArray();
+        assertEquals(values.length, got.length, name + " length");
+        for (int i = 0; i < values.length; i++) {
+            assertEquals(FiniteDifference.central(values, i, h, loss), got[i], 1e-6, name + "[" + i + "]");
+        }
+    }
+
+    @Test
+    void forLengthPicksAPowerOfTwoForFullLengthKernels() {
+        try (Arena arena = Arena.ofConfined()) {
+            LearnedButterflyConv conv = LearnedButterflyConv.forLength(arena, Device.CPU, 1000, 1);
+            assertEquals(2048, conv.fftSize());
+            assertEquals(32, conv.n1());
+            assertEquals(64, conv.n2());
+            assertEquals(1, LearnedButterflyConv.forLength(arena, Device.CPU, 1, 1).fftSize());
+            assertEquals(Shape.of(1, 64, 32, 2), conv.factor(ButterflyFactor.TWIDDLE).shape());
+            assertEquals(Shape.of(1, 32, 32, 2), conv.factor(ButterflyFactor.INVERSE_F1).shape());
+        }
+    }
+
+    @Test
+    void refusesBadArgumentsWithAMessageThatNamesThem() {
+        try (Arena arena = Arena.ofConfined()) {
+            LearnedButterflyConv conv = LearnedButterflyConv.create(arena, Device.CPU, 4, 4, 3, 0, 1);
+            Tensor u = CpuTensors.zeros(arena, 2, 3, 8);
+            Tensor k = CpuTensors.zeros(arena, 3, 8);
+            assertRejected(IllegalArgumentException.class, "need Lk <= L and L + Lk - 1 <= N = 16",
+                    () -> conv.forward(CpuTensors.zeros(arena, 2, 3, 10), CpuTensors.zeros(arena, 3, 10), null));
+            assertRejected(IllegalArgumentException.class, "k must be (H=3, Lk)",
+                    () -> conv.forward(u, CpuTensors.zeros(arena, 2, 8), null));
+            assertRejected(IllegalArgumentException.class, "u must be (B, H, L)",
+                    () -> conv.forward(CpuTensors.zeros(arena, 3, 8), k, null));
+            assertRejected(IllegalArgumentException.class, "they serve H=3 channels",
+                    () -> conv.forward(CpuTensors.zeros(arena, 2, 2, 8), CpuTensors.zeros(arena, 2, 8), null));
+            assertRejected(IllegalArgumentException.class, "d must be (H=3)",
+                    () -> conv.forward(u, k, CpuTensors.zeros(arena, 4)));
+            assertRejected(IllegalArgumentException.class, "dy must be [2, 3, 8] fp32 on cpu",
+                    () -> conv.backward(CpuTensors.zeros(arena, 2, 3, 7), u, k, null));
+            assertRejected(IllegalArgumentException.class, "groups must be >= 1",
+                    () -> LearnedButterflyConv.create(arena, Device.CPU, 4, 4, 0, 0, 1));
+            assertRejected(IllegalArgumentException.class, "noise must be >= 0",
+                    () -> LearnedButterflyConv.create(arena, Device.CPU, 4, 4, 1, Double.NaN, 1));
+            Tensor closed = CpuTensors.zeros(arena, 2, 3, 8);
+            closed.close();
+            assertRejected(IllegalStateException.class, "u is closed", () -> conv.forward(closed, k, null));
+            assertNull(conv.backward(u, u, k, null).dd());
+        }
+    }
+}
