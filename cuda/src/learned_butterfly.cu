@@ -40,8 +40,9 @@ __global__ void gather_kernel(const float2 *__restrict__ x, ButterflyLayout s, i
     }
 }
 
-__global__ void scale_kernel(const float2 *__restrict__ x, const float2 *__restrict__ f, int64_t f_stride,
-                             ButterflyLayout s, bool conjugate_f, float2 *__restrict__ out) {
+// out may be x (in place): no __restrict__ on either.
+__global__ void scale_kernel(const float2 *x, const float2 *__restrict__ f, int64_t f_stride, ButterflyLayout s,
+                             bool conjugate_f, float2 *out) {
     for (int64_t at = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; at < s.count();
          at += static_cast<int64_t>(gridDim.x) * blockDim.x) {
         const int64_t c = at % s.n1, i = at / (s.n1 * s.batch) % s.n2, h = at / (s.n1 * s.batch * s.n2);

@@ -13,6 +13,8 @@ import org.apache.logging.log4j.Logger;
  * java -jar flashbutterfly-bench.jar [--iterations N] [--warmup N] [--cpu] [--dtype bf16,fp32]
  *      [--shapes B,H,L;...] [--mode causal] [--algorithm auto] [--gates] [--peer bench/peer/torch_longconv.py]
  *      [--markdown FILE] [--json FILE]
+ * java -jar flashbutterfly-bench.jar --learned [--dtype ...] [--shapes ...] [--markdown FILE]
+ *                                      (the learned butterfly against the fixed FlashButterfly path)
  * java -jar flashbutterfly-bench.jar --plot FILE.json      (the PNG again, where java.desktop is)
  * java -jar flashbutterfly-bench.jar --jmh [JMH options]
  * java -jar flashbutterfly-bench.jar --train FILE [H L STEPS]  (the regularisation comparison: FILE.md, FILE.json,
@@ -50,7 +52,8 @@ public final class BenchMain {
             TrainingRun.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
-        BenchOptions options = BenchOptions.parse(args);
+        boolean learned = args.length > 0 && args[0].equals("--learned");
+        BenchOptions options = BenchOptions.parse(learned ? Arrays.copyOfRange(args, 1, args.length) : args);
         String reason = options.forceCpu() ? "--cpu given" : Cuda.unavailableReason();
         String backend;
         if (reason == null) {
@@ -61,6 +64,10 @@ public final class BenchMain {
             LOG.info("running the CPU backend; GPU benchmarks need CUDA");
         }
         System.out.println("backend: " + backend);
-        new ConvBenchmark(options, reason == null).run(backend);
+        if (learned) {
+            LearnedButterflyBenchmark.run(options, reason == null, backend);
+        } else {
+            new ConvBenchmark(options, reason == null).run(backend);
+        }
     }
 }

@@ -27,7 +27,8 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
     static final String USAGE = "options: --warmup N, --iterations N, --cpu, --dtype fp32,bf16,fp16,"
             + " --shapes B,H,L[;B,H,L...], --mode causal|circular|bidirectional,"
             + " --algorithm auto|flash_butterfly|cufft, --gates,"
-            + " --peer SCRIPT, --markdown FILE, --json FILE; or --plot FILE.json; or --jmh [JMH options];"
+            + " --peer SCRIPT, --markdown FILE, --json FILE; or --learned [--dtype, --shapes, --markdown, --warmup,"
+            + " --iterations, --cpu] (the learned butterfly against the fixed path); or --plot FILE.json; or --jmh [JMH options];"
             + " or --train FILE [H L STEPS] (the regularisation comparison: FILE.md, FILE.json, FILE.png where the"
             + " runtime has java.desktop); or --plot-training FILE.json (a training run's PNG from its JSON)";
 

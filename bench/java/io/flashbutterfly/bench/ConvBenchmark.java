@@ -60,7 +60,7 @@ final class ConvBenchmark {
 
     void run(String backend) throws IOException {
         List<long[]> shapes = options.shapes().isEmpty() ? (gpu ? GPU_SHAPES : CPU_SHAPES) : options.shapes();
-        double bytesPerMs = gpu ? copyBandwidth() : Double.NaN;
+        double bytesPerMs = gpu ? copyBandwidth(device, options) : Double.NaN;
         warmUpJvm();
         List<Measurement> all = new ArrayList<>();
         for (DType dtype : options.dtypes()) {
@@ -230,7 +230,7 @@ final class ConvBenchmark {
     }
 
     /** Device-to-device copy bandwidth in bytes per millisecond, bytes read plus written. */
-    private double copyBandwidth() {
+    static double copyBandwidth(Device device, BenchOptions options) {
         long bytes = 1L << 30;
         try (Arena arena = Arena.ofConfined()) {
             Tensor a = Tensor.zeros(arena, device, DType.FP32, Shape.of(bytes / 4));

@@ -1,0 +1,106 @@
+package io.flashbutterfly.bench;
+
+import io.flashbutterfly.api.Algorithm;
+import io.flashbutterfly.api.Gradients;
+import io.flashbutterfly.api.KernelSpectrum;
+import io.flashbutterfly.api.LearnedButterflyConv;
+import io.flashbutterfly.api.LearnedGradients;
+import io.flashbutterfly.api.LongConv;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Shape;
+import io.flashbutterfly.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The learned butterfly against the fixed FlashButterfly path on the same causal convolutions, as
+ * a training step runs them: the forward with the kernel's transform computed in the call (the
+ * kernel changes every step: the fixed path updates its spectrum, the learned one transforms k
+ * through its factors), and the backward (the learned one adds every factor's gradient).
+ * Median times; the learned forward's ratio to the memory floor (u, k, D, y once, at the copy
+ * bandwidth measured in this run).
+ */
+final class LearnedButterflyBenchmark {
+    private static final Logger LOG = LogManager.getLogger(LearnedButterflyBenchmark.class);
+    /** (B, H, L) on a GPU: the long-convolution issue's shapes up to 16K. */
+    private static final List<long[]> GPU_SHAPES = List.of(new long[] {64, 768, 256}, new long[] {32, 768, 1024},
+            new long[] {16, 768, 4096}, new long[] {8, 768, 16384});
+    /** (B, H, L) on the CPU: seconds, not minutes. */
+    private static final List<long[]> CPU_SHAPES = List.of(new long[] {1, 4, 256}, new long[] {1, 4, 1024});
+
+    private LearnedButterflyBenchmark() {}
+
+    static void run(BenchOptions options, boolean gpu, String backend) throws IOException {
+        Device device = gpu ? Device.cuda(0) : Device.CPU;
+        List<long[]> shapes = options.shapes().isEmpty() ? (gpu ? GPU_SHAPES : CPU_SHAPES) : options.shapes();
+        double bytesPerMs = gpu ? ConvBenchmark.copyBandwidth(device, options) : Double.NaN;
+        for (DType dtype : options.dtypes()) {
+            Table table = new Table("B", "H", "L", "n1 x n2", "fixed fwd ms", "learned fwd ms", "fwd ratio",
+                    "fixed bwd ms", "learned bwd ms", "bwd ratio", "learned x floor");
+            for (int i = 0; i < shapes.size(); i++) {
+                long[] s = shapes.get(i);
+                LOG.info("learned {} {}/{}: B={} H={} L={}", dtype, i + 1, shapes.size(), s[0], s[1], s[2]);
+                table.add(measure(s, dtype, device, gpu, bytesPerMs, options).toArray());
+            }
+            String title = "learned butterfly vs fixed FlashButterfly, causal, " + dtype
+                    + " u and y, fp32 k, D and factors (shared by the channels)";
+            table.print(title);
+            if (options.markdown() != null) {
+                Files.writeString(options.markdown(), "\n### " + title + "\n\n" + LocalDate.now() + ", " + backend
+                        + (gpu ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : "") + "\n\n"
+                        + table.markdown(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+    }
+
+    private static List<Object> measure(long[] s, DType dtype, Device device, boolean gpu, double bytesPerMs,
+                                        BenchOptions options) {
+        try (Arena arena = Arena.ofConfined()) {
+            Shape shape = Shape.of(s);
+            Tensor u = Tensor.randn(arena, device, dtype, shape, 1);
+            Tensor k = Tensor.randn(arena, device, DType.FP32, Shape.of(s[1], s[2]), 2);
+            Tensor d = Tensor.randn(arena, device, DType.FP32, Shape.of(s[1]), 3);
+            Tensor dy = Tensor.randn(arena, device, dtype, shape, 4);
+            Tensor y = Tensor.empty(arena, device, dtype, shape);
+            Stream stream = Stream.DEFAULT;
+
+            LongConv fixed = LongConv.causal().algorithm(Algorithm.FLASH_BUTTERFLY);
+            KernelSpectrum spectrum = fixed.spectrum(k, s[2]);
+            Gradients fixedGradients = new Gradients(Tensor.empty(arena, device, dtype, shape),
+                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()));
+            double fixedForward = Timing.medianMillis(() -> {
+                spectrum.update(k, stream);
+                fixed.forward(u, spectrum, d, y, stream);
+            }, gpu, stream, options);
+            double fixedBackward = Timing.medianMillis(() -> fixed.backward(dy, u, spectrum, d, fixedGradients, stream),
+                    gpu, stream, options);
+
+            LearnedButterflyConv learned = LearnedButterflyConv.forLength(arena, device, s[2], 1);
+            List<Tensor> dFactors = new ArrayList<>();
+            for (Tensor f : learned.factors()) dFactors.add(Tensor.empty(arena, device, DType.FP32, f.shape()));
+            LearnedGradients learnedGradients = new LearnedGradients(Tensor.empty(arena, device, dtype, shape),
+                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()),
+                    dFactors);
+            double learnedForward = Timing.medianMillis(() -> learned.forward(u, k, d, y, stream), gpu, stream, options);
+            double learnedBackward = Timing.medianMillis(() -> learned.backward(dy, u, k, d, learnedGradients, stream),
+                    gpu, stream, options);
+
+            long bytes = u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize();
+            double floor = bytes / bytesPerMs;
+            return List.of(s[0], s[1], s[2], learned.n1() + " x " + learned.n2(), ConvBenchmark.fmt(fixedForward),
+                    ConvBenchmark.fmt(learnedForward), String.format("%.2f", learnedForward / fixedForward),
+                    ConvBenchmark.fmt(fixedBackward), ConvBenchmark.fmt(learnedBackward),
+                    String.format("%.2f", learnedBackward / fixedBackward),
+                    gpu ? String.format("%.1f", learnedForward / floor) : "-");
+        }
+    }
+}
