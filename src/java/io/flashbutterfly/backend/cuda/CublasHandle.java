@@ -102,31 +102,33 @@ public final class CublasHandle implements AutoCloseable {
               DType dtype, Stream stream) {
         try (Arena arena = Arena.ofConfined()) {
             gemm(m, n, k, arena.allocateFrom(ValueLayout.JAVA_FLOAT, alpha), a, b,
-                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), c, batch, cudaType(dtype), stream);
+                    arena.allocateFrom(ValueLayout.JAVA_FLOAT, beta), c, batch, cudaType(dtype), CUBLAS_COMPUTE_32F(),
+                    stream);
         }
     }
 
     /**
      * The same for complex fp32 matrices (interleaved re, im; strides and leading dimensions
-     * in complex elements): c_i = op(a_i) op(b_i), or c_i += op(a_i) op(b_i) when accumulate.
+     * in complex elements): c_i = op(a_i) op(b_i), or c_i += op(a_i) op(b_i) when accumulate;
+     * with tf32 the products round their operands to TF32 on tensor cores (fp32 sums).
      */
     void complexGemm(int m, int n, int k, Operand a, Operand b, boolean accumulate, Operand c, int batch,
-                     Stream stream) {
+                     boolean tf32, Stream stream) {
         try (Arena arena = Arena.ofConfined()) {
             gemm(m, n, k, arena.allocateFrom(ValueLayout.JAVA_FLOAT, 1f, 0f), a, b,
                     arena.allocateFrom(ValueLayout.JAVA_FLOAT, accumulate ? 1f : 0f, 0f), c, batch, CUDA_C_32F(),
-                    stream);
+                    tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32() : CUBLAS_COMPUTE_32F(), stream);
         }
     }
 
     private synchronized void gemm(int m, int n, int k, MemorySegment alpha, Operand a, Operand b, MemorySegment beta,
-                                   Operand c, int batch, int type, Stream stream) {
+                                   Operand c, int batch, int type, int computeType, Stream stream) {
         if (handle == null) throw new IllegalStateException("cuBLAS handle is closed");
         Cuda.setDevice(device);
         CublasStatus.check(cublasSetStream_v2(handle, stream.handle()), "cublasSetStream");
         CublasStatus.check(cublasGemmStridedBatchedEx(handle, op(a), op(b), m, n, k, alpha,
                 a.data(), type, a.leadingDimension(), a.stride(), b.data(), type, b.leadingDimension(), b.stride(),
-                beta, c.data(), type, c.leadingDimension(), c.stride(), batch, CUBLAS_COMPUTE_32F(),
+                beta, c.data(), type, c.leadingDimension(), c.stride(), batch, computeType,
                 CUBLAS_GEMM_DEFAULT()), "cublasGemmStridedBatchedEx");
     }
 

@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The learned-butterfly convolution on a GPU, complex fp32 throughout: the matrix products in
- * cuBLAS, the rest in cuda/src/learned_butterfly.cu. Sequences sit in the butterfly layout
+ * cuBLAS (on tensor cores with TF32 operands for fp16/bf16 sequences, whose own rounding is
+ * coarser; exact fp32 for fp32 ones), the rest in cuda/src/learned_butterfly.cu. Sequences sit in the butterfly layout
  * ({@code fb_butterfly_scatter}), where a channel's block is an (n2, rows * n1) matrix for the
  * factors that multiply from the left and (n2 * rows) rows of n1 values for those from the
  * right, so each product is one cuBLAS call, strided-batched over the channels (a shared factor
@@ -36,7 +37,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
     public void forward(Tensor u, Tensor k, Tensor d, List<Tensor> factors, ButterflySizes s, Tensor y,
                         Stream stream) {
         int device = NativeKernels.prepare(u);
-        Products p = new Products(device, s, factors, stream);
+        Products p = new Products(device, s, factors, u.dtype() != DType.FP32, stream);
         long n = s.fftSize();
         try (Buffers kb = new Buffers(device, (long) s.channels() * n, 2, stream);
              Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 2, stream);
@@ -55,7 +56,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
     public void backward(Tensor dy, Tensor u, Tensor k, Tensor d, List<Tensor> factors, ButterflySizes s, Tensor du,
                          Tensor dk, List<Tensor> dFactors, Stream stream) {
         int device = NativeKernels.prepare(u);
-        Products p = new Products(device, s, factors, stream);
+        Products p = new Products(device, s, factors, u.dtype() != DType.FP32, stream);
         long n = s.fftSize();
         try (Buffers kb = new Buffers(device, (long) s.channels() * n, 6, stream);
              Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 9, stream);
@@ -104,12 +105,14 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         private final CublasHandle blas;
         private final ButterflySizes s;
         private final List<Tensor> factors;
+        private final boolean tf32;
         private final Stream stream;
 
-        Products(int device, ButterflySizes s, List<Tensor> factors, Stream stream) {
+        Products(int device, ButterflySizes s, List<Tensor> factors, boolean tf32, Stream stream) {
             this.blas = CublasHandle.of(device);
             this.s = s;
             this.factors = factors;
+            this.tf32 = tf32;
             this.stream = stream;
         }
 
@@ -216,7 +219,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
          * an adjoint is the stored matrix's conjugate, the same op on the other side.
          */
         private void product(int m, int n, int k, Operand a, Operand b, boolean accumulate, Operand c) {
-            blas.complexGemm(n, m, k, b, a, accumulate, c, s.channels(), stream);
+            blas.complexGemm(n, m, k, b, a, accumulate, c, s.channels(), tf32, stream);
         }
     }
 
