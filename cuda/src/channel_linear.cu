@@ -33,6 +33,18 @@ __global__ void channel_sum_kernel(const float *__restrict__ x, int64_t batch, i
     if (threadIdx.x == 0) out[c] = static_cast<float>(partial[0]);
 }
 
+// Rows of length 1 (a batch of matrices summed elementwise): a thread per channel, the batch in
+// order, neighbouring threads reading neighbouring values.
+__global__ void channel_sum_of_values_kernel(const float *__restrict__ x, int64_t batch, int64_t channels,
+                                             float *__restrict__ out) {
+    for (int64_t c = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; c < channels;
+         c += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+        double sum = 0.0;
+        for (int64_t b = 0; b < batch; ++b) sum += x[b * channels + c];
+        out[c] = static_cast<float>(sum);
+    }
+}
+
 }  // namespace
 
 extern "C" FB_API cudaError_t fb_add_channel_bias(float *y, const float *bias, int64_t batch, int64_t channels,
@@ -52,7 +64,12 @@ extern "C" FB_API cudaError_t fb_channel_sum(const float *x, int64_t batch, int6
         (batch * length > 0 && x == nullptr)) {
         return cudaErrorInvalidValue;
     }
-    // A warp for short rows (length 1 sums a batch of matrices), up to kMaxSumThreads for long ones.
+    if (length == 1) {
+        channel_sum_of_values_kernel<<<fb::flat_grid(channels, fb::kRowThreads), fb::kRowThreads, 0, stream>>>(
+            x, batch, channels, out);
+        return cudaGetLastError();
+    }
+    // A warp for short rows, up to kMaxSumThreads for long ones.
     int threads = 32;
     while (threads < kMaxSumThreads && threads < length) threads *= 2;
     channel_sum_kernel<<<static_cast<unsigned>(channels), threads, 0, stream>>>(x, batch, channels, length, out);
