@@ -90,7 +90,7 @@ public final class LearnedButterflyConv {
 
     /**
      * Exact DFT factors for sequences of length up to L and kernels up to L taps: N the least
-     * power of two >= 2L - 1, n1 the largest power of two <= sqrt(N), n2 = N / n1.
+     * power of two {@code >= 2L - 1}, n1 the largest power of two {@code <= sqrt(N)}, n2 = N / n1.
      */
     public static LearnedButterflyConv forLength(Arena owner, Device device, long length, int groups) {
         if (length < 1 || length > 1L << 29) {
@@ -108,7 +108,7 @@ public final class LearnedButterflyConv {
     /** The outer factor size n2. */
     public int n2() { return n2; }
 
-    /** The FFT size N = n1 * n2: u's length L and the kernel's Lk need L + Lk - 1 <= N. */
+    /** The FFT size N = n1 * n2: u's length L and the kernel's Lk need {@code L + Lk - 1 <= N}. */
     public int fftSize() { return n1 * n2; }
 
     /** The number of factor sets: 1 (shared by the channels) or H. */

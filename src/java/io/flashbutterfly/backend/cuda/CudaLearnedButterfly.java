@@ -90,7 +90,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
 
             // Both forward transforms, backwards: u's sets the factors' gradients, k's adds to them.
             Sequences gx = p.transformBackward(gYu, x, a, at, false, g, ub.get(8));
-            p.load(gx, 1f, dy, skip.pointer(), du, ub.get(7));
+            p.load(gx, 1f, dy, skip.pointer(), du, ub.get(8));
             Sequences gkx = p.transformBackward(gKy, kx, ka, kat, true, g, kb.get(5));
             p.load(gkx, 1f, null, MemorySegment.NULL, dk, kb.get(5));
             g.finish();
