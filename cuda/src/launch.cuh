@@ -4,7 +4,14 @@
 
 #include <cstdint>
 
+#include <cuda_runtime.h>
+
 namespace fb {
+
+// Lets kernel launch with bytes of dynamic shared memory on the current device (and, with
+// prefer_shared, have all of L1 as shared memory): sets those attributes the first time a
+// (kernel, device) needs them, or needs more, and remembers it, so launches do not repeat it.
+cudaError_t reserve_dynamic_smem(const void *kernel, int bytes, bool prefer_shared);
 
 constexpr int kRowThreads = 256;
 

@@ -19,6 +19,7 @@
 #include "dft_registers.cuh"
 #include "elements.cuh"
 #include "gates.cuh"
+#include "launch.cuh"
 #include "onchip.cuh"
 
 #include <utility>
@@ -291,7 +292,7 @@ cudaError_t launch_outer(Kernel kernel, int64_t rows, int64_t inner, cudaStream_
     const int64_t blocks = rows * ((inner + Levels::kTile - 1) / Levels::kTile);
     if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
     constexpr int smem = Levels::kSharedValues * static_cast<int>(sizeof(float2));
-    cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem);
+    const cudaError_t status = fb::reserve_dynamic_smem(reinterpret_cast<const void *>(kernel), smem, false);
     if (status != cudaSuccess) return status;
     kernel<<<static_cast<unsigned>(blocks), kThreads, smem, stream>>>(args...);
     return cudaGetLastError();

@@ -18,6 +18,7 @@
 #include "dft_registers.cuh"
 #include "elements.cuh"
 #include "gates.cuh"
+#include "launch.cuh"
 #include "onchip.cuh"
 
 #include <type_traits>
@@ -555,11 +556,8 @@ template <typename Kernel, typename... Args>
 cudaError_t launch_with_smem(Kernel kernel, int64_t blocks, int n, size_t smem, cudaStream_t stream, Args... args) {
     if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
     const int threads = block_threads(n);
-    cudaError_t status = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                              static_cast<int>(smem));
-    if (status != cudaSuccess) return status;
-    status = cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout,
-                                  cudaSharedmemCarveoutMaxShared);
+    const cudaError_t status =
+        fb::reserve_dynamic_smem(reinterpret_cast<const void *>(kernel), static_cast<int>(smem), true);
     if (status != cudaSuccess) return status;
     kernel<<<static_cast<unsigned>(blocks), threads, smem, stream>>>(args...);
     return cudaGetLastError();

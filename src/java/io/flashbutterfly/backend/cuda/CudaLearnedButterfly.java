@@ -41,7 +41,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         long n = s.fftSize();
         try (Buffers kb = new Buffers(device, (long) s.channels() * n, 2, stream);
              Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 2, stream);
-             SkipTerm skip = SkipTerm.of(device, d, stream)) {
+             CallOperand skip = SkipTerm.of(device, d, stream)) {
             Sequences kx = p.transform(k, 1, s.taps(), kb.get(0), kb.get(1), kb.get(1), kb.get(0));
             Sequences x = p.transform(u, s.batch(), s.length(), ub.get(0), ub.get(1), ub.get(1), ub.get(0));
             p.scale(x, kx.at(), n, false, x);                                          // Z = Yu * Yk
@@ -60,7 +60,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         long n = s.fftSize();
         try (Buffers kb = new Buffers(device, (long) s.channels() * n, 6, stream);
              Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 9, stream);
-             SkipTerm skip = SkipTerm.of(device, d, stream);
+             CallOperand skip = SkipTerm.of(device, d, stream);
              Gradients g = new Gradients(device, s, dFactors, stream)) {
             // The forward again, every intermediate kept.
             Sequences kx = p.scatter(k, 1, s.taps(), 1f, kb.get(0));

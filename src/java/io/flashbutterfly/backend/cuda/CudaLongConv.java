@@ -176,7 +176,7 @@ public final class CudaLongConv implements ConvBackend {
         boolean fusedFits = FusedForward.fits(rows, g);
         boolean gated = pre != null || post != null;
         if (forward == Forward.FLASH_BUTTERFLY) requireFlashButterflyFits(g, u.dtype(), device); // before allocating
-        try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
+        try (CallOperand skip = SkipTerm.of(device, d, stream)) {
             Runnable onChip = () -> onChipForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
             Runnable monarch = () -> monarchForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
             // The cuFFT forwards on their input, u or pre * u (gated around them by cufftGated).
@@ -219,7 +219,7 @@ public final class CudaLongConv implements ConvBackend {
      */
     private static void cufftGated(int device, Tensor u, Tensor pre, Tensor post, Tensor y,
                                    Consumer<MemorySegment> forwardOn, Stream stream) {
-        try (GatedInput input = GatedInput.of(device, u, pre, stream)) {
+        try (CallOperand input = GatedInput.of(device, u, pre, stream)) {
             forwardOn.accept(input.pointer());
         }
         if (post != null) NativeKernels.multiply(y.data(), post.data(), y.data(), y.dtype(), y.numel(), stream);
@@ -263,7 +263,7 @@ public final class CudaLongConv implements ConvBackend {
      * spectrum's conjugate), for du from dy.
      */
     private static void onChipForward(int device, Tensor u, Tensor pre, Tensor post, Tensor spectrum, ConvGeometry g,
-                                      SkipTerm skip, Tensor y, boolean transpose, Stream stream) {
+                                      CallOperand skip, Tensor y, boolean transpose, Stream stream) {
         if (!onChipFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the on-chip kernel needs a power-of-two FFT size from 2 to "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
@@ -304,7 +304,7 @@ public final class CudaLongConv implements ConvBackend {
 
     /** As {@link #onChipForward}, through Monarch. */
     private static void monarchForward(int device, Tensor u, Tensor pre, Tensor post, Tensor spectrum, ConvGeometry g,
-                                       SkipTerm skip, Tensor y, boolean transpose, Stream stream) {
+                                       CallOperand skip, Tensor y, boolean transpose, Stream stream) {
         if (!monarchFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " up to "
@@ -323,7 +323,7 @@ public final class CudaLongConv implements ConvBackend {
 
     /** The ungated forward of input (laid out like u, of its dtype: u's data, or pre * u). */
     private static void unfusedForward(int device, Tensor u, MemorySegment input, Tensor spectrum, ConvGeometry g,
-                                       SkipTerm skip, Tensor y, Stream stream) {
+                                       CallOperand skip, Tensor y, Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
         try (Scratch real = realRows(device, rows, g, stream);
@@ -347,7 +347,7 @@ public final class CudaLongConv implements ConvBackend {
                          Tensor du, Tensor dk, Tensor dd, Stream stream) {
         int device = NativeKernels.prepare(u);
         BackwardDu duPath = backwardDuPath(g, u.dtype(), device);
-        try (SkipTerm skip = SkipTerm.of(device, d, stream)) {
+        try (CallOperand skip = SkipTerm.of(device, d, stream)) {
             if (duPath == BackwardDu.ON_CHIP && kernelGradientOnChip(g, u.dtype(), device)) {
                 kernelGradientOnChip(device, dy, u, g, dk, stream);
                 onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
@@ -382,7 +382,7 @@ public final class CudaLongConv implements ConvBackend {
      * spectrum buffer is back in the pool, so Monarch's workspace does not add to them).
      */
     private static void backwardThroughSpectra(int device, Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g,
-                                               SkipTerm skip, BackwardDu duPath, Tensor du, Tensor dk,
+                                               CallOperand skip, BackwardDu duPath, Tensor du, Tensor dk,
                                                Stream stream) {
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);
@@ -479,7 +479,7 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /** out = the convolution's rows truncated to L + D * (the input at data, laid out like x), cast. */
-    private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, MemorySegment data, SkipTerm skip, Tensor out,
+    private static void epilogue(Scratch conv, ConvGeometry g, Tensor x, MemorySegment data, CallOperand skip, Tensor out,
                                  Stream stream) {
         long channels = x.shape().dim(1);
         Cuda.check(fb_conv_epilogue(conv.segment(), g.fftSize(), data,

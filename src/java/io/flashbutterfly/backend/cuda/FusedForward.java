@@ -52,7 +52,7 @@ final class FusedForward {
     }
 
     /** The ungated forward of input (laid out like u, of its dtype: u's data, or pre * u) into y. */
-    static void run(int device, Tensor u, MemorySegment input, Tensor spectrum, ConvGeometry g, SkipTerm skip, Tensor y,
+    static void run(int device, Tensor u, MemorySegment input, Tensor spectrum, ConvGeometry g, CallOperand skip, Tensor y,
                     Stream stream) {
         long channels = u.shape().dim(1);
         long rows = u.shape().dim(0) * channels;
