@@ -147,9 +147,9 @@ public final class LearnedButterflyConv {
         List<Tensor> made = new ArrayList<>();
         try {
             List<Tensor> dFactors = new ArrayList<>();
-            for (Tensor f : factors) dFactors.add(empty(made, u, f.shape(), f.dtype()));
-            LearnedGradients out = new LearnedGradients(empty(made, u, u.shape(), u.dtype()),
-                    empty(made, u, k.shape(), k.dtype()), d == null ? null : empty(made, u, d.shape(), d.dtype()),
+            for (Tensor f : factors) dFactors.add(Outputs.empty(made, u, f.shape(), f.dtype()));
+            LearnedGradients out = new LearnedGradients(Outputs.empty(made, u, u.shape(), u.dtype()),
+                    Outputs.empty(made, u, k.shape(), k.dtype()), d == null ? null : Outputs.empty(made, u, d.shape(), d.dtype()),
                     dFactors);
             backward(dy, u, k, d, out, Stream.DEFAULT);
             return out;
@@ -168,8 +168,7 @@ public final class LearnedButterflyConv {
         Objects.requireNonNull(out, "out must not be null");
         Checks.requireLike("out.du", out.du(), u);
         Checks.requireMatches("out.dk", out.dk(), k.shape(), k.dtype(), u.device());
-        if ((d == null) != (out.dd() == null)) throw new IllegalArgumentException("out.dd must be given exactly when d is");
-        if (d != null) Checks.requireMatches("out.dd", out.dd(), d.shape(), d.dtype(), u.device());
+        Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
         if (out.dFactors().size() != factors.size()) {
             throw new IllegalArgumentException("out.dFactors must hold " + factors.size() + " tensors, got "
                     + out.dFactors().size());
@@ -179,12 +178,6 @@ public final class LearnedButterflyConv {
         }
         backend(u.device()).backward(dy, u, k, d, factors, s, out.du(), out.dk(), out.dFactors(), stream);
         if (d != null) convBackend(u.device()).skipGradient(dy, u, null, null, out.dd(), stream);
-    }
-
-    private static Tensor empty(List<Tensor> made, Tensor like, Shape shape, DType dtype) {
-        Tensor t = Tensor.empty(like.owner(), like.device(), dtype, shape);
-        made.add(t);
-        return t;
     }
 
     /** The call's sizes, after checking u, k and d against each other and the factors. */

@@ -7,9 +7,7 @@ import io.flashbutterfly.backend.cpu.CpuLongConv;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.ops.KernelRegularization;
 import io.flashbutterfly.runtime.Stream;
-import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
-import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -204,11 +202,11 @@ public final class LongConv {
         List<Tensor> made = new ArrayList<>(5);
         try {
             Gradients gradients = new Gradients(
-                    empty(made, u, u.shape(), u.dtype()),
-                    empty(made, u, k.kernelShape(), k.kernelDtype()),
-                    d == null ? null : empty(made, u, d.shape(), d.dtype()),
-                    gates.pre() == null ? null : empty(made, u, u.shape(), u.dtype()),
-                    gates.post() == null ? null : empty(made, u, u.shape(), u.dtype()));
+                    Outputs.empty(made, u, u.shape(), u.dtype()),
+                    Outputs.empty(made, u, k.kernelShape(), k.kernelDtype()),
+                    d == null ? null : Outputs.empty(made, u, d.shape(), d.dtype()),
+                    gates.pre() == null ? null : Outputs.empty(made, u, u.shape(), u.dtype()),
+                    gates.post() == null ? null : Outputs.empty(made, u, u.shape(), u.dtype()));
             backward(dy, u, k, d, gates, gradients, Stream.DEFAULT);
             return gradients;
         } catch (RuntimeException e) {
@@ -232,26 +230,11 @@ public final class LongConv {
         Objects.requireNonNull(out, "out must not be null");
         Checks.requireLike("out.du", out.du(), u);
         Checks.requireMatches("out.dk", out.dk(), k.kernelShape(), k.kernelDtype(), u.device());
-        requireGivenWith("out.dd", out.dd(), "d", d);
-        requireGivenWith("out.dpre", out.dpre(), "gates.pre", gates.pre());
-        requireGivenWith("out.dpost", out.dpost(), "gates.post", gates.post());
+        Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
+        Outputs.requireGivenWith("out.dpre", out.dpre(), "gates.pre", gates.pre());
+        Outputs.requireGivenWith("out.dpost", out.dpost(), "gates.post", gates.post());
         GatedBackward.run(k.backend(), dy, u, k.data(), k.geometry(), d, gates.pre(), gates.post(), out.du(),
                 out.dk(), out.dd(), out.dpre(), out.dpost(), stream);
-    }
-
-    /** A new tensor owned by like's arena on its device, recorded in made. */
-    private static Tensor empty(List<Tensor> made, Tensor like, Shape shape, DType dtype) {
-        Tensor t = Tensor.empty(like.owner(), like.device(), dtype, shape);
-        made.add(t);
-        return t;
-    }
-
-    /** The gradient is given exactly when its input is, and then shaped like it. */
-    private static void requireGivenWith(String name, Tensor gradient, String inputName, Tensor input) {
-        if ((input == null) != (gradient == null)) {
-            throw new IllegalArgumentException(name + " must be given exactly when " + inputName + " is");
-        }
-        if (input != null) Checks.requireLike(name, gradient, input);
     }
 
     private ConvBackend backend(Device device) {
