@@ -62,7 +62,7 @@ public final class LearnedButterflyConv {
         Objects.requireNonNull(owner, "owner must not be null");
         Objects.requireNonNull(device, "device must not be null");
         if (n1 < 1 || n2 < 1) throw new IllegalArgumentException("n1 and n2 must be >= 1, got " + n1 + ", " + n2);
-        Math.multiplyExact(n1, n2);
+        Math.multiplyExact(n1, n2); // N fits an int
         if (groups < 1) throw new IllegalArgumentException("groups must be >= 1, got " + groups);
         if (!(noise >= 0)) throw new IllegalArgumentException("noise must be >= 0, got " + noise);
         double[][] values = new double[ButterflyFactor.values().length][];

@@ -61,7 +61,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         try (Buffers kb = new Buffers(device, (long) s.channels() * n, 6, stream);
              Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 9, stream);
              CallOperand skip = SkipTerm.of(device, d, stream);
-             Gradients g = new Gradients(device, s, dFactors, stream)) {
+             FactorGradients g = new FactorGradients(device, s, dFactors, stream)) {
             // The forward again, every intermediate kept.
             Sequences kx = p.scatter(k, 1, s.taps(), 1f, kb.get(0));
             Sequences ka = p.left(ButterflyFactor.F2, Op.NONE, kx, kb.get(1));
@@ -138,7 +138,7 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
          * returns gX in out; the factors' gradients set, or added to when accumulate.
          */
         Sequences transformBackward(Sequences gy, Sequences x, Sequences a, Sequences at, boolean accumulate,
-                                    Gradients g, MemorySegment out) {
+                                    FactorGradients g, MemorySegment out) {
             Sequences gAt = right(gy, ButterflyFactor.F1, Op.ADJOINT, out);
             gradientRight(at, gy, accumulate, g.target(ButterflyFactor.F1));
             correlate(gAt, a, accumulate, g.target(ButterflyFactor.TWIDDLE));
@@ -224,13 +224,13 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
     }
 
     /** Where the factors' gradients go: their tensors, or per-channel scratch summed at the end when shared. */
-    private static final class Gradients implements AutoCloseable {
+    private static final class FactorGradients implements AutoCloseable {
         private final ButterflySizes s;
         private final List<Tensor> dFactors;
         private final Stream stream;
         private final List<Scratch> perChannel = new ArrayList<>();
 
-        Gradients(int device, ButterflySizes s, List<Tensor> dFactors, Stream stream) {
+        FactorGradients(int device, ButterflySizes s, List<Tensor> dFactors, Stream stream) {
             this.s = s;
             this.dFactors = dFactors;
             this.stream = stream;
