@@ -1,6 +1,7 @@
 // jshell start-up for flashbutterfly (tools/jshell): imports and a short help.
 import java.lang.foreign.Arena;
 import io.flashbutterfly.api.*;
+import io.flashbutterfly.ops.*;
 import io.flashbutterfly.tensor.*;
 import io.flashbutterfly.runtime.*;
 
@@ -17,6 +18,8 @@ void help() {
           Tensor y = conv.forward(u, kf, null);      // y = conv(u, k); pass a (H) tensor for D*u
           Gradients g = conv.backward(y, u, kf, null);
           y.toFloatArray()                           // values on the host
+          LearnedButterflyConv lb = LearnedButterflyConv.forLength(arena, device, 1024, 1);
+          LearnedGradients lg = lb.backward(y, u, k, null);  // learned factors: lg.dFactors()
         help() prints this again.""".formatted(device));
 }
 help();
