@@ -17,10 +17,7 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,9 +76,8 @@ final class ConvBenchmark {
             Table table = table(results, bytesPerMs);
             table.print(title);
             if (options.markdown() != null) {
-                Files.writeString(options.markdown(), "\n### " + title + "\n\n" + LocalDate.now() + ", " + backend
-                        + (gpu ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : "") + "\n\n"
-                        + table.markdown(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                table.appendMarkdown(options.markdown(), title, backend + (gpu
+                        ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : ""));
             }
             all.addAll(results);
         }

@@ -13,9 +13,6 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
@@ -55,9 +52,8 @@ final class LearnedButterflyBenchmark {
                     + " u and y, fp32 k, D and factors (shared by the channels)";
             table.print(title);
             if (options.markdown() != null) {
-                Files.writeString(options.markdown(), "\n### " + title + "\n\n" + LocalDate.now() + ", " + backend
-                        + (gpu ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : "") + "\n\n"
-                        + table.markdown(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                table.appendMarkdown(options.markdown(), title, backend + (gpu
+                        ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : ""));
             }
         }
     }

@@ -1,5 +1,10 @@
 package io.flashbutterfly.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +34,12 @@ final class Table {
         for (int w : width) rule.append("-".repeat(w)).append("  ");
         System.out.println(rule.toString().stripTrailing());
         for (String[] row : rows) printRow(row, width);
+    }
+
+    /** Appends the table to file in markdown under a "### title" heading and a line "today, context". */
+    void appendMarkdown(Path file, String title, String context) throws IOException {
+        Files.writeString(file, "\n### " + title + "\n\n" + LocalDate.now() + ", " + context + "\n\n" + markdown(),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** The table in markdown. */
