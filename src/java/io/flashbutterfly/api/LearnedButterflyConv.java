@@ -2,6 +2,7 @@ package io.flashbutterfly.api;
 
 import io.flashbutterfly.backend.ButterflySizes;
 import io.flashbutterfly.backend.ConvBackend;
+import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.backend.LearnedButterflyBackend;
 import io.flashbutterfly.backend.cpu.CpuLearnedButterfly;
 import io.flashbutterfly.backend.cpu.CpuLongConv;
@@ -96,8 +97,7 @@ public final class LearnedButterflyConv {
         if (length < 1 || length > 1L << 29) {
             throw new IllegalArgumentException("length must be in [1, 2^29], got " + length);
         }
-        int n = Integer.highestOneBit((int) Math.max(1, 2 * length - 1));
-        if (n < 2 * length - 1) n *= 2;
+        int n = (int) ConvGeometry.powerOfTwoAtLeast(2 * length - 1);
         int n1 = 1 << (Integer.numberOfTrailingZeros(n) / 2);
         return create(owner, device, n1, n / n1, groups, 0, 0);
     }
