@@ -36,8 +36,15 @@ fresh() { # $1: built file, then its inputs
   [ -f "$built" ] || return 1
   for input in "$@" "$script"; do [ "$built" -nt "$input" ] || return 1; done
 }
-objects="$out_root/native-objects"
-if fresh "$lib" "${sources[@]}" "${headers[@]}" && fresh "$out/fft_conv_loads.fatbin" "${callbacks[@]}" \
+# Machine code for sm_80 and sm_90a plus compute_80 PTX (JIT-compiled on newer GPUs).
+# FB_CUDA_ARCHS (e.g. "90a") narrows a development build to those architectures; such a build
+# keeps its objects apart, so it never passes for the full one.
+archs=${FB_CUDA_ARCHS:-80 90a}
+gencodes=()
+for arch in $archs; do gencodes+=("-gencode=arch=compute_$arch,code=sm_$arch"); done
+[ -z "${FB_CUDA_ARCHS:-}" ] && gencodes+=("-gencode=arch=compute_80,code=compute_80")
+objects="$out_root/native-objects${FB_CUDA_ARCHS:+-${FB_CUDA_ARCHS// /-}}"
+if [ "$(cat "$out/archs" 2>/dev/null)" = "$archs" ] && fresh "$lib" "${sources[@]}" "${headers[@]}" && fresh "$out/fft_conv_loads.fatbin" "${callbacks[@]}" \
     && fresh "$out/fft_conv_stores.fatbin" "${callbacks[@]}"; then
   echo "[flashbutterfly] native library up to date: $lib"
   exit 0
@@ -52,21 +59,21 @@ compile() { # $1: source; writes its object and its resource report
   local name; name=$(basename "$1" .cu)
   fresh "$objects/$name.o" "$1" "${headers[@]}" && return 0
   "$nvcc" -O3 -std=c++17 -c -Xcompiler -fPIC,-fvisibility=hidden \
-    -gencode=arch=compute_80,code=sm_80 \
-    -gencode=arch=compute_90a,code=sm_90a \
-    -gencode=arch=compute_80,code=compute_80 \
+    $GENCODES \
     -compress-mode=size -Xptxas -warn-spills --resource-usage \
     -I "$root/cuda/include" -o "$objects/$name.o" "$1" 2> "$objects/$name.usage.txt" || {
       cat "$objects/$name.usage.txt" >&2; rm -f "$objects/$name.o"; return 1; }
 }
 export -f compile fresh
 export nvcc root objects script
+export GENCODES="${gencodes[*]}"
 printf '%s\0' "${sources[@]}" | NVCC_HEADERS="${headers[*]}" \
   xargs -0 -P "$(nproc)" -I{} bash -c 'headers=($NVCC_HEADERS); compile "$1"' _ {}
 cat "$objects"/*.usage.txt > "$out_root/nvcc-resource-usage.txt"
 objs=()
 for src in "${sources[@]}"; do objs+=("$objects/$(basename "$src" .cu).o"); done
 "$nvcc" -shared -cudart shared -Xcompiler -fvisibility=hidden -o "$lib" "${objs[@]}"
+echo "$archs" > "$out/archs"
 # nvcc turns a __device__-only function reached from host code into a call to exit(): refuse
 # such a library rather than let it end the JVM at the first launch.
 if nm -D "$lib" | grep -qw 'exit'; then

@@ -1,5 +1,5 @@
 // The optional elementwise gates of the forward, y = post * (conv(pre * u, k) + d * pre * u), as
-// the kernels that fuse them read them (onchip_conv.cu, monarch_conv.cu): a gate has u's layout
+// the kernels that fuse them read them (onchip_kernels.cuh, monarch_conv.cu): a gate has u's layout
 // and dtype, and a null pointer is no gate, a factor of 1.
 #pragma once
 

@@ -10,7 +10,7 @@
 // outer1 outer2 f + outer1 q2 + q1; both levels run in the same pass, their exchange staged in
 // shared memory.
 // Each row of u travels as n = N/2 complex values x[j] = u[2j] + i u[2j+1]; the inner step
-// (monarch_inner in onchip_conv.cu) takes the two inner rows that hold bins k and n - k together and forms the
+// (monarch_inner in onchip_kernels.cuh) takes the two inner rows that hold bins k and n - k together and forms the
 // real row's product from them. Measured on an H100 (bf16, L = 65536), a row took no longer this
 // way than as half of a two-row complex sequence.
 // Device memory: u read, z written; z read and written by the inner step; z read, y written (u read

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include <cuda_bf16.h>
+#include <cuda_runtime.h>
 
 #include "flashbutterfly.h"
 
@@ -23,6 +24,20 @@ template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, 
 // unknown): the on-chip convolution takes real FFTs of twice that, the Monarch inner step two
 // rows of half that.
 int onchip_max_sequence(fb_dtype dtype, int device);
+
+// The kernels' launchers for sequence type T, compiled once per dtype (onchip_launchers.cuh);
+// the entry points (onchip_conv.cu, monarch_conv.cu) check the arguments first. n: the complex
+// values a block transforms; real: one real row of 2n values per block, else two rows of n.
+template <typename T>
+cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *d, const T *pre, const T *post, T *y,
+                               int64_t batch, int64_t channels, int64_t length, int n, bool real, bool transpose,
+                               cudaStream_t stream);
+template <typename T>
+cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_t rows, int64_t channels, int inner,
+                                 int outer1, int outer2, bool transpose, cudaStream_t stream);
+template <typename T>
+cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int64_t batch, int64_t channels,
+                                      int64_t length, int n, cudaStream_t stream);
 
 }  // namespace fb
 

@@ -42,8 +42,8 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         try (Buffers kb = new Buffers(device, (long) s.channels() * n, 2, stream);
              Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 2, stream);
              CallOperand skip = SkipTerm.of(device, d, stream)) {
-            Sequences kx = p.transform(k, 1, s.taps(), kb.get(0), kb.get(1), kb.get(1), kb.get(0));
-            Sequences x = p.transform(u, s.batch(), s.length(), ub.get(0), ub.get(1), ub.get(1), ub.get(0));
+            Sequences kx = p.transform(k, 1, s.taps(), kb.get(0), kb.get(1), kb.get(1), kb.get(0)).y();
+            Sequences x = p.transform(u, s.batch(), s.length(), ub.get(0), ub.get(1), ub.get(1), ub.get(0)).y();
             p.scale(x, kx.at(), n, false, x);                                          // Z = Yu * Yk
             Sequences b = p.right(x, ButterflyFactor.INVERSE_F1, Op.NONE, ub.get(1)); // B = Z . G1
             p.scale(b, p.factor(ButterflyFactor.INVERSE_TWIDDLE), p.stride(ButterflyFactor.INVERSE_TWIDDLE), false, b);
@@ -63,14 +63,10 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
              CallOperand skip = SkipTerm.of(device, d, stream);
              FactorGradients g = new FactorGradients(device, s, dFactors, stream)) {
             // The forward again, every intermediate kept.
-            Sequences kx = p.scatter(k, 1, s.taps(), 1f, kb.get(0));
-            Sequences ka = p.left(ButterflyFactor.F2, Op.NONE, kx, kb.get(1));
-            Sequences kat = p.twiddle(ka, kb.get(2));
-            Sequences ky = p.right(kat, ButterflyFactor.F1, Op.NONE, kb.get(3));
-            Sequences x = p.scatter(u, s.batch(), s.length(), 1f, ub.get(0));
-            Sequences a = p.left(ButterflyFactor.F2, Op.NONE, x, ub.get(1));
-            Sequences at = p.twiddle(a, ub.get(2));
-            Sequences yu = p.right(at, ButterflyFactor.F1, Op.NONE, ub.get(3));
+            Transformed kt = p.transform(k, 1, s.taps(), kb.get(0), kb.get(1), kb.get(2), kb.get(3));
+            Transformed ut = p.transform(u, s.batch(), s.length(), ub.get(0), ub.get(1), ub.get(2), ub.get(3));
+            Sequences ky = kt.y();
+            Sequences yu = ut.y();
             Sequences z = p.scale(yu, ky.at(), n, false, new Sequences(ub.get(4), s.batch()));
             Sequences b = p.right(z, ButterflyFactor.INVERSE_F1, Op.NONE, ub.get(5));
             Sequences bt = p.scale(b, p.factor(ButterflyFactor.INVERSE_TWIDDLE),
@@ -89,9 +85,9 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
             Sequences gYu = p.scale(gZ, ky.at(), n, true, gZ);
 
             // Both forward transforms, backwards: u's sets the factors' gradients, k's adds to them.
-            Sequences gx = p.transformBackward(gYu, x, a, at, false, g, ub.get(8));
+            Sequences gx = p.transformBackward(gYu, ut, false, g, ub.get(8));
             p.load(gx, 1f, dy, skip.pointer(), du, ub.get(8));
-            Sequences gkx = p.transformBackward(gKy, kx, ka, kat, true, g, kb.get(5));
+            Sequences gkx = p.transformBackward(gKy, kt, true, g, kb.get(5));
             p.load(gkx, 1f, null, MemorySegment.NULL, dk, kb.get(5));
             g.finish();
         }
@@ -99,6 +95,9 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
 
     /** Complex sequences in the butterfly layout at a device address, rows per channel. */
     private record Sequences(MemorySegment at, int rows) {}
+
+    /** A forward transform's input x, its steps a = F2 . x and at = a * T, and its output y = at . F1. */
+    private record Transformed(Sequences x, Sequences a, Sequences at, Sequences y) {}
 
     /** The products and elementwise steps of one call. */
     private static final class Products {
@@ -126,19 +125,27 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         /** Complex elements of one channel's block. */
         private long block(Sequences x) { return (long) s.fftSize() * x.rows(); }
 
-        /** The forward transform Y = ((F2 . X) * T) . F1 of real rows x into y, through a and at (may alias y). */
-        Sequences transform(Tensor x, int rows, int length, MemorySegment xs, MemorySegment a, MemorySegment at,
-                            MemorySegment y) {
+        /**
+         * The forward transform Y = ((F2 . X) * T) . F1 of real rows x into y, through a and at; the
+         * buffers may alias where the caller needs only y.
+         */
+        Transformed transform(Tensor x, int rows, int length, MemorySegment xs, MemorySegment a, MemorySegment at,
+                              MemorySegment y) {
             Sequences m = scatter(x, rows, length, 1f, xs);
-            return right(twiddle(left(ButterflyFactor.F2, Op.NONE, m, a), at), ButterflyFactor.F1, Op.NONE, y);
+            Sequences am = left(ButterflyFactor.F2, Op.NONE, m, a);
+            Sequences atm = twiddle(am, at);
+            return new Transformed(m, am, atm, right(atm, ButterflyFactor.F1, Op.NONE, y));
         }
 
         /**
-         * The backward of {@link #transform} for gY (overwritten), given its saved x, a and at:
+         * The backward of {@link #transform} t for gY (overwritten), given t's x, a and at kept apart:
          * returns gX in out; the factors' gradients set, or added to when accumulate.
          */
-        Sequences transformBackward(Sequences gy, Sequences x, Sequences a, Sequences at, boolean accumulate,
-                                    FactorGradients g, MemorySegment out) {
+        Sequences transformBackward(Sequences gy, Transformed t, boolean accumulate, FactorGradients g,
+                                    MemorySegment out) {
+            Sequences x = t.x();
+            Sequences a = t.a();
+            Sequences at = t.at();
             Sequences gAt = right(gy, ButterflyFactor.F1, Op.ADJOINT, out);
             gradientRight(at, gy, accumulate, g.target(ButterflyFactor.F1));
             correlate(gAt, a, accumulate, g.target(ButterflyFactor.TWIDDLE));

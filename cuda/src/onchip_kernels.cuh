@@ -1,0 +1,600 @@
+// The whole FFT long convolution of short sequences in one kernel, on chip: each block loads two
+// rows of one channel (batch b and b + 1) as one complex sequence u_b + i u_{b+1}, transforms it
+// in shared memory, multiplies by the channel's kernel spectrum, transforms back and stores
+// y_b = Re, y_{b+1} = Im (+ D*u, cast). u is read once and y written once: the fewest passes
+// over device memory there are. Where a block cannot hold N complex values, or the batch has no
+// second row, a block takes one row as N/2 complex values u[2j] + i u[2j+1] instead
+// (convolve_real_in_place): the same work per row, twice the size on chip.
+//
+// The transforms are Stockham passes, each written in the order that leaves the result sorted,
+// so no reordering pass is needed. For fp32 sequences they have radix 16 (the last one 2, 4 or
+// 8): each thread takes 16 values into registers, twiddles them and runs radix-R DFTs on them in
+// fp32. For bf16/fp16 ones the radix-16 levels are tensor-core products with the DFT matrix
+// (dft16_mma.cuh), two levels per pass (radix 128 or 256) where they divide the size.
+// Shared memory is padded by one slot per 16 and one per 256 to spread the strided accesses over
+// the banks.
+//
+// The kernels and their typed launchers (onchip_launchers.cuh) are compiled once per dtype
+// (onchip_conv_<dtype>.cu), so the three build in parallel; onchip_conv.cu holds the entry points.
+#pragma once
+
+#include "complex.cuh"
+#include "dft16_mma.cuh"
+#include "dft_registers.cuh"
+#include "elements.cuh"
+#include "gates.cuh"
+#include "launch.cuh"
+#include "onchip.cuh"
+
+#include <type_traits>
+
+namespace {
+
+// n / 16 threads per block, each taking 16 values per round of a pass. Blocks of up to 512
+// threads (n <= 8192) run two per SM where their shared memory allows; wider ones (n = 16384, and
+// n = 32768 in two rounds for bf16 values: 137 KiB of shared memory) one per SM.
+constexpr int kValuesPerThread = 16;
+constexpr int kNarrowThreads = 512;
+constexpr int kMaxThreads = 1024;
+// The smallest n whose values the tensor-core path keeps as bf16 (half the shared-memory traffic
+// and footprint, faster at every size measured): below it, so few outputs that one cancellation
+// shows the extra roundings (a bidirectional L = 1 case erred 2.2%).
+constexpr int kCompactFrom = 256;
+constexpr int kTensorTilesPerRound = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
+
+using fb::cmul;
+using fb::dft;
+using fb::log2_radix;
+using fb::reverse_bits;
+
+__device__ __forceinline__ int slot(int i) { return i + (i >> 4) + (i >> 8); }  // padded shared-memory index
+
+__host__ __device__ constexpr int slots(int n) { return n + n / 16 + n / 256; }  // padded size for n values
+
+// Column j of a pass when each thread takes groups columns per round.
+__device__ __forceinline__ int pass_column(int round, int groups, int g) {
+    return threadIdx.x + (round * groups + g) * blockDim.x;
+}
+
+// One Stockham pass of radix R over n values in x (span ns of the sub-transforms done so far), in
+// up to kRounds rounds of 16 values per thread: every value is read before the barrier, since
+// the pass writes in place. kInverse: with conjugate roots.
+template <int R, int kRounds, bool kInverse, typename Value>
+__device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
+    constexpr int groups = kValuesPerThread / R;
+    const int count = n / R;
+    Value held[kRounds][kValuesPerThread];  // as stored (bf16 takes half the registers) until the barrier
+#pragma unroll
+    for (int round = 0; round < kRounds; ++round) {
+#pragma unroll
+        for (int g = 0; g < groups; ++g) {
+            const int j = pass_column(round, groups, g);
+            if (j < count) {
+#pragma unroll
+                for (int r = 0; r < R; ++r) held[round][g * R + r] = x[slot(j + r * count)];
+            }
+        }
+    }
+    __syncthreads();
+#pragma unroll
+    for (int round = 0; round < kRounds; ++round) {
+        if (round * groups * static_cast<int>(blockDim.x) >= count) break;  // the block has no such round
+#pragma unroll
+        for (int g = 0; g < groups; ++g) {  // one group's R values live at a time
+            const int j = pass_column(round, groups, g);
+            if (j >= count) continue;
+            const int k = j & (ns - 1);
+            float2 v[R];
+#pragma unroll
+            for (int r = 0; r < R; ++r) v[r] = fb::load_value(held[round], g * R + r);
+            float s, c;
+            // ns * R is a power of two: the fast division is exact, and avoids the IEEE one's slow path.
+            sincospif(__fdividef((kInverse ? 2.0f : -2.0f) * k, static_cast<float>(ns * R)), &s, &c);
+            const float2 w = make_float2(c, s);
+            float2 wr = w;
+#pragma unroll
+            for (int r = 1; r < R; ++r) {
+                v[r] = cmul(v[r], wr);
+                wr = cmul(wr, w);
+            }
+            dft<kInverse, R>(v);
+            const int base = (j - k) * R + k;
+#pragma unroll
+            for (int p = 0; p < R; ++p) {
+                fb::store_value(x, slot(base + reverse_bits(p, log2_radix<R>()) * ns), v[p]);
+            }
+        }
+    }
+    __syncthreads();
+}
+
+// Bits of the next pass's radix with tensor cores, bits of the transform left: passes of 256 or
+// 128 values in registers (two radix-16 levels each) where they divide what is left, then
+// radix 16, then one of 2, 4 or 8.
+__device__ __forceinline__ int tensor_radix_bits(int bits) {
+    if (bits == 7 || bits == 11 || bits == 14) return 7;
+    if (bits >= 8) return 8;
+    return bits >= 4 ? 4 : bits;
+}
+
+// The n-point DFT of x in place (kInverse: with conjugate roots, unscaled). kTensorCores: the
+// radix-16 levels as bf16 matrix products (fragments: F16's then its inverse's, setup_fragments).
+template <bool kTensorCores, int kRounds, bool kInverse, typename Value>
+__device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragments *fragments) {
+    if constexpr (kTensorCores) {
+        const fb::Dft16Fragments *f = fragments + (kInverse ? 32 : 0);
+        const int bits = 31 - __clz(n);
+        for (int ns = 1, done = 0; ns < n;) {
+            const int radix_bits = tensor_radix_bits(bits - done);
+            switch (radix_bits) {
+                case 8: fb::stockham_pass16m_mma<16, 2 * kRounds>(x, n, ns, kInverse, f, slot); break;
+                case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, slot); break;
+                case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
+                case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
+                case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
+                default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
+            }
+            ns <<= radix_bits;
+            done += radix_bits;
+        }
+    } else {
+        for (int ns = 1; ns < n;) {
+            const int radix = n / ns >= 16 ? 16 : n / ns;
+            switch (radix) {
+                case 16: stockham_pass<16, kRounds, kInverse>(x, n, ns); break;
+                case 8: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
+                case 4: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
+                default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
+            }
+            ns *= radix;
+        }
+    }
+}
+
+using fb::kUsesTensorCores;
+using fb::SmemValue;
+
+// Rounds per pass of a block of kWide (up to 1024 threads) or narrow shape: two for the widest
+// bf16 sequences (32768 values), else one (fp32 ones stop at 16384: their values fill the SM).
+template <typename T, bool kWide> constexpr int kRounds = kWide && kUsesTensorCores<T> ? 2 : 1;
+
+// Narrow half-precision blocks (tensor cores, bf16 values in shared memory) hold their kernels to
+// 64 registers, two blocks per SM; wide blocks fill the SM's registers on their own.
+#define FB_ONCHIP_BOUNDS(T, kWide) \
+    __launch_bounds__((kWide) ? kMaxThreads : kNarrowThreads, !(kWide) && kUsesTensorCores<T> ? 2 : 1)
+
+// Bytes of shared memory for n values, then the DFT fragments (16-byte aligned).
+template <typename Value> __host__ __device__ constexpr size_t smem_bytes(int n) {
+    return (static_cast<size_t>(slots(n)) * sizeof(Value) + 15) / 16 * 16 + 64 * sizeof(fb::Dft16Fragments);
+}
+
+// The DFT fragments of both directions, at the end of shared memory (used by the tensor-core
+// path only); the caller's next barrier publishes them.
+template <typename T, typename Value>
+__device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *smem, int n) {
+    auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + smem_bytes<Value>(n) -
+                                                             64 * sizeof(fb::Dft16Fragments));  // [2][32]
+    if (kUsesTensorCores<T> && threadIdx.x < 32) {
+        fragments[threadIdx.x] = fb::dft16_fragments(false);
+        fragments[32 + threadIdx.x] = fb::dft16_fragments(true);
+    }
+    return fragments;
+}
+
+// The n values in x (published by a barrier) transformed, multiplied by the kernel spectrum k of
+// the n-point FFT (n/2 + 1 bins stored, the rest by Hermitian symmetry; transpose: its
+// conjugate), and transformed back; ends with a barrier.
+template <typename T, int kRounds, typename Value>
+__device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, bool transpose,
+                                                  const fb::Dft16Fragments *fragments) {
+    transform<kUsesTensorCores<T>, kRounds, false>(x, n, fragments);
+#pragma unroll 4
+    for (int f = threadIdx.x; f < n; f += blockDim.x) {
+        const bool stored = f <= n / 2;  // K[f] = conj K[n - f] for the others
+        const float2 kf = k[stored ? f : n - f];
+        // conjugated once for a bin by symmetry, once for the transpose
+        const float2 kf_used = stored != transpose ? kf : fb::conj(kf);
+        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf_used));
+    }
+    __syncthreads();
+    transform<kUsesTensorCores<T>, kRounds, true>(x, n, fragments);
+}
+
+// Bin k of the product for one real row of N = 2n values (callers take bin n - k by swapping the
+// roles of zk and zp), from Z = FFT_n(z),
+// z[j] = u[2j] + i u[2j+1]: zk = Z[k], zp = Z[n - k], w = W_N^k, k_lo and k_hi the kernel's bins
+// k and k + n. The even and odd samples' spectra E = (Z[k] + conj Z[n-k]) / 2 and
+// O = (Z[k] - conj Z[n-k]) / 2i give u's bins U[k] = E + w O and U[k + n] = E - w O; with
+// Y = U K, the result A + iB, A = Y[k] + Y[k+n] and B = conj(w) (Y[k] - Y[k+n]), is bin k of the
+// sequence whose n-point inverse transform is y[2j] + i y[2j+1] (K carries 1/N).
+__device__ __forceinline__ float2 real_bin_product(float2 zk, float2 zp, float2 w, float2 k_lo, float2 k_hi) {
+    const float2 e = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));
+    const float2 half_diff = make_float2(0.5f * (zk.x - zp.x), 0.5f * (zk.y + zp.y));
+    const float2 wo = cmul(w, make_float2(half_diff.y, -half_diff.x));  // w times half_diff / i
+    const float2 y_lo = cmul(fb::cadd(e, wo), k_lo);
+    const float2 y_hi = cmul(fb::csub(e, wo), k_hi);
+    const float2 a = fb::cadd(y_lo, y_hi);
+    const float2 b = cmul(fb::conj(w), fb::csub(y_lo, y_hi));
+    return make_float2(a.x - b.y, a.y + b.x);
+}
+
+// Spectrum values each thread fetches before it forms their products: one device-memory round
+// trip per this many bins, not one per bin, where registers allow (a one-block-per-SM kernel has
+// nothing else to overlap a load's latency with). Kernels held to 64 registers fetch one at a time:
+// more spilled (bf16 Monarch inner step on an H100: 7.2 ms -> 12.6 ms at 8).
+template <typename T, bool kWide> constexpr int kPrefetchedBins = !kUsesTensorCores<T> && !kWide ? 8 : 1;
+
+// The products of one real row of 2 size values (size = outer n, K its kernel spectrum with
+// size + 1 bins, carrying 1/(2 size)) held as inner transforms of n complex values: bin
+// outer f + o in xa at slot f, its partner bin size - outer f - o in xp at slot n - 1 - f (in xa at
+// -f for o = 0, xp = xa when there is no second row). Each thread takes bins f and partner(f)
+// together: both products need both values. outer = 1, o = 0: one n-point transform of the
+// whole row (convolve_real_in_place). transpose: with K's conjugate. Ends with a barrier.
+template <int kPrefetch, typename Value>
+__device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, int outer, int o, bool two,
+                                                  const float2 *__restrict__ k, bool transpose) {
+    const int64_t size = static_cast<int64_t>(outer) * n;
+    const int count = two ? n : o == 0 ? n / 2 + 1 : n / 2;
+    for (int first = threadIdx.x; first < count; first += kPrefetch * blockDim.x) {
+        float2 k_lo[kPrefetch], k_hi[kPrefetch];
+#pragma unroll
+        for (int e = 0; e < kPrefetch; ++e) {
+            const int f = first + e * blockDim.x;
+            const int64_t bin = static_cast<int64_t>(outer) * f + o;
+            if (f < count) {
+                k_lo[e] = k[bin];
+                k_hi[e] = k[size - bin];
+            }
+        }
+#pragma unroll
+        for (int e = 0; e < kPrefetch; ++e) {
+            const int f = first + e * blockDim.x;
+            if (f >= count) continue;
+            const int fp = o == 0 ? (n - f) & (n - 1) : n - 1 - f;
+            const int64_t bin = static_cast<int64_t>(outer) * f + o;
+            const float2 zi = fb::load_value(xa, slot(f));
+            const float2 zp = fb::load_value(xp, slot(fp));
+            if (transpose) {
+                k_lo[e] = fb::conj(k_lo[e]);
+                k_hi[e] = fb::conj(k_hi[e]);
+            }
+            float sine, cosine;
+            sincospif(-static_cast<float>(bin) / static_cast<float>(size), &sine, &cosine);  // W_2size^bin; exact ratio
+            // bin size + bin is conj(bin size - bin) by Hermitian symmetry, bin size itself for bin 0
+            fb::store_value(xa, slot(f), real_bin_product(zi, zp, make_float2(cosine, sine), k_lo[e],
+                                                          bin == 0 ? k_hi[e] : fb::conj(k_hi[e])));
+            // W_2size^(size - bin) = -conj(W_2size^bin); bin 2 size - bin is conj(bin bin)
+            if (two || fp != f) {
+                fb::store_value(xp, slot(fp), real_bin_product(zp, zi, make_float2(-cosine, sine), k_hi[e], fb::conj(k_lo[e])));
+            }
+        }
+    }
+    __syncthreads();
+}
+
+// The n values in x (published by a barrier), one real row of 2n values packed as above,
+// transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
+// transformed back to y[2j] + i y[2j+1] (transpose: with the spectrum's conjugate); ends with a barrier.
+template <typename T, bool kWide, typename Value>
+__device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
+                                                       bool transpose, const fb::Dft16Fragments *fragments) {
+    transform<kUsesTensorCores<T>, kRounds<T, kWide>, false>(x, n, fragments);
+    real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose);
+    transform<kUsesTensorCores<T>, kRounds<T, kWide>, true>(x, n, fragments);
+}
+
+// kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
+// Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
+// pre and post (nullptr: none) gate u as it is loaded and y as it is stored (gates.cuh); without
+// kGated they are taken as null, so an ungated call pays for no gate checks.
+template <typename T, typename Value, int kVec, bool kWide, bool kGated>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
+                            const float *__restrict__ d, const T *__restrict__ pre,
+                            const T *__restrict__ post, T *__restrict__ y, int64_t batch,
+                            int64_t channels, int64_t length, int n, bool transpose) {
+    if constexpr (!kGated) pre = post = nullptr;
+    extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
+    Value *x = reinterpret_cast<Value *>(smem);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
+    const int64_t h = blockIdx.x % channels;
+    const int64_t b0 = 2 * (blockIdx.x / channels);
+    const bool pair = b0 + 1 < batch;
+    const int64_t row0 = (b0 * channels + h) * length;  // where each row starts in u, the gates and y
+    const int64_t row1 = row0 + channels * length;
+    const T *u0 = u + row0;
+    const T *u1 = u + row1;
+
+    using Group = fb::Elements<T, kVec>;
+    using Gate = fb::GateGroup<T, kVec>;
+#pragma unroll 4  // several global loads in flight per thread
+    for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
+        Group a{}, b{};  // zero padding past the length
+        if (t < length) {
+            a = *reinterpret_cast<const Group *>(u0 + t);
+            if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
+        }
+        const Gate pre_a(pre, row0 + t, t < length), pre_b(pre, row1 + t, t < length && pair);
+#pragma unroll
+        for (int i = 0; i < kVec; ++i) {
+            fb::store_value(x, slot(t + i), make_float2(fb::to_float(a.v[i]) * pre_a[i],
+                                                        fb::to_float(b.v[i]) * pre_b[i]));
+        }
+    }
+    __syncthreads();
+    convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
+
+    const float skip = d != nullptr ? d[h] : 0.0f;
+    T *y0 = y + row0;
+    T *y1 = y + row1;
+#pragma unroll 4
+    for (int t = kVec * threadIdx.x; t < length; t += kVec * blockDim.x) {
+        Group a{}, b{}, out0, out1;
+        if (d != nullptr) {  // u is read again only for the skip term
+            a = *reinterpret_cast<const Group *>(u0 + t);
+            if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
+        }
+        const Gate pre_a(pre, row0 + t, d != nullptr), pre_b(pre, row1 + t, d != nullptr && pair);
+        const Gate post_a(post, row0 + t), post_b(post, row1 + t, pair);
+#pragma unroll
+        for (int i = 0; i < kVec; ++i) {
+            const float2 v = fb::load_value(x, slot(t + i));
+            out0.v[i] = fb::from_float<T>((v.x + skip * fb::to_float(a.v[i]) * pre_a[i]) * post_a[i]);
+            out1.v[i] = fb::from_float<T>((v.y + skip * fb::to_float(b.v[i]) * pre_b[i]) * post_b[i]);
+        }
+        *reinterpret_cast<Group *>(y0 + t) = out0;
+        if (pair) *reinterpret_cast<Group *>(y1 + t) = out1;
+    }
+}
+
+// One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
+// moves two complex values per access (length a multiple of 4, rows 4-element aligned),
+// kVec = 1 one real value. pre, post and kGated as in onchip_conv.
+template <typename T, typename Value, int kVec, bool kWide, bool kGated>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
+                            const float2 *__restrict__ spectrum, const float *__restrict__ d,
+                            const T *__restrict__ pre, const T *__restrict__ post,
+                            T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
+    if constexpr (!kGated) pre = post = nullptr;
+    extern __shared__ float4 smem[];
+    Value *x = reinterpret_cast<Value *>(smem);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
+    const int64_t row = blockIdx.x;
+    const int64_t h = row % channels;
+    const int64_t first = row * length;  // where the row starts in u, the gates and y
+    const T *ur = u + first;
+    T *yr = y + first;
+    const float skip = d != nullptr ? d[h] : 0.0f;
+    if constexpr (kVec == 4) {
+        using Group = fb::Elements<T, 4>;
+        using Gate = fb::GateGroup<T, 4>;
+#pragma unroll 4
+        for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * blockDim.x) {
+            Group a{};  // zero padding past the length
+            if (t < length) a = *reinterpret_cast<const Group *>(ur + t);
+            const Gate g(pre, first + t, t < length);
+            fb::store_value(x, slot(t / 2), make_float2(fb::to_float(a.v[0]) * g[0], fb::to_float(a.v[1]) * g[1]));
+            fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
+        }
+        __syncthreads();
+        convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+#pragma unroll 4
+        for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
+            Group a{}, out;
+            if (d != nullptr) a = *reinterpret_cast<const Group *>(ur + t);  // u again only for the skip term
+            const Gate g(pre, first + t, d != nullptr), p(post, first + t);
+            const float2 v0 = fb::load_value(x, slot(t / 2));
+            const float2 v1 = fb::load_value(x, slot(t / 2 + 1));
+            out.v[0] = fb::from_float<T>((v0.x + skip * fb::to_float(a.v[0]) * g[0]) * p[0]);
+            out.v[1] = fb::from_float<T>((v0.y + skip * fb::to_float(a.v[1]) * g[1]) * p[1]);
+            out.v[2] = fb::from_float<T>((v1.x + skip * fb::to_float(a.v[2]) * g[2]) * p[2]);
+            out.v[3] = fb::from_float<T>((v1.y + skip * fb::to_float(a.v[3]) * g[3]) * p[3]);
+            *reinterpret_cast<Group *>(yr + t) = out;
+        }
+    } else {
+        // v = pre * u at t (zero past the length)
+        auto input = [&](int64_t t) { return t < length ? fb::to_float(ur[t]) * fb::gate_factor(pre, first + t) : 0.0f; };
+        for (int j = threadIdx.x; j < n; j += blockDim.x) {
+            const int64_t t = 2 * static_cast<int64_t>(j);
+            fb::store_value(x, slot(j), make_float2(input(t), input(t + 1)));
+        }
+        __syncthreads();
+        convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+        for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
+            const int64_t t = 2 * static_cast<int64_t>(j);
+            const float2 v = fb::load_value(x, slot(j));
+            yr[t] = fb::from_float<T>((v.x + (d != nullptr ? skip * input(t) : 0.0f)) * fb::gate_factor(post, first + t));
+            if (t + 1 < length) {
+                yr[t + 1] = fb::from_float<T>((v.y + (d != nullptr ? skip * input(t + 1) : 0.0f)) *
+                                              fb::gate_factor(post, first + t + 1));
+            }
+        }
+    }
+}
+
+// The inner step of the Monarch convolution (monarch_conv.cu), each row of u as outer * n complex
+// values u[2j] + i u[2j+1]: the real-row product needs bin size - k beside bin k, and bin
+// outer f + o lies in the row of offset o, its partner in the row of offset outer - o at
+// n - 1 - f (offset 0: in the row itself at -f, offset outer / 2: at n - 1 - f). So block
+// (row, o) takes the inner rows of offsets o and outer - o, for o from 0 to outer / 2.
+template <typename T, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
+                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2,
+                            bool transpose) {
+    extern __shared__ float4 smem[];
+    SmemValue<T> *xa = reinterpret_cast<SmemValue<T> *>(smem);
+    SmemValue<T> *xb = xa + slots(n);
+    const fb::Dft16Fragments *fragments = setup_fragments<T, SmemValue<T>>(smem, 2 * n);
+    const int outer = outer1 * outer2;
+    const int64_t row = blockIdx.x / (outer / 2 + 1);  // of u
+    const int oa = static_cast<int>(blockIdx.x % (outer / 2 + 1));
+    const int ob = (outer - oa) & (outer - 1);
+    const bool two = ob != oa;  // uniform over the block
+    const int64_t size = static_cast<int64_t>(outer) * n;
+    // offset q1 + outer1 q2 is inner row q1 outer2 + q2 (the outer steps' order)
+    SmemValue<T> *za = z + (row * outer + (oa % outer1) * outer2 + oa / outer1) * n;
+    SmemValue<T> *zb = z + (row * outer + (ob % outer1) * outer2 + ob / outer1) * n;
+    {
+        // every load in flight before the first store (at most kValuesPerThread values of a row per thread)
+        SmemValue<T> a[kValuesPerThread], b[kValuesPerThread];
+#pragma unroll
+        for (int c = 0; c < kValuesPerThread; ++c) {
+            const int i = threadIdx.x + c * blockDim.x;
+            if (i < n) {
+                a[c] = za[i];
+                if (two) b[c] = zb[i];
+            }
+        }
+#pragma unroll
+        for (int c = 0; c < kValuesPerThread; ++c) {
+            const int i = threadIdx.x + c * blockDim.x;
+            if (i < n) {
+                xa[slot(i)] = a[c];
+                if (two) xb[slot(i)] = b[c];
+            }
+        }
+    }
+    __syncthreads();
+    constexpr int kR = 1;  // n is at most half a block's longest sequence: one round of 16 values per thread
+    transform<kUsesTensorCores<T>, kR, false>(xa, n, fragments);
+    if (two) transform<kUsesTensorCores<T>, kR, false>(xb, n, fragments);
+    real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two,
+                                                 spectrum + (row % channels) * (size + 1), transpose);
+    transform<kUsesTensorCores<T>, kR, true>(xa, n, fragments);
+    if (two) transform<kUsesTensorCores<T>, kR, true>(xb, n, fragments);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        za[i] = xa[slot(i)];
+        if (two) zb[i] = xb[slot(i)];
+    }
+}
+
+// The sum of v over the block's threads, returned to every thread (scratch: 32 floats; the
+// caller's next barrier may reuse it).
+__device__ __forceinline__ float block_sum(float v, float *scratch) {
+#pragma unroll
+    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    if (threadIdx.x % 32 == 0) scratch[threadIdx.x / 32] = v;
+    __syncthreads();
+    float total = 0.0f;
+    for (int w = 0; w < static_cast<int>(blockDim.x) / 32; ++w) total += scratch[w];
+    __syncthreads();
+    return total;
+}
+
+// dk's rows, one channel per block: the batch's cross spectrum sum_b conj(U_b) DY_b of n-point FFTs
+// (u_b + i s dy_b transformed as one complex sequence, U_b and s DY_b split from it by symmetry),
+// summed in shared memory after the values, transformed back: rows[h][j] = the circular
+// correlation sum_b sum_t dy_b[t] u_b[t - j] of the zero-padded rows. u and dy are each read once.
+// Everything is fp32 whatever T (dk keeps an fp32 kernel's precision): transforms in registers
+// and shared memory, no tensor cores. s = |u_b| / |dy_b| gives both halves of the packed
+// sequence the same scale: a transform's rounding is relative to the whole sequence, and a
+// gradient dy can be orders of magnitude smaller than u.
+template <typename T, int kVec, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(float, kWide) onchip_kernel_grad(const T *__restrict__ u, const T *__restrict__ dy,
+                                                                  float *__restrict__ rows, int64_t batch,
+                                                                  int64_t channels, int64_t length, int n) {
+    extern __shared__ float4 smem[];
+    float2 *x = reinterpret_cast<float2 *>(smem);
+    auto *sum = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + smem_bytes<float2>(n));  // n/2 + 1 bins
+    float *scratch = reinterpret_cast<float *>(sum + n / 2 + 1);
+    constexpr int kR = 1;  // n / 16 <= the block's threads (kernel_grad_max_sequence)
+    const int64_t h = blockIdx.x;
+    for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) sum[f] = make_float2(0.0f, 0.0f);
+    using Group = fb::Elements<T, kVec>;
+    for (int64_t b = 0; b < batch; ++b) {
+        const T *ub = u + (b * channels + h) * length;
+        const T *dyb = dy + (b * channels + h) * length;
+        float u_squares = 0.0f, dy_squares = 0.0f;
+#pragma unroll 4  // several global loads in flight per thread
+        for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
+            Group a{}, g{};  // zero padding past the length
+            if (t < length) {
+                a = *reinterpret_cast<const Group *>(ub + t);
+                g = *reinterpret_cast<const Group *>(dyb + t);
+            }
+#pragma unroll
+            for (int i = 0; i < kVec; ++i) {
+                const float2 v = make_float2(fb::to_float(a.v[i]), fb::to_float(g.v[i]));
+                u_squares += v.x * v.x;
+                dy_squares += v.y * v.y;
+                x[slot(t + i)] = v;
+            }
+        }
+        u_squares = block_sum(u_squares, scratch);
+        dy_squares = block_sum(dy_squares, scratch);
+        const float s = u_squares > 0.0f && dy_squares > 0.0f ? sqrtf(u_squares / dy_squares) : 1.0f;
+        for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {  // the values this thread stored
+#pragma unroll
+            for (int i = 0; i < kVec; ++i) x[slot(t + i)].y *= s;
+        }
+        __syncthreads();
+        transform<false, kR, false>(x, n, nullptr);
+        const float half_over_s = 0.5f / s;
+        for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) {  // each thread owns its bins of sum
+            const float2 zk = x[slot(f)];
+            const float2 zp = x[slot((n - f) & (n - 1))];
+            const float2 uf = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));  // (Z[f] + conj Z[n-f]) / 2
+            // DY = (Z[f] - conj Z[n-f]) / 2i / s
+            const float2 dyf = make_float2(half_over_s * (zk.y + zp.y), half_over_s * (zp.x - zk.x));
+            sum[f] = fb::cadd(sum[f], cmul(fb::conj(uf), dyf));
+        }
+        __syncthreads();  // x is loaded again
+    }
+    for (int f = threadIdx.x; f < n; f += blockDim.x) x[slot(f)] = f <= n / 2 ? sum[f] : fb::conj(sum[n - f]);
+    __syncthreads();
+    transform<false, kR, true>(x, n, nullptr);
+    const float scale = 1.0f / static_cast<float>(n);
+    float *row = rows + h * n;
+    for (int t = threadIdx.x; t < n; t += blockDim.x) row[t] = x[slot(t)].x * scale;
+}
+
+// Threads of a block for n values: n / 16, at least a warp, at most kMaxThreads.
+__host__ __device__ constexpr int block_threads(int n) {
+    return n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread > kMaxThreads ? kMaxThreads : n / kValuesPerThread;
+}
+
+constexpr bool wide_block(int n) { return block_threads(n) > kNarrowThreads; }
+
+// Launches one of the kernels above (its wide form where wide_block(n)) with sequences of n values:
+// its threads, smem bytes of shared memory, all of L1 as shared memory (else the driver may fit
+// one block per SM).
+template <typename Kernel, typename... Args>
+cudaError_t launch_with_smem(Kernel kernel, int64_t blocks, int n, size_t smem, cudaStream_t stream, Args... args) {
+    if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
+    const int threads = block_threads(n);
+    const cudaError_t status =
+        fb::reserve_dynamic_smem(reinterpret_cast<const void *>(kernel), static_cast<int>(smem), true);
+    if (status != cudaSuccess) return status;
+    kernel<<<static_cast<unsigned>(blocks), threads, smem, stream>>>(args...);
+    return cudaGetLastError();
+}
+
+// Launches one of the kernels above (its wide form where wide_block(n)) with sequences of n values,
+// rows of them per block: its threads, its shared memory, all of L1 as shared memory (else the
+// driver may fit one block per SM).
+template <typename Value, typename Kernel, typename... Args>
+cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, int rows, cudaStream_t stream, Args... args) {
+    return launch_with_smem(kernel, blocks, n, smem_bytes<Value>(rows * n), stream, args...);
+}
+
+// The longest complex sequence of T a block holds on a device with smem_limit bytes of shared
+// memory per block.
+template <typename T> int max_sequence(int smem_limit) {
+    int n = kUsesTensorCores<T> ? fb::kMaxSequence : fb::kMaxSequence / 2;
+    while (n > 2 && smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
+    return n;
+}
+
+// Shared memory of onchip_kernel_grad for n values: the values, the sum's n/2 + 1 bins, block_sum's scratch.
+constexpr size_t kernel_grad_smem_bytes(int n) {
+    return smem_bytes<float2>(n) + static_cast<size_t>(n / 2 + 1) * sizeof(float2) + 32 * sizeof(float);
+}
+
+// The longest sequence onchip_kernel_grad takes with smem_limit bytes per block: one round of 16
+// values per thread of the widest block at most.
+int kernel_grad_max_sequence(int smem_limit) {
+    int n = kMaxThreads * kValuesPerThread;
+    while (n > 2 && kernel_grad_smem_bytes(n) > static_cast<size_t>(smem_limit)) n /= 2;
+    return n;
+}
+
+}  // namespace
