@@ -44,7 +44,7 @@ gencodes=()
 for arch in $archs; do gencodes+=("-gencode=arch=compute_$arch,code=sm_$arch"); done
 [ -z "${FB_CUDA_ARCHS:-}" ] && gencodes+=("-gencode=arch=compute_80,code=compute_80")
 objects="$out_root/native-objects${FB_CUDA_ARCHS:+-${FB_CUDA_ARCHS// /-}}"
-if [ "$(cat "$out/archs" 2>/dev/null)" = "$archs" ] && fresh "$lib" "${sources[@]}" "${headers[@]}" && fresh "$out/fft_conv_loads.fatbin" "${callbacks[@]}" \
+if [ "$(cat "$out_root/native-archs" 2>/dev/null)" = "$archs" ] && fresh "$lib" "${sources[@]}" "${headers[@]}" && fresh "$out/fft_conv_loads.fatbin" "${callbacks[@]}" \
     && fresh "$out/fft_conv_stores.fatbin" "${callbacks[@]}"; then
   echo "[flashbutterfly] native library up to date: $lib"
   exit 0
@@ -73,7 +73,7 @@ cat "$objects"/*.usage.txt > "$out_root/nvcc-resource-usage.txt"
 objs=()
 for src in "${sources[@]}"; do objs+=("$objects/$(basename "$src" .cu).o"); done
 "$nvcc" -shared -cudart shared -Xcompiler -fvisibility=hidden -o "$lib" "${objs[@]}"
-echo "$archs" > "$out/archs"
+echo "$archs" > "$out_root/native-archs"
 # nvcc turns a __device__-only function reached from host code into a call to exit(): refuse
 # such a library rather than let it end the JVM at the first launch.
 if nm -D "$lib" | grep -qw 'exit'; then
