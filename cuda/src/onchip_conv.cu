@@ -31,8 +31,9 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
         fft_size > 2 * max_sequence || fft_size < 2) {
         return cudaErrorInvalidValue;
     }
-    // One real row per block past a block's complex sequence, and for a batch of one (no pair).
-    const bool real = fft_size > max_sequence || batch == 1;
+    // One real row per block past a block's complex sequence, for a batch of one (no pair), and
+    // where two rows would take two rounds per pass (N = 32K): one row of N/2 values takes one.
+    const bool real = fft_size > max_sequence || batch == 1 || pass_rounds(static_cast<int>(fft_size)) > 1;
     const int n = static_cast<int>(real ? fft_size / 2 : fft_size);
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);

@@ -154,9 +154,12 @@ __device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragme
 using fb::kUsesTensorCores;
 using fb::SmemValue;
 
-// Rounds per pass of a block of kWide (up to 1024 threads) or narrow shape: two for the widest
-// bf16 sequences (32768 values), else one (fp32 ones stop at 16384: their values fill the SM).
-template <typename T, bool kWide> constexpr int kRounds = kWide && kUsesTensorCores<T> ? 2 : 1;
+// Rounds of 16 values per thread in a pass over n values: two for the widest bf16 sequences
+// (32768 values, 1024 threads), else one. A kernel is compiled for the rounds it runs: a
+// two-round form holds twice the values across a pass's barrier and spills (ptxas: 800-1000
+// bytes per thread at the 64 registers of a 1024-thread block), which one-round sequences of a
+// wide block (16384 values) should not pay for.
+__host__ __device__ constexpr int pass_rounds(int n) { return n > kMaxThreads * kValuesPerThread ? 2 : 1; }
 
 // Narrow half-precision blocks (tensor cores, bf16 values in shared memory) hold their kernels to
 // 64 registers, two blocks per SM; wide blocks fill the SM's registers on their own.
@@ -275,19 +278,19 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
 // The n values in x (published by a barrier), one real row of 2n values packed as above,
 // transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
 // transformed back to y[2j] + i y[2j+1] (transpose: with the spectrum's conjugate); ends with a barrier.
-template <typename T, bool kWide, typename Value>
+template <typename T, bool kWide, int kRounds, typename Value>
 __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
                                                        bool transpose, const fb::Dft16Fragments *fragments) {
-    transform<kUsesTensorCores<T>, kRounds<T, kWide>, false>(x, n, fragments);
+    transform<kUsesTensorCores<T>, kRounds, false>(x, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose);
-    transform<kUsesTensorCores<T>, kRounds<T, kWide>, true>(x, n, fragments);
+    transform<kUsesTensorCores<T>, kRounds, true>(x, n, fragments);
 }
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
-// Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
+// kRounds = pass_rounds(n); Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
 // pre and post (nullptr: none) gate u as it is loaded and y as it is stored (gates.cuh); without
 // kGated they are taken as null, so an ungated call pays for no gate checks.
-template <typename T, typename Value, int kVec, bool kWide, bool kGated>
+template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, const T *__restrict__ pre,
                             const T *__restrict__ post, T *__restrict__ y, int64_t batch,
@@ -321,7 +324,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         }
     }
     __syncthreads();
-    convolve_in_place<T, kRounds<T, kWide>, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
+    convolve_in_place<T, kRounds, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + row0;
@@ -349,7 +352,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
 // One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
 // moves two complex values per access (length a multiple of 4, rows 4-element aligned),
 // kVec = 1 one real value. pre, post and kGated as in onchip_conv.
-template <typename T, typename Value, int kVec, bool kWide, bool kGated>
+template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
                             const T *__restrict__ pre, const T *__restrict__ post,
@@ -376,7 +379,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
             fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+        convolve_real_in_place<T, kWide, kRounds, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
             Group a{}, out;
@@ -398,7 +401,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
             fb::store_value(x, slot(j), make_float2(input(t), input(t + 1)));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+        convolve_real_in_place<T, kWide, kRounds, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
         for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             const float2 v = fb::load_value(x, slot(j));

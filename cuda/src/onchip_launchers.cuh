@@ -16,33 +16,40 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
                          reinterpret_cast<uintptr_t>(y) % quad == 0 && reinterpret_cast<uintptr_t>(pre) % quad == 0 &&
                          reinterpret_cast<uintptr_t>(post) % quad == 0;  // a null gate is aligned
     cudaError_t status = cudaSuccess;
-    auto launch_gated = [&](auto value, auto wide, auto gated) {
+    auto launch_gated = [&](auto value, auto wide, auto rounds, auto gated) {
         using Value = decltype(value);
         constexpr bool kWide = decltype(wide)::value, kGated = decltype(gated)::value;
+        constexpr int kRounds = decltype(rounds)::value;
         if (real) {
-            auto *kernel = by_four ? onchip_conv_real<T, Value, 4, kWide, kGated>
-                                   : onchip_conv_real<T, Value, 1, kWide, kGated>;
+            auto *kernel = by_four ? onchip_conv_real<T, Value, 4, kWide, kRounds, kGated>
+                                   : onchip_conv_real<T, Value, 1, kWide, kRounds, kGated>;
             status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, channels,
                                            length, n, transpose);
         } else {
-            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kGated> : onchip_conv<T, Value, 1, kWide, kGated>;
+            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kRounds, kGated>
+                                   : onchip_conv<T, Value, 1, kWide, kRounds, kGated>;
             status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, batch, channels,
                                            length, n, transpose);
         }
     };
-    auto launch = [&](auto value, auto wide) {
+    auto launch = [&](auto value, auto wide, auto rounds) {
         if (pre != nullptr || post != nullptr) {
-            launch_gated(value, wide, std::true_type{});
+            launch_gated(value, wide, rounds, std::true_type{});
         } else {
-            launch_gated(value, wide, std::false_type{});
+            launch_gated(value, wide, rounds, std::false_type{});
         }
     };
+    using One = std::integral_constant<int, 1>;
     if (n < kCompactFrom) {
-        launch(float2{}, std::false_type{});
-    } else if (wide_block(n)) {
-        launch(SmemValue<T>{}, std::true_type{});
+        launch(float2{}, std::false_type{}, One{});
+    } else if (!wide_block(n)) {
+        launch(SmemValue<T>{}, std::false_type{}, One{});
+    } else if (pass_rounds(n) == 1) {
+        launch(SmemValue<T>{}, std::true_type{}, One{});
+    } else if constexpr (kUsesTensorCores<T>) {  // fp32 sequences stop at one round
+        launch(SmemValue<T>{}, std::true_type{}, std::integral_constant<int, 2>{});
     } else {
-        launch(SmemValue<T>{}, std::false_type{});
+        status = cudaErrorInvalidValue;
     }
     return status;
 }
