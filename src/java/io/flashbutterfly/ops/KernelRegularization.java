@@ -8,7 +8,8 @@ package io.flashbutterfly.ops;
  *
  * @param smoothWidth the moving average's width, odd; 1 turns smoothing off
  * @param squash      lambda of the soft threshold; 0 turns squashing off
- * @param dropout     the dropout rate p in [0, 1); 0 turns dropout off
+ * @param dropout     the dropout rate p in [0, 1), and below 1 once rounded to fp32 (the GPU's
+ *                    regulariser takes it so; rates within 2^-25 of 1 round to 1); 0 turns dropout off
  */
 public record KernelRegularization(int smoothWidth, double squash, double dropout) {
     /** The paper code's defaults: squash 0.003, dropout 0.2, no smoothing. */
@@ -22,7 +23,9 @@ public record KernelRegularization(int smoothWidth, double squash, double dropou
             throw new IllegalArgumentException("smoothWidth must be odd and >= 1, got " + smoothWidth);
         }
         if (!(squash >= 0)) throw new IllegalArgumentException("squash must be >= 0, got " + squash);
-        if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        if (!(dropout >= 0 && (float) dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1) and below 1 in fp32, got " + dropout);
+        }
     }
 
     /** The same with smoothing of the given odd width. */

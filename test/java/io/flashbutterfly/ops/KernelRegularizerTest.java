@@ -1,6 +1,7 @@
 package io.flashbutterfly.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,6 +95,9 @@ class KernelRegularizerTest {
         assertThrows(IllegalArgumentException.class, () -> new KernelRegularization(2, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new KernelRegularization(1, -1, 0));
         assertThrows(IllegalArgumentException.class, () -> new KernelRegularization(1, 0, 1));
+        // below 1 in double, 1 in fp32, as the GPU's regulariser would take it
+        assertThrows(IllegalArgumentException.class, () -> new KernelRegularization(1, 0, 1 - 0x1p-26));
+        assertDoesNotThrow(() -> new KernelRegularization(1, 0, Math.nextDown(1f)));  // the largest fp32 rate below 1
         assertThrows(IllegalArgumentException.class,
                 () -> KernelRegularizer.forward(new double[5], 2, KernelRegularization.NONE, false, 0));
     }
