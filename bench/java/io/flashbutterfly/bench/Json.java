@@ -131,45 +131,39 @@ final class Json {
 
     private Map<String, Object> object() {
         Map<String, Object> map = new LinkedHashMap<>();
-        at++; // {
-        space();
-        if (peek() == '}') {
-            at++;
-            return map;
-        }
-        while (true) {
+        elements('}', () -> {
             space();
             if (peek() != '"') throw error("a member name expected");
             String key = string();
             space();
             expect(':');
             map.put(key, value());
-            space();
-            if (peek() == ',') {
-                at++;
-            } else {
-                expect('}');
-                return map;
-            }
-        }
+        });
+        return map;
     }
 
     private List<Object> array() {
         List<Object> list = new ArrayList<>();
-        at++; // [
+        elements(']', () -> list.add(value()));
+        return list;
+    }
+
+    /** The comma-separated elements of an object or array, each read by element, from its opening bracket to close. */
+    private void elements(char close, Runnable element) {
+        at++; // { or [
         space();
-        if (peek() == ']') {
+        if (peek() == close) {
             at++;
-            return list;
+            return;
         }
         while (true) {
-            list.add(value());
+            element.run();
             space();
             if (peek() == ',') {
                 at++;
             } else {
-                expect(']');
-                return list;
+                expect(close);
+                return;
             }
         }
     }
