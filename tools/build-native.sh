@@ -52,17 +52,23 @@ fi
 command -v nm >/dev/null || { echo "[flashbutterfly] nm (binutils) is needed to check the built library" >&2; exit 1; }
 
 echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
+# Built files take the time their build started, so a source edited during the build leaves them stale.
+started="$out_root/.native-build-started"
+touch "$started"
 # One object per source, compiled in parallel; an object newer than its source and every header
 # is kept, so a change to one .cu recompiles that file alone.
 mkdir -p "$objects"
 compile() { # $1: source; writes its object and its resource report
   local name; name=$(basename "$1" .cu)
   fresh "$objects/$name.o" "$1" "${headers[@]}" && return 0
+  local started="$objects/$name.started"
+  touch "$started"
   "$nvcc" -O3 -std=c++17 -c -Xcompiler -fPIC,-fvisibility=hidden \
     $GENCODES \
     -compress-mode=size -Xptxas -warn-spills --resource-usage \
     -I "$root/cuda/include" -o "$objects/$name.o" "$1" 2> "$objects/$name.usage.txt" || {
       cat "$objects/$name.usage.txt" >&2; rm -f "$objects/$name.o"; return 1; }
+  touch -r "$started" "$objects/$name.o"
 }
 export -f compile fresh
 export nvcc root objects script
@@ -86,4 +92,5 @@ for part in loads stores; do
   "$nvcc" -std=c++17 -dc -fatbin -gencode=arch=compute_80,code=lto_80 -I "$root/cuda/include" \
     -o "$out/fft_conv_$part.fatbin" "$root/cuda/callbacks/${part%s}_callbacks.cu"
 done
+touch -r "$started" "$lib" "$out/fft_conv_loads.fatbin" "$out/fft_conv_stores.fatbin"
 echo "[flashbutterfly] built $lib (resource report: $out_root/nvcc-resource-usage.txt)"

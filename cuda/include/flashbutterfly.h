@@ -146,6 +146,13 @@ FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *r
                                          int64_t batch, int64_t channels, int64_t length, int64_t fft_size,
                                          cudaStream_t stream);
 
+/*
+ * The largest FFT size fb_monarch_conv takes for dtype on device with at most `levels` outer
+ * levels (1 or 2): the outer factors' largest product times the inner step's size (half the
+ * longest complex sequence one block holds), times two.
+ */
+FB_API cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device, int levels, int64_t *max_fft_size);
+
 /* Bytes of the workspace fb_monarch_conv needs for these sizes (-1 for an unknown dtype). */
 FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_t batch, int64_t channels,
                                                int64_t fft_size);

@@ -324,6 +324,15 @@ extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_
     return bytes;
 }
 
+extern "C" FB_API cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device, int levels, int64_t *max_fft_size) {
+    if (max_fft_size == nullptr || (levels != 1 && levels != 2)) return cudaErrorInvalidValue;
+    const int inner = fb::onchip_max_sequence(dtype, device) / 2;
+    if (inner < 2) return cudaErrorInvalidValue;
+    const int64_t outer = levels == 1 ? kMaxOuter1 : static_cast<int64_t>(kMaxOuter1) * kMaxOuter2;
+    *max_fft_size = 2 * outer * inner;  // a row is fft_size / 2 complex values (row_size)
+    return cudaSuccess;
+}
+
 extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectrum, const float *d,
                                               const void *pre, const void *post, void *y, fb_dtype dtype,
                                               int64_t batch, int64_t channels, int64_t length, int64_t fft_size,

@@ -166,9 +166,13 @@ __host__ __device__ constexpr int pass_rounds(int n) { return n > kMaxThreads * 
 #define FB_ONCHIP_BOUNDS(T, kWide) \
     __launch_bounds__((kWide) ? kMaxThreads : kNarrowThreads, !(kWide) && kUsesTensorCores<T> ? 2 : 1)
 
-// Bytes of shared memory for n values, then the DFT fragments (16-byte aligned).
+// Bytes of shared memory for n values (16-byte aligned), and with the DFT fragments after them.
+template <typename Value> __host__ __device__ constexpr size_t values_bytes(int n) {
+    return (static_cast<size_t>(slots(n)) * sizeof(Value) + 15) / 16 * 16;
+}
+
 template <typename Value> __host__ __device__ constexpr size_t smem_bytes(int n) {
-    return (static_cast<size_t>(slots(n)) * sizeof(Value) + 15) / 16 * 16 + 64 * sizeof(fb::Dft16Fragments);
+    return values_bytes<Value>(n) + 64 * sizeof(fb::Dft16Fragments);
 }
 
 // The DFT fragments of both directions, at the end of shared memory (used by the tensor-core
@@ -470,15 +474,18 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     }
 }
 
-// The sum of v over the block's threads, returned to every thread (scratch: 32 floats; the
-// caller's next barrier may reuse it).
-__device__ __forceinline__ float block_sum(float v, float *scratch) {
+// The sums of v.x and v.y over the block's threads, returned to every thread (scratch: 32
+// float2; the caller's next barrier may reuse it).
+__device__ __forceinline__ float2 block_sum(float2 v, float2 *scratch) {
 #pragma unroll
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        v.x += __shfl_xor_sync(0xffffffffu, v.x, offset);
+        v.y += __shfl_xor_sync(0xffffffffu, v.y, offset);
+    }
     if (threadIdx.x % 32 == 0) scratch[threadIdx.x / 32] = v;
     __syncthreads();
-    float total = 0.0f;
-    for (int w = 0; w < static_cast<int>(blockDim.x) / 32; ++w) total += scratch[w];
+    float2 total = make_float2(0.0f, 0.0f);
+    for (int w = 0; w < static_cast<int>(blockDim.x) / 32; ++w) total = fb::cadd(total, scratch[w]);
     __syncthreads();
     return total;
 }
@@ -497,8 +504,8 @@ __global__ void FB_ONCHIP_BOUNDS(float, kWide) onchip_kernel_grad(const T *__res
                                                                   int64_t channels, int64_t length, int n) {
     extern __shared__ float4 smem[];
     float2 *x = reinterpret_cast<float2 *>(smem);
-    auto *sum = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + smem_bytes<float2>(n));  // n/2 + 1 bins
-    float *scratch = reinterpret_cast<float *>(sum + n / 2 + 1);
+    auto *sum = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + values_bytes<float2>(n));  // n/2 + 1 bins
+    float2 *scratch = sum + n / 2 + 1;
     constexpr int kR = 1;  // n / 16 <= the block's threads (kernel_grad_max_sequence)
     const int64_t h = blockIdx.x;
     for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) sum[f] = make_float2(0.0f, 0.0f);
@@ -522,9 +529,8 @@ __global__ void FB_ONCHIP_BOUNDS(float, kWide) onchip_kernel_grad(const T *__res
                 x[slot(t + i)] = v;
             }
         }
-        u_squares = block_sum(u_squares, scratch);
-        dy_squares = block_sum(dy_squares, scratch);
-        const float s = u_squares > 0.0f && dy_squares > 0.0f ? sqrtf(u_squares / dy_squares) : 1.0f;
+        const float2 squares = block_sum(make_float2(u_squares, dy_squares), scratch);  // |u_b|^2, |dy_b|^2
+        const float s = squares.x > 0.0f && squares.y > 0.0f ? sqrtf(squares.x / squares.y) : 1.0f;
         for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {  // the values this thread stored
 #pragma unroll
             for (int i = 0; i < kVec; ++i) x[slot(t + i)].y *= s;
@@ -587,9 +593,10 @@ template <typename T> int max_sequence(int smem_limit) {
     return n;
 }
 
-// Shared memory of onchip_kernel_grad for n values: the values, the sum's n/2 + 1 bins, block_sum's scratch.
+// Shared memory of onchip_kernel_grad for n values: the values, the sum's n/2 + 1 bins, block_sum's
+// scratch (no DFT fragments: its transforms are fp32 ones).
 constexpr size_t kernel_grad_smem_bytes(int n) {
-    return smem_bytes<float2>(n) + static_cast<size_t>(n / 2 + 1) * sizeof(float2) + 32 * sizeof(float);
+    return values_bytes<float2>(n) + static_cast<size_t>(n / 2 + 1) * sizeof(float2) + 32 * sizeof(float2);
 }
 
 // The longest sequence onchip_kernel_grad takes with smem_limit bytes per block: one round of 16

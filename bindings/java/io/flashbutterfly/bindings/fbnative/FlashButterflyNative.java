@@ -909,6 +909,69 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_monarch_max_fft_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_monarch_max_fft_size").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_monarch_max_fft_size"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device, int levels, int64_t *max_fft_size)
+     * }
+     */
+    public static FunctionDescriptor fb_monarch_max_fft_size$descriptor() {
+        return fb_monarch_max_fft_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device, int levels, int64_t *max_fft_size)
+     * }
+     */
+    public static MethodHandle fb_monarch_max_fft_size$handle() {
+        return fb_monarch_max_fft_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device, int levels, int64_t *max_fft_size)
+     * }
+     */
+    public static MemorySegment fb_monarch_max_fft_size$address() {
+        return fb_monarch_max_fft_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device, int levels, int64_t *max_fft_size)
+     * }
+     */
+    public static int fb_monarch_max_fft_size(int dtype, int device, int levels, MemorySegment max_fft_size) {
+        var mh$ = fb_monarch_max_fft_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_monarch_max_fft_size", dtype, device, levels, max_fft_size);
+            }
+            return (int)mh$.invokeExact(dtype, device, levels, max_fft_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_monarch_conv_workspace_bytes {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_LONG,

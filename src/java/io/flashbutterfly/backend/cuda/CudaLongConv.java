@@ -25,14 +25,14 @@ import org.apache.logging.log4j.Logger;
  * The FFT long convolution on the GPU. The forward has four implementations, and
  * {@link #INSTANCE} runs the fastest of those that apply to a shape ({@link ForwardChoice}):
  * <ul>
- *   <li>on chip (cuda/src/onchip_conv.cu): one kernel, u read once and y written once, for
+ *   <li>on chip (cuda/src/onchip_kernels.cuh): one kernel, u read once and y written once, for
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
- *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to half
- *       that, one row as half as many complex values past it and for a batch of one);</li>
+ *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to 16384,
+ *       one row as half as many complex values past it and for a batch of one);</li>
  *   <li>Monarch (cuda/src/monarch_conv.cu): each row as N/2 complex values, an outer pass (of
  *       two levels past 16 inner rows), on-chip inner steps on pairs of inner rows of a quarter of the
  *       on-chip limit, outer passes back, for power-of-two FFT sizes past the on-chip limit up to
- *       2 * {@link #MONARCH_MAX_OUTER} inner sizes (above
+ *       512 inner rows ({@link #monarchFits}; above
  *       {@link #ON_CHIP_MAX_FFT_SIZE} the FFT size is the smallest 7-smooth one, a power of two
  *       only for some (L, Lk), e.g. Lk = L with L a power of two);</li>
  *   <li>fused ({@link FusedForward}): two cuFFT transforms with LTO callbacks, nothing else
@@ -74,15 +74,6 @@ public final class CudaLongConv implements ConvBackend {
      * {@link #monarchFits} does; FFT sizes are powers of two.
      */
     public static final CudaLongConv FLASH_BUTTERFLY = new CudaLongConv(Forward.FLASH_BUTTERFLY);
-    /**
-     * The Monarch forward's largest outer factor: a row's N/2 complex values go up to this many
-     * inner rows (one level of up to 16 points, two past that, the second up to 32; both levels in
-     * one pass over device memory each way).
-     */
-    public static final long MONARCH_MAX_OUTER = 512;
-    /** Monarch's largest outer factor with one level (cuda/src/monarch_conv.cu's first). */
-    public static final long MONARCH_ONE_LEVEL_MAX_OUTER = 16;
-
     /** Always the on-chip kernel (where {@link #onChipFits} holds). */
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
     /** Always the Monarch forward (where {@link #monarchFits} holds). */
@@ -277,7 +268,7 @@ public final class CudaLongConv implements ConvBackend {
     private static void requireFlashButterflyFits(ConvGeometry g, DType dtype, int device) {
         if (!onChipFits(g, dtype, device) && !monarchFits(g, dtype, device)) {
             throw new IllegalArgumentException("FLASH_BUTTERFLY needs a power-of-two FFT size from 2 to "
-                    + monarchMaxFftSize(device, dtype) + " for " + dtype + " on cuda:" + device
+                    + OnChipLimit.monarchMaxFftSize(device, dtype, false) + " for " + dtype + " on cuda:" + device
                     + ", got " + g.fftSize() + " (AUTO and CUFFT take any size)");
         }
     }
@@ -289,17 +280,13 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * True when the Monarch forward takes this FFT size for dtype on the device: a power of two
-     * past the on-chip limit there, up to 2 * {@link #MONARCH_MAX_OUTER} inner sizes (a quarter
-     * of that limit): on an H100 16M for fp16/bf16, 8M for fp32.
+     * past the on-chip limit there, up to 512 inner rows of a quarter of that limit (the native
+     * library's fb_monarch_max_fft_size): on an H100 16M for fp16/bf16, 8M for fp32.
      */
     public static boolean monarchFits(ConvGeometry g, DType dtype, int device) {
         long n = g.fftSize();
-        return n > OnChipLimit.maxFftSize(device, dtype) && n <= monarchMaxFftSize(device, dtype)
+        return n > OnChipLimit.maxFftSize(device, dtype) && n <= OnChipLimit.monarchMaxFftSize(device, dtype, false)
                 && Long.bitCount(n) == 1;
-    }
-
-    private static long monarchMaxFftSize(int device, DType dtype) {
-        return 2 * MONARCH_MAX_OUTER * OnChipLimit.innerSize(device, dtype);
     }
 
     /** As {@link #onChipForward}, through Monarch. */
@@ -308,7 +295,7 @@ public final class CudaLongConv implements ConvBackend {
         if (!monarchFits(g, u.dtype(), device)) {
             throw new IllegalArgumentException("the Monarch forward needs a power-of-two FFT size above "
                     + OnChipLimit.maxFftSize(device, u.dtype()) + " up to "
-                    + monarchMaxFftSize(device, u.dtype()) + " for " + u.dtype() + " on cuda:" + device
+                    + OnChipLimit.monarchMaxFftSize(device, u.dtype(), false) + " for " + u.dtype() + " on cuda:" + device
                     + ", got " + g.fftSize());
         }
         long batch = u.shape().dim(0);
@@ -444,7 +431,7 @@ public final class CudaLongConv implements ConvBackend {
             case FLASH_BUTTERFLY, ON_CHIP, MONARCH -> onChip ? BackwardDu.ON_CHIP
                     : monarch ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST -> onChip ? BackwardDu.ON_CHIP
-                    : monarch && g.fftSize() / 2 <= MONARCH_ONE_LEVEL_MAX_OUTER * OnChipLimit.innerSize(device, dtype)
+                    : monarch && g.fftSize() <= OnChipLimit.monarchMaxFftSize(device, dtype, true)
                     ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST_CUFFT, FUSED, UNFUSED -> BackwardDu.CUFFT;
         };

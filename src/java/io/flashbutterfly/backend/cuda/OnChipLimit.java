@@ -1,5 +1,6 @@
 package io.flashbutterfly.backend.cuda;
 
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_monarch_max_fft_size;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_onchip_kernel_grad_max_fft_size;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_onchip_max_fft_size;
 
@@ -13,31 +14,34 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The largest FFT sizes the on-chip kernels take per device and dtype: they depend on the
- * device's shared memory per block (asked once per pair, from fb_onchip_max_fft_size and
- * fb_onchip_kernel_grad_max_fft_size). The convolution's block holds half as many complex values:
- * one real row of that size, or two inner rows of the Monarch forward.
+ * The largest FFT sizes the on-chip kernels, and the Monarch forward around them, take per device
+ * and dtype: they depend on the device's shared memory per block (asked once per kind, device and
+ * dtype, from fb_onchip_max_fft_size, fb_onchip_kernel_grad_max_fft_size and
+ * fb_monarch_max_fft_size). The convolution's block holds half as many complex values: one real
+ * row of that size, or two inner rows of the Monarch forward.
  */
 final class OnChipLimit {
-    /** dtype null: dk's kernel, the same for every dtype. */
-    private record Key(int device, DType dtype) {}
+    private enum Kind { ON_CHIP, KERNEL_GRAD, MONARCH_ONE_LEVEL, MONARCH }
+
+    /** dtype null for dk's kernel, the same for every dtype. */
+    private record Key(Kind kind, int device, DType dtype) {}
 
     private static final ConcurrentMap<Key, Long> LIMITS = new ConcurrentHashMap<>();
 
     private OnChipLimit() {}
 
-    /** The Monarch forward's inner size: half the longest complex sequence one block holds. */
-    static long innerSize(int device, DType dtype) {
-        return maxFftSize(device, dtype) / 4;
-    }
-
     static long maxFftSize(int device, DType dtype) {
-        return limit(new Key(device, dtype));
+        return limit(new Key(Kind.ON_CHIP, device, dtype));
     }
 
     /** The largest FFT size of dk's on-chip kernel (fb_onchip_kernel_grad, fp32 for every dtype). */
     static long kernelGradMaxFftSize(int device) {
-        return limit(new Key(device, null));
+        return limit(new Key(Kind.KERNEL_GRAD, device, null));
+    }
+
+    /** The largest FFT size of the Monarch forward, with one outer level when oneLevel, else two. */
+    static long monarchMaxFftSize(int device, DType dtype, boolean oneLevel) {
+        return limit(new Key(oneLevel ? Kind.MONARCH_ONE_LEVEL : Kind.MONARCH, device, dtype));
     }
 
     private static long limit(Key key) {
@@ -45,10 +49,13 @@ final class OnChipLimit {
             NativeLibraries.requireFlashButterfly();
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-                if (k.dtype() == null) {
-                    Cuda.check(fb_onchip_kernel_grad_max_fft_size(k.device(), out), "fb_onchip_kernel_grad_max_fft_size");
-                } else {
-                    Cuda.check(fb_onchip_max_fft_size(k.dtype().nativeCode(), k.device(), out), "fb_onchip_max_fft_size");
+                switch (k.kind()) {
+                    case ON_CHIP -> Cuda.check(fb_onchip_max_fft_size(k.dtype().nativeCode(), k.device(), out),
+                            "fb_onchip_max_fft_size");
+                    case KERNEL_GRAD -> Cuda.check(fb_onchip_kernel_grad_max_fft_size(k.device(), out),
+                            "fb_onchip_kernel_grad_max_fft_size");
+                    case MONARCH_ONE_LEVEL, MONARCH -> Cuda.check(fb_monarch_max_fft_size(k.dtype().nativeCode(),
+                            k.device(), k.kind() == Kind.MONARCH_ONE_LEVEL ? 1 : 2, out), "fb_monarch_max_fft_size");
                 }
                 return out.get(ValueLayout.JAVA_LONG, 0);
             }
