@@ -44,7 +44,7 @@ gencodes=()
 for arch in $archs; do gencodes+=("-gencode=arch=compute_$arch,code=sm_$arch"); done
 [ -z "${FB_CUDA_ARCHS:-}" ] && gencodes+=("-gencode=arch=compute_80,code=compute_80")
 objects="$out_root/native-objects${FB_CUDA_ARCHS:+-${FB_CUDA_ARCHS// /-}}"
-if [ "$(cat "$out_root/native-archs" 2>/dev/null)" = "$archs" ] && fresh "$lib" "${sources[@]}" "${headers[@]}" && fresh "$out/fft_conv_loads.fatbin" "${callbacks[@]}" \
+if [ "$(cat "$out_root/native-archs" 2>/dev/null)" = "${gencodes[*]}" ] && fresh "$lib" "${sources[@]}" "${headers[@]}" && fresh "$out/fft_conv_loads.fatbin" "${callbacks[@]}" \
     && fresh "$out/fft_conv_stores.fatbin" "${callbacks[@]}"; then
   echo "[flashbutterfly] native library up to date: $lib"
   exit 0
@@ -52,6 +52,7 @@ fi
 command -v nm >/dev/null || { echo "[flashbutterfly] nm (binutils) is needed to check the built library" >&2; exit 1; }
 
 echo "[flashbutterfly] nvcc: $($nvcc --version | tail -1)"
+[ -n "${FB_CUDA_ARCHS:-}" ] && echo "[flashbutterfly] FB_CUDA_ARCHS: a development build for sm_${archs// /, sm_} only (no PTX): not for other GPUs"
 # Built files take the time their build started, so a source edited during the build leaves them stale.
 started="$out_root/.native-build-started"
 touch "$started"
@@ -79,7 +80,8 @@ cat "$objects"/*.usage.txt > "$out_root/nvcc-resource-usage.txt"
 objs=()
 for src in "${sources[@]}"; do objs+=("$objects/$(basename "$src" .cu).o"); done
 "$nvcc" -shared -cudart shared -Xcompiler -fvisibility=hidden -o "$lib" "${objs[@]}"
-echo "$archs" > "$out_root/native-archs"
+touch -r "$started" "$lib"
+echo "${gencodes[*]}" > "$out_root/native-archs"
 # nvcc turns a __device__-only function reached from host code into a call to exit(): refuse
 # such a library rather than let it end the JVM at the first launch.
 if nm -D "$lib" | grep -qw 'exit'; then
@@ -92,5 +94,5 @@ for part in loads stores; do
   "$nvcc" -std=c++17 -dc -fatbin -gencode=arch=compute_80,code=lto_80 -I "$root/cuda/include" \
     -o "$out/fft_conv_$part.fatbin" "$root/cuda/callbacks/${part%s}_callbacks.cu"
 done
-touch -r "$started" "$lib" "$out/fft_conv_loads.fatbin" "$out/fft_conv_stores.fatbin"
+touch -r "$started" "$out/fft_conv_loads.fatbin" "$out/fft_conv_stores.fatbin"
 echo "[flashbutterfly] built $lib (resource report: $out_root/nvcc-resource-usage.txt)"

@@ -1,4 +1,4 @@
-// What the on-chip kernels (onchip_conv.cu) share with the Monarch convolution (monarch_conv.cu).
+// What the on-chip kernels (onchip_kernels.cuh) share with the Monarch convolution (monarch_conv.cu).
 #pragma once
 
 #include <cstdint>

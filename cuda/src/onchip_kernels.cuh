@@ -2,9 +2,10 @@
 // rows of one channel (batch b and b + 1) as one complex sequence u_b + i u_{b+1}, transforms it
 // in shared memory, multiplies by the channel's kernel spectrum, transforms back and stores
 // y_b = Re, y_{b+1} = Im (+ D*u, cast). u is read once and y written once: the fewest passes
-// over device memory there are. Where a block cannot hold N complex values, or the batch has no
-// second row, a block takes one row as N/2 complex values u[2j] + i u[2j+1] instead
-// (convolve_real_in_place): the same work per row, twice the size on chip.
+// over device memory there are. Where a block cannot hold N complex values, where N values
+// would take two rounds per pass (N = 32K, pass_rounds), or the batch has no second row, a
+// block takes one row as N/2 complex values u[2j] + i u[2j+1] instead (convolve_real_in_place):
+// the same work per row, twice the size on chip.
 //
 // The transforms are Stockham passes, each written in the order that leaves the result sorted,
 // so no reordering pass is needed. For fp32 sequences they have radix 16 (the last one 2, 4 or

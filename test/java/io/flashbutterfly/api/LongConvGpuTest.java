@@ -165,9 +165,9 @@ class LongConvGpuTest {
      * Causal, every power of two from 16 to 4M, and 8M (one channel at the long end), through the
      * default and through the FlashButterfly path that takes the FFT size on this device: the
      * on-chip kernel, or Monarch with one or two outer steps. Two rows for odd powers, one for even
-     * ones: on chip, up to half the on-chip limit, two rows of a channel travel as one complex
-     * sequence and a single row alone as half as many complex values; past it, and in Monarch,
-     * every row travels alone.
+     * ones: on chip, up to N = 16384, two rows of a channel travel as one complex sequence and a
+     * single row alone as half as many complex values; past it, and in Monarch, every row
+     * travels alone.
      */
     @ParameterizedTest(name = "{0} L={1}")
     @MethodSource("powerOfTwoCases")

@@ -138,8 +138,8 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         }
 
         /**
-         * The backward of {@link #transform} t for gY (overwritten), given t's x, a and at kept apart:
-         * returns gX in out; the factors' gradients set, or added to when accumulate.
+         * The backward of {@link #transform} t for gY, given t's x, a and at kept apart: returns gX
+         * in gY's buffer (out is scratch); the factors' gradients set, or added to when accumulate.
          */
         Sequences transformBackward(Sequences gy, Transformed t, boolean accumulate, FactorGradients g,
                                     MemorySegment out) {
