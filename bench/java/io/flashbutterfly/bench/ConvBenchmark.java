@@ -76,8 +76,7 @@ final class ConvBenchmark {
             Table table = table(results, bytesPerMs);
             table.print(title);
             if (options.markdown() != null) {
-                table.appendMarkdown(options.markdown(), title, backend + (gpu
-                        ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : ""));
+                table.appendMarkdown(options.markdown(), title, context(backend, gpu, bytesPerMs));
             }
             all.addAll(results);
         }
@@ -223,6 +222,11 @@ final class ConvBenchmark {
                 if (gpu) Stream.DEFAULT.synchronize();
             }
         }
+    }
+
+    /** A markdown table's context line: the backend, and on the GPU the copy bandwidth measured. */
+    static String context(String backend, boolean gpu, double bytesPerMs) {
+        return backend + (gpu ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : "");
     }
 
     /** Device-to-device copy bandwidth in bytes per millisecond, bytes read plus written. */

@@ -52,8 +52,7 @@ final class LearnedButterflyBenchmark {
                     + " u and y, fp32 k, D and factors (shared by the channels)";
             table.print(title);
             if (options.markdown() != null) {
-                table.appendMarkdown(options.markdown(), title, backend + (gpu
-                        ? String.format(", copy bandwidth %.0f GB/s", bytesPerMs / 1e6) : ""));
+                table.appendMarkdown(options.markdown(), title, ConvBenchmark.context(backend, gpu, bytesPerMs));
             }
         }
     }

@@ -40,8 +40,18 @@ final class Checks {
 
     /** t lives on the device of the input x. */
     static void requireOn(String name, Tensor t, Tensor x) {
-        if (!t.device().equals(x.device())) {
-            throw new IllegalArgumentException(name + " is on " + t.device() + " but x is on " + x.device());
+        requireOn(name, t, x.device(), "x is");
+    }
+
+    /** t lives on device, where what (e.g. "the factors are") lives. */
+    static void requireOn(String name, Tensor t, Device device, String what) {
+        if (!t.device().equals(device)) {
+            throw new IllegalArgumentException(name + " is on " + t.device() + " but " + what + " on " + device);
         }
+    }
+
+    /** t is not closed. */
+    static void requireOpen(String name, Tensor t) {
+        if (t.isClosed()) throw new IllegalStateException(name + " is closed");
     }
 }

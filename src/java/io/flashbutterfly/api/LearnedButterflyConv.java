@@ -42,6 +42,9 @@ import java.util.Objects;
  * }</pre>
  */
 public final class LearnedButterflyConv {
+    /** Where the device checks say the factors live. */
+    private static final String FACTORS_ARE = "the factors are";
+
     private final int n1;
     private final int n2;
     private final int groups;
@@ -137,7 +140,7 @@ public final class LearnedButterflyConv {
     public void forward(Tensor u, Tensor k, Tensor d, Tensor y, Stream stream) {
         ButterflySizes s = check(u, k, d);
         Checks.requireLike("y", y, u);
-        requireOpen("y", y);
+        Checks.requireOpen("y", y);
         backend(u.device()).forward(u, k, d, factors, s, y, stream);
     }
 
@@ -164,7 +167,7 @@ public final class LearnedButterflyConv {
         ButterflySizes s = check(u, k, d);
         Objects.requireNonNull(dy, "dy must not be null");
         Checks.requireLike("dy", dy, u);
-        requireOpen("dy", dy);
+        Checks.requireOpen("dy", dy);
         Objects.requireNonNull(out, "out must not be null");
         Checks.requireLike("out.du", out.du(), u);
         Checks.requireMatches("out.dk", out.dk(), k.shape(), k.dtype(), u.device());
@@ -184,13 +187,13 @@ public final class LearnedButterflyConv {
     private ButterflySizes check(Tensor u, Tensor k, Tensor d) {
         Objects.requireNonNull(u, "u must not be null");
         Objects.requireNonNull(k, "k must not be null");
-        requireOpen("u", u);
-        requireOpen("k", k);
-        for (ButterflyFactor f : ButterflyFactor.values()) requireOpen("factor " + f, factor(f));
+        Checks.requireOpen("u", u);
+        Checks.requireOpen("k", k);
+        for (ButterflyFactor f : ButterflyFactor.values()) Checks.requireOpen("factor " + f, factor(f));
         if (u.shape().rank() != 3) throw new IllegalArgumentException("u must be (B, H, L), got " + u.shape());
         Device device = factors.get(0).device();
-        requireOn("u", u, device);
-        requireOn("k", k, device);
+        Checks.requireOn("u", u, device, FACTORS_ARE);
+        Checks.requireOn("k", k, device, FACTORS_ARE);
         Checks.requireConvolvable("u", u);
         Checks.requireConvolvable("k", k);
         long batch = u.shape().dim(0);
@@ -213,24 +216,14 @@ public final class LearnedButterflyConv {
                     + batch + ", N=" + fftSize());
         }
         if (d != null) {
-            requireOpen("d", d);
-            requireOn("d", d, device);
+            Checks.requireOpen("d", d);
+            Checks.requireOn("d", d, device, FACTORS_ARE);
             Checks.requireConvolvable("d", d);
             if (d.shape().rank() != 1 || d.shape().dim(0) != channels) {
                 throw new IllegalArgumentException("d must be (H=" + channels + "), got " + d.shape());
             }
         }
         return new ButterflySizes((int) batch, Math.toIntExact(channels), (int) length, (int) taps, n1, n2, groups);
-    }
-
-    private static void requireOpen(String name, Tensor t) {
-        if (t.isClosed()) throw new IllegalStateException(name + " is closed");
-    }
-
-    private static void requireOn(String name, Tensor t, Device device) {
-        if (!t.device().equals(device)) {
-            throw new IllegalArgumentException(name + " is on " + t.device() + " but the factors are on " + device);
-        }
     }
 
     private static LearnedButterflyBackend backend(Device device) {

@@ -320,6 +320,6 @@ public final class LongConv {
     private static void checkGate(String name, Tensor gate, Tensor u) {
         if (gate == null) return;
         Checks.requireLike(name, gate, u);
-        if (gate.isClosed()) throw new IllegalStateException(name + " is closed");
+        Checks.requireOpen(name, gate);
     }
 }

@@ -69,7 +69,7 @@ class GatedLongConvGpuTest {
         try (Arena arena = Arena.ofConfined()) {
             Inputs in = Inputs.draw(arena, mode, dtype, gates, batch, channels, length, skip);
             String what = algorithm + " " + in.describe;
-            double tol = tolerance(dtype);
+            double tol = Accuracy.compositionTolerance(dtype);
             LongConv conv = LongConv.of(mode).algorithm(algorithm);
             KernelSpectrum spectrum = conv.spectrum(in.k, length);
             Tensor y = poisoned(arena, dtype, in.u.shape());
@@ -130,7 +130,7 @@ class GatedLongConvGpuTest {
                 Tensor y = poisoned(arena, dtype, in.u.shape());
                 path.getValue().forward(in.u, spectrum.data(), geometry, in.d, in.gates.pre(), in.gates.post(), y,
                         Stream.DEFAULT);
-                assertClose(y.toDoubleArray(), want.toDoubleArray(), tolerance(dtype),
+                assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.compositionTolerance(dtype),
                         path.getKey() + " " + in.describe);
             }
             assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(),
@@ -162,10 +162,6 @@ class GatedLongConvGpuTest {
         }
     }
 
-    /** The tolerances asked of the gated convolution: 1e-4 for fp32, 2e-2 for bf16. */
-    private static double tolerance(DType dtype) {
-        return dtype == DType.FP32 ? 1e-4 : 2e-2;
-    }
 
     private static Tensor poisoned(Arena arena, DType dtype, Shape shape) {
         return Poisoned.tensor(arena, GPU, dtype, shape);

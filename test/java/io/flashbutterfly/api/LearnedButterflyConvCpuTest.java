@@ -52,7 +52,9 @@ class LearnedButterflyConvCpuTest {
             assertClose(g.du().toDoubleArray(), want[0], 1e-6, "du " + what);
             assertClose(g.dk().toDoubleArray(), want[1], 1e-6, "dk " + what);
             assertClose(g.dd().toDoubleArray(), want[2], 1e-12, "dD " + what);
-            assertEquals(6, g.dFactors().size());
+            for (ButterflyFactor f : ButterflyFactor.values()) {  // a gradient shaped like each factor
+                assertEquals(conv.factor(f).shape(), g.dFactors().get(f.ordinal()).shape(), "d" + f);
+            }
         }
     }
 

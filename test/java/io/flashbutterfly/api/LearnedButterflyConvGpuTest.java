@@ -73,7 +73,7 @@ class LearnedButterflyConvGpuTest {
             Tensor uRef = reference(arena, u);
             Tensor kRef = reference(arena, k);
             Tensor dRef = reference(arena, d);
-            double tol = tolerance(dtype);
+            double tol = Accuracy.compositionTolerance(dtype);
             assertClose(y.toDoubleArray(), cpu.forward(uRef, kRef, dRef).toDoubleArray(), tol, "y " + what);
             LearnedGradients want = cpu.backward(reference(arena, dy), uRef, kRef, dRef);
             assertClose(got.du().toDoubleArray(), want.du().toDoubleArray(), tol, "du " + what);
@@ -98,8 +98,8 @@ class LearnedButterflyConvGpuTest {
             LearnedButterflyConv learned = LearnedButterflyConv.forLength(arena, GPU, 1024, 1);
             assertEquals(2048, learned.fftSize());
             Tensor fixed = LongConv.causal().algorithm(Algorithm.FLASH_BUTTERFLY).forward(u, k, d);
-            assertClose(learned.forward(u, k, d).toDoubleArray(), fixed.toDoubleArray(), tolerance(dtype),
-                    "learned at init vs FlashButterfly " + dtype);
+            assertClose(learned.forward(u, k, d).toDoubleArray(), fixed.toDoubleArray(),
+                    Accuracy.compositionTolerance(dtype), "learned at init vs FlashButterfly " + dtype);
         }
     }
 
@@ -127,9 +127,6 @@ class LearnedButterflyConvGpuTest {
         }
     }
 
-    private static double tolerance(DType dtype) {
-        return dtype == DType.FP32 ? 1e-4 : 2e-2;
-    }
 
     private static Tensor reference(Arena arena, Tensor t) {
         return t == null ? null : Accuracy.float64Copy(arena, t);

@@ -33,6 +33,14 @@ public final class Accuracy {
         };
     }
 
+    /**
+     * The tolerance for a composition of several transforms and products (gated convolutions,
+     * learned butterflies): fp32 1e-4, else {@link #tolerance}.
+     */
+    public static double compositionTolerance(DType dtype) {
+        return dtype == DType.FP32 ? 1e-4 : tolerance(dtype);
+    }
+
     /** A float64 CPU copy of t: the input the reference computation takes. */
     public static Tensor float64Copy(Arena arena, Tensor t) {
         return Tensor.of(arena, Device.CPU, DType.FP64, t.shape(), t.toDoubleArray());
