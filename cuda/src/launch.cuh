@@ -13,6 +13,18 @@ namespace fb {
 // (kernel, device) needs them, or needs more, and remembers it, so launches do not repeat it.
 cudaError_t reserve_dynamic_smem(const void *kernel, int bytes, bool prefer_shared);
 
+// Launches kernel on blocks blocks of threads threads with smem bytes of dynamic shared memory,
+// reserved first (reserve_dynamic_smem); cudaErrorInvalidValue past 2^31 - 1 blocks.
+template <typename Kernel, typename... Args>
+cudaError_t launch_reserved(Kernel kernel, int64_t blocks, int threads, int smem, bool prefer_shared,
+                            cudaStream_t stream, Args... args) {
+    if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
+    const cudaError_t status = reserve_dynamic_smem(reinterpret_cast<const void *>(kernel), smem, prefer_shared);
+    if (status != cudaSuccess) return status;
+    kernel<<<static_cast<unsigned>(blocks), threads, smem, stream>>>(args...);
+    return cudaGetLastError();
+}
+
 constexpr int kRowThreads = 256;
 
 // Grid for a 1-D grid-stride loop over n elements: enough blocks to fill the device, no more.

@@ -290,12 +290,8 @@ template <int kOuter1, int kOuter2, typename Kernel, typename... Args>
 cudaError_t launch_outer(Kernel kernel, int64_t rows, int64_t inner, cudaStream_t stream, Args... args) {
     using Levels = TwoLevels<kOuter1, kOuter2>;
     const int64_t blocks = rows * ((inner + Levels::kTile - 1) / Levels::kTile);
-    if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
     constexpr int smem = Levels::kSharedValues * static_cast<int>(sizeof(float2));
-    const cudaError_t status = fb::reserve_dynamic_smem(reinterpret_cast<const void *>(kernel), smem, false);
-    if (status != cudaSuccess) return status;
-    kernel<<<static_cast<unsigned>(blocks), kThreads, smem, stream>>>(args...);
-    return cudaGetLastError();
+    return fb::launch_reserved(kernel, blocks, kThreads, smem, false, stream, args...);
 }
 
 // The split size = outer1 * outer2 * inner, outer2 = 1 up to kMaxOuter1 inner rows.
@@ -311,6 +307,11 @@ Factors factors(int64_t size, int inner) {
 
 // Complex values per row: N/2.
 int64_t row_size(int64_t fft_size) { return fft_size / 2; }
+
+// The most complex values a row takes with one outer level or two, inner values per inner row.
+int64_t max_row_size(int levels, int inner) {
+    return (levels == 1 ? kMaxOuter1 : static_cast<int64_t>(kMaxOuter1) * kMaxOuter2) * inner;
+}
 
 }  // namespace
 
@@ -328,8 +329,7 @@ extern "C" FB_API cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device
     if (max_fft_size == nullptr || (levels != 1 && levels != 2)) return cudaErrorInvalidValue;
     const int inner = fb::onchip_max_sequence(dtype, device) / 2;
     if (inner < 2) return cudaErrorInvalidValue;
-    const int64_t outer = levels == 1 ? kMaxOuter1 : static_cast<int64_t>(kMaxOuter1) * kMaxOuter2;
-    *max_fft_size = 2 * outer * inner;  // a row is fft_size / 2 complex values (row_size)
+    *max_fft_size = 2 * max_row_size(levels, inner);  // a row is fft_size / 2 complex values (row_size)
     return cudaSuccess;
 }
 
@@ -345,7 +345,7 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
     const int64_t size = row_size(fft_size);
     if (batch < 1 || channels < 1 || length < 1 || fft_size < length || u == nullptr || spectrum == nullptr ||
         y == nullptr || workspace == nullptr || (fft_size & (fft_size - 1)) != 0 || inner < 2 ||
-        size <= inner || size > static_cast<int64_t>(kMaxOuter1) * kMaxOuter2 * inner) {
+        size <= inner || size > max_row_size(2, inner)) {
         return cudaErrorInvalidValue;
     }
     const Factors f = factors(size, inner);

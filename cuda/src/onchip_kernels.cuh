@@ -292,10 +292,11 @@ __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const fl
 }
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
-// kRounds = pass_rounds(n); Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
+// Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
+// One round per pass: two rows per block stop at N = 16384 (fb_onchip_conv).
 // pre and post (nullptr: none) gate u as it is loaded and y as it is stored (gates.cuh); without
 // kGated they are taken as null, so an ungated call pays for no gate checks.
-template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated>
+template <typename T, typename Value, int kVec, bool kWide, bool kGated>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, const T *__restrict__ pre,
                             const T *__restrict__ post, T *__restrict__ y, int64_t batch,
@@ -329,7 +330,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         }
     }
     __syncthreads();
-    convolve_in_place<T, kRounds, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
+    convolve_in_place<T, 1, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + row0;
@@ -356,7 +357,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
 
 // One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
 // moves two complex values per access (length a multiple of 4, rows 4-element aligned),
-// kVec = 1 one real value. pre, post and kGated as in onchip_conv.
+// kVec = 1 one real value; kRounds = pass_rounds(n). pre, post and kGated as in onchip_conv.
 template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
@@ -569,13 +570,7 @@ constexpr bool wide_block(int n) { return block_threads(n) > kNarrowThreads; }
 // one block per SM).
 template <typename Kernel, typename... Args>
 cudaError_t launch_with_smem(Kernel kernel, int64_t blocks, int n, size_t smem, cudaStream_t stream, Args... args) {
-    if (blocks > 0x7fffffffLL) return cudaErrorInvalidValue;
-    const int threads = block_threads(n);
-    const cudaError_t status =
-        fb::reserve_dynamic_smem(reinterpret_cast<const void *>(kernel), static_cast<int>(smem), true);
-    if (status != cudaSuccess) return status;
-    kernel<<<static_cast<unsigned>(blocks), threads, smem, stream>>>(args...);
-    return cudaGetLastError();
+    return fb::launch_reserved(kernel, blocks, block_threads(n), static_cast<int>(smem), true, stream, args...);
 }
 
 // Launches one of the kernels above (its wide form where wide_block(n)) with sequences of n values,

@@ -26,8 +26,7 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
             status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, channels,
                                            length, n, transpose);
         } else if constexpr (kRounds == 1) {  // two rows per block stop at one round (fb_onchip_conv)
-            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kRounds, kGated>
-                                   : onchip_conv<T, Value, 1, kWide, kRounds, kGated>;
+            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kGated> : onchip_conv<T, Value, 1, kWide, kGated>;
             status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, batch, channels,
                                            length, n, transpose);
         } else {
