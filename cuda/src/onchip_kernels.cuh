@@ -111,44 +111,54 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
 
 // Bits of the next pass's radix with tensor cores, bits of the transform left: passes of 256 or
 // 128 values in registers (two radix-16 levels each) where they divide what is left, then
-// radix 16, then one of 2, 4 or 8.
-__device__ __forceinline__ int tensor_radix_bits(int bits) {
-    if (bits == 7 || bits == 11 || bits == 14) return 7;
-    if (bits >= 8) return 8;
+// radix 16, then one of 2, 4 or 8. Without: radix 16, the last pass 2, 4 or 8.
+template <bool kTensorCores> __host__ __device__ constexpr int pass_bits(int bits) {
+    if (kTensorCores && (bits == 7 || bits == 11 || bits == 14)) return 7;
+    if (kTensorCores && bits >= 8) return 8;
     return bits >= 4 ? 4 : bits;
+}
+
+// One pass of transform(): radix 2^radix_bits at span ns.
+template <bool kTensorCores, int kRounds, bool kInverse, typename Value>
+__device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radix_bits,
+                                               const fb::Dft16Fragments *fragments) {
+    if constexpr (kTensorCores) {
+        const fb::Dft16Fragments *f = fragments + (kInverse ? 32 : 0);
+        switch (radix_bits) {
+            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds>(x, n, ns, kInverse, f, slot); break;
+            case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, slot); break;
+            case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
+            case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
+            case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
+            default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
+        }
+    } else {
+        switch (radix_bits) {
+            case 4: stockham_pass<16, kRounds, kInverse>(x, n, ns); break;
+            case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
+            case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
+            default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
+        }
+    }
 }
 
 // The n-point DFT of x in place (kInverse: with conjugate roots, unscaled). kTensorCores: the
 // radix-16 levels as bf16 matrix products (fragments: F16's then its inverse's, setup_fragments).
-template <bool kTensorCores, int kRounds, bool kInverse, typename Value>
+// kLogN > 0: n = 2^kLogN known when compiled, the passes unrolled with every size and span a
+// constant (fewer index instructions); 0: n at run time.
+template <bool kTensorCores, int kRounds, bool kInverse, int kLogN = 0, int kDone = 0, typename Value>
 __device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragments *fragments) {
-    if constexpr (kTensorCores) {
-        const fb::Dft16Fragments *f = fragments + (kInverse ? 32 : 0);
+    if constexpr (kLogN == 0) {
         const int bits = 31 - __clz(n);
-        for (int ns = 1, done = 0; ns < n;) {
-            const int radix_bits = tensor_radix_bits(bits - done);
-            switch (radix_bits) {
-                case 8: fb::stockham_pass16m_mma<16, 2 * kRounds>(x, n, ns, kInverse, f, slot); break;
-                case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, slot); break;
-                case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
-                case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
-                case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
-                default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
-            }
-            ns <<= radix_bits;
+        for (int done = 0; done < bits;) {
+            const int radix_bits = pass_bits<kTensorCores>(bits - done);
+            transform_pass<kTensorCores, kRounds, kInverse>(x, n, 1 << done, radix_bits, fragments);
             done += radix_bits;
         }
-    } else {
-        for (int ns = 1; ns < n;) {
-            const int radix = n / ns >= 16 ? 16 : n / ns;
-            switch (radix) {
-                case 16: stockham_pass<16, kRounds, kInverse>(x, n, ns); break;
-                case 8: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
-                case 4: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
-                default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
-            }
-            ns *= radix;
-        }
+    } else if constexpr (kDone < kLogN) {
+        constexpr int kBits = pass_bits<kTensorCores>(kLogN - kDone);
+        transform_pass<kTensorCores, kRounds, kInverse>(x, 1 << kLogN, 1 << kDone, kBits, fragments);
+        transform<kTensorCores, kRounds, kInverse, kLogN, kDone + kBits>(x, n, fragments);
     }
 }
 
@@ -192,10 +202,10 @@ __device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *sme
 // The n values in x (published by a barrier) transformed, multiplied by the kernel spectrum k of
 // the n-point FFT (n/2 + 1 bins stored, the rest by Hermitian symmetry; transpose: its
 // conjugate), and transformed back; ends with a barrier.
-template <typename T, int kRounds, typename Value>
+template <typename T, int kRounds, int kLogN, typename Value>
 __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, bool transpose,
                                                   const fb::Dft16Fragments *fragments) {
-    transform<kUsesTensorCores<T>, kRounds, false>(x, n, fragments);
+    transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
 #pragma unroll 4
     for (int f = threadIdx.x; f < n; f += blockDim.x) {
         const bool stored = f <= n / 2;  // K[f] = conj K[n - f] for the others
@@ -205,7 +215,7 @@ __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 
         fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf_used));
     }
     __syncthreads();
-    transform<kUsesTensorCores<T>, kRounds, true>(x, n, fragments);
+    transform<kUsesTensorCores<T>, kRounds, true, kLogN>(x, n, fragments);
 }
 
 // Bin k of the product for one real row of N = 2n values (callers take bin n - k by swapping the
@@ -295,13 +305,15 @@ __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const fl
 // Value: how shared memory holds the complex values (float2, or bf16x2 on the tensor-core path).
 // One round per pass: two rows per block stop at N = 16384 (fb_onchip_conv).
 // pre and post (nullptr: none) gate u as it is loaded and y as it is stored (gates.cuh); without
-// kGated they are taken as null, so an ungated call pays for no gate checks.
-template <typename T, typename Value, int kVec, bool kWide, bool kGated>
+// kGated they are taken as null, so an ungated call pays for no gate checks. kLogN > 0: n is
+// 2^kLogN, known when compiled (transform); 0: n as given.
+template <typename T, typename Value, int kVec, bool kWide, bool kGated, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, const float2 *__restrict__ spectrum,
                             const float *__restrict__ d, const T *__restrict__ pre,
                             const T *__restrict__ post, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n, bool transpose) {
     if constexpr (!kGated) pre = post = nullptr;
+    if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
@@ -330,7 +342,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         }
     }
     __syncthreads();
-    convolve_in_place<T, 1, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
+    convolve_in_place<T, 1, kLogN, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
 
     const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + row0;

@@ -6,6 +6,19 @@
 
 namespace fb {
 
+// The two-rows kernel compiled for n = 2^kLogN (ungated, rows 4-element aligned, bf16 values in
+// shared memory: the common case), or null where n has none: kLogN from 8 (kCompactFrom) to 13
+// for narrow blocks, 14 for wide ones.
+template <typename T, bool kWide, int kLogN = kWide ? 14 : 8>
+auto sized_pair_kernel(int n) -> decltype(&onchip_conv<T, SmemValue<T>, 4, kWide, false, 0>) {
+    if constexpr (kLogN > (kWide ? 14 : 13)) {
+        return nullptr;
+    } else {
+        if (n == 1 << kLogN) return onchip_conv<T, SmemValue<T>, 4, kWide, false, kLogN>;
+        return sized_pair_kernel<T, kWide, kLogN + 1>(n);
+    }
+}
+
 template <typename T>
 cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *d, const T *pre, const T *post, T *y,
                                int64_t batch, int64_t channels, int64_t length, int n, bool real, bool transpose,
@@ -26,7 +39,12 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
             status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, channels,
                                            length, n, transpose);
         } else if constexpr (kRounds == 1) {  // two rows per block stop at one round (fb_onchip_conv)
-            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kGated> : onchip_conv<T, Value, 1, kWide, kGated>;
+            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kGated, 0>
+                                   : onchip_conv<T, Value, 1, kWide, kGated, 0>;
+            if constexpr (!kGated && kUsesTensorCores<T> && std::is_same_v<Value, SmemValue<T>>) {
+                const auto sized = by_four ? sized_pair_kernel<T, kWide>(n) : nullptr;
+                if (sized != nullptr) kernel = sized;
+            }
             status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, batch, channels,
                                            length, n, transpose);
         } else {
