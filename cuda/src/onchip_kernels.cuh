@@ -37,10 +37,13 @@ namespace {
 constexpr int kValuesPerThread = 16;
 constexpr int kNarrowThreads = 512;
 constexpr int kMaxThreads = 1024;
+constexpr int kNarrowMaxLogN = 13;  // the longest sequence of a narrow block: 2^13 values
+static_assert(kNarrowThreads * kValuesPerThread == 1 << kNarrowMaxLogN);
 // The smallest n whose values the tensor-core path keeps as bf16 (half the shared-memory traffic
 // and footprint, faster at every size measured): below it, so few outputs that one cancellation
 // shows the extra roundings (a bidirectional L = 1 case erred 2.2%).
-constexpr int kCompactFrom = 256;
+constexpr int kCompactLogN = 8;
+constexpr int kCompactFrom = 1 << kCompactLogN;
 constexpr int kTensorTilesPerRound = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
 
 using fb::cmul;
@@ -293,12 +296,12 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
 // The n values in x (published by a barrier), one real row of 2n values packed as above,
 // transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
 // transformed back to y[2j] + i y[2j+1] (transpose: with the spectrum's conjugate); ends with a barrier.
-template <typename T, bool kWide, int kRounds, typename Value>
+template <typename T, bool kWide, int kRounds, int kLogN, typename Value>
 __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
                                                        bool transpose, const fb::Dft16Fragments *fragments) {
-    transform<kUsesTensorCores<T>, kRounds, false>(x, n, fragments);
+    transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose);
-    transform<kUsesTensorCores<T>, kRounds, true>(x, n, fragments);
+    transform<kUsesTensorCores<T>, kRounds, true, kLogN>(x, n, fragments);
 }
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
@@ -369,13 +372,14 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
 
 // One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
 // moves two complex values per access (length a multiple of 4, rows 4-element aligned),
-// kVec = 1 one real value; kRounds = pass_rounds(n). pre, post and kGated as in onchip_conv.
-template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated>
+// kVec = 1 one real value; kRounds = pass_rounds(n). pre, post, kGated and kLogN as in onchip_conv.
+template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
                             const T *__restrict__ pre, const T *__restrict__ post,
                             T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
     if constexpr (!kGated) pre = post = nullptr;
+    if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
@@ -397,7 +401,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
             fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, kRounds, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+        convolve_real_in_place<T, kWide, kRounds, kLogN, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
             Group a{}, out;
@@ -419,7 +423,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
             fb::store_value(x, slot(j), make_float2(input(t), input(t + 1)));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, kRounds, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+        convolve_real_in_place<T, kWide, kRounds, kLogN, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
         for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             const float2 v = fb::load_value(x, slot(j));
@@ -436,11 +440,13 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
 // values u[2j] + i u[2j+1]: the real-row product needs bin size - k beside bin k, and bin
 // outer f + o lies in the row of offset o, its partner in the row of offset outer - o at
 // n - 1 - f (offset 0: in the row itself at -f, offset outer / 2: at n - 1 - f). So block
-// (row, o) takes the inner rows of offsets o and outer - o, for o from 0 to outer / 2.
-template <typename T, bool kWide>
+// (row, o) takes the inner rows of offsets o and outer - o, for o from 0 to outer / 2. kLogN as in
+// onchip_conv.
+template <typename T, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
                             const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2,
                             bool transpose) {
+    if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     SmemValue<T> *xa = reinterpret_cast<SmemValue<T> *>(smem);
     SmemValue<T> *xb = xa + slots(n);
@@ -476,12 +482,12 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     }
     __syncthreads();
     constexpr int kR = 1;  // n is at most half a block's longest sequence: one round of 16 values per thread
-    transform<kUsesTensorCores<T>, kR, false>(xa, n, fragments);
-    if (two) transform<kUsesTensorCores<T>, kR, false>(xb, n, fragments);
+    transform<kUsesTensorCores<T>, kR, false, kLogN>(xa, n, fragments);
+    if (two) transform<kUsesTensorCores<T>, kR, false, kLogN>(xb, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two,
                                                  spectrum + (row % channels) * (size + 1), transpose);
-    transform<kUsesTensorCores<T>, kR, true>(xa, n, fragments);
-    if (two) transform<kUsesTensorCores<T>, kR, true>(xb, n, fragments);
+    transform<kUsesTensorCores<T>, kR, true, kLogN>(xa, n, fragments);
+    if (two) transform<kUsesTensorCores<T>, kR, true, kLogN>(xb, n, fragments);
     for (int i = threadIdx.x; i < n; i += blockDim.x) {
         za[i] = xa[slot(i)];
         if (two) zb[i] = xb[slot(i)];

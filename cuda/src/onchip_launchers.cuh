@@ -6,16 +6,22 @@
 
 namespace fb {
 
-// The two-rows kernel compiled for n = 2^kLogN (ungated, rows 4-element aligned, bf16 values in
-// shared memory: the common case), or null where n has none: kLogN from 8 (kCompactFrom) to 13
-// for narrow blocks, 14 for wide ones.
-template <typename T, bool kWide, int kLogN = kWide ? 14 : 8>
-auto sized_pair_kernel(int n) -> decltype(&onchip_conv<T, SmemValue<T>, 4, kWide, false, 0>) {
-    if constexpr (kLogN > (kWide ? 14 : 13)) {
+// Where a kernel is compiled for its size n = 2^kLogN only (transform unrolls its passes): rows
+// 4-element aligned (by_four), bf16 values in shared memory. Every n such a block takes is a
+// power of two in sized's range, so no form for any n is built.
+template <typename T, typename Value>
+constexpr bool kSized = kUsesTensorCores<T> && std::is_same_v<Value, SmemValue<T>>;
+
+// make(std::integral_constant<int, kLogN>{}) for n = 2^kLogN, where n is a size that a block of
+// this width and rounds takes with bf16 values (narrow: 2^8 to 2^13; wide: 2^14 in one round,
+// 2^15 in two), else null.
+template <bool kWide, int kRounds> constexpr int kSizedFrom = kWide ? kNarrowMaxLogN + kRounds : kCompactLogN;
+template <bool kWide, int kRounds, int kLogN = kSizedFrom<kWide, kRounds>, typename Make>
+auto sized(int n, Make make) -> decltype(make(std::integral_constant<int, kSizedFrom<kWide, kRounds>>{})) {
+    if constexpr (kLogN > (kWide ? kNarrowMaxLogN + kRounds : kNarrowMaxLogN)) {
         return nullptr;
     } else {
-        if (n == 1 << kLogN) return onchip_conv<T, SmemValue<T>, 4, kWide, false, kLogN>;
-        return sized_pair_kernel<T, kWide, kLogN + 1>(n);
+        return n == 1 << kLogN ? make(std::integral_constant<int, kLogN>{}) : sized<kWide, kRounds, kLogN + 1>(n, make);
     }
 }
 
@@ -34,19 +40,33 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
         constexpr bool kWide = decltype(wide)::value, kGated = decltype(gated)::value;
         constexpr int kRounds = decltype(rounds)::value;
         if (real) {
-            auto *kernel = by_four ? onchip_conv_real<T, Value, 4, kWide, kRounds, kGated>
-                                   : onchip_conv_real<T, Value, 1, kWide, kRounds, kGated>;
-            status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, channels,
-                                           length, n, transpose);
-        } else if constexpr (kRounds == 1) {  // two rows per block stop at one round (fb_onchip_conv)
-            auto *kernel = by_four ? onchip_conv<T, Value, 4, kWide, kGated, 0>
-                                   : onchip_conv<T, Value, 1, kWide, kGated, 0>;
-            if constexpr (!kGated && kUsesTensorCores<T> && std::is_same_v<Value, SmemValue<T>>) {
-                const auto sized = by_four ? sized_pair_kernel<T, kWide>(n) : nullptr;
-                if (sized != nullptr) kernel = sized;
+            auto *kernel = onchip_conv_real<T, Value, 1, kWide, kRounds, kGated, 0>;
+            if (by_four) {
+                if constexpr (kSized<T, Value>) {
+                    kernel = sized<kWide, kRounds>(n, [](auto log_n) {
+                        return onchip_conv_real<T, Value, 4, kWide, kRounds, kGated, decltype(log_n)::value>;
+                    });
+                } else {
+                    kernel = onchip_conv_real<T, Value, 4, kWide, kRounds, kGated, 0>;
+                }
             }
-            status = launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post, y, batch, channels,
-                                           length, n, transpose);
+            status = kernel == nullptr ? cudaErrorInvalidValue
+                                       : launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post,
+                                                               y, channels, length, n, transpose);
+        } else if constexpr (kRounds == 1) {  // two rows per block stop at one round (fb_onchip_conv)
+            auto *kernel = onchip_conv<T, Value, 1, kWide, kGated, 0>;
+            if (by_four) {
+                if constexpr (kSized<T, Value>) {
+                    kernel = sized<kWide, 1>(n, [](auto log_n) {
+                        return onchip_conv<T, Value, 4, kWide, kGated, decltype(log_n)::value>;
+                    });
+                } else {
+                    kernel = onchip_conv<T, Value, 4, kWide, kGated, 0>;
+                }
+            }
+            status = kernel == nullptr ? cudaErrorInvalidValue
+                                       : launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post,
+                                                               y, batch, channels, length, n, transpose);
         } else {
             status = cudaErrorInvalidValue;
         }
@@ -76,11 +96,21 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
 template <typename T>
 cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_t rows, int64_t channels, int inner,
                                  int outer1, int outer2, bool transpose, cudaStream_t stream) {
-    auto *kernel = monarch_inner<T, false>;
-    // fp32 inner rows stop at 8192 values (a quarter of what a block holds), a narrow block
+    // fp32 inner rows stop at 8192 values (a quarter of what a block holds), a narrow block; bf16
+    // ones at 16384, one round, compiled for their size from kCompactFrom on
+    auto *kernel = monarch_inner<T, false, 0>;
     if constexpr (kUsesTensorCores<T>) {
-        if (wide_block(inner)) kernel = monarch_inner<T, true>;
+        auto for_width = [&](auto wide) {
+            constexpr bool kWide = decltype(wide)::value;
+            kernel = sized<kWide, 1>(inner, [](auto log_n) { return monarch_inner<T, kWide, decltype(log_n)::value>; });
+        };
+        if (wide_block(inner)) {
+            for_width(std::true_type{});
+        } else if (inner >= kCompactFrom) {
+            for_width(std::false_type{});
+        }
     }
+    if (kernel == nullptr) return cudaErrorInvalidValue;
     const int outer = outer1 * outer2;
     return launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream, z, spectrum, channels, inner,
                                         outer1, outer2, transpose);
