@@ -53,7 +53,8 @@ public final class BenchMain {
             return;
         }
         boolean learned = args.length > 0 && args[0].equals("--learned");
-        BenchOptions options = BenchOptions.parse(learned ? Arrays.copyOfRange(args, 1, args.length) : args);
+        BenchOptions options = learned ? BenchOptions.parseLearned(Arrays.copyOfRange(args, 1, args.length))
+                : BenchOptions.parse(args);
         String reason = options.forceCpu() ? "--cpu given" : Cuda.unavailableReason();
         String backend;
         if (reason == null) {

@@ -32,6 +32,20 @@ record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dt
             + " or --train FILE [H L STEPS] (the regularisation comparison: FILE.md, FILE.json, FILE.png where the"
             + " runtime has java.desktop); or --plot-training FILE.json (a training run's PNG from its JSON)";
 
+    /** The options --learned runs with: its runner has no mode, algorithm, gates, peer or JSON. */
+    private static final java.util.Set<String> LEARNED = java.util.Set.of("--warmup", "--iterations", "--cpu",
+            "--dtype", "--shapes", "--markdown");
+
+    /** The options after --learned, refusing those its runner would ignore. */
+    static BenchOptions parseLearned(String[] args) {
+        for (String arg : args) {
+            if (arg.startsWith("--") && !LEARNED.contains(arg)) {
+                throw new IllegalArgumentException("--learned does not take " + arg + "; " + USAGE);
+            }
+        }
+        return parse(args);
+    }
+
     static BenchOptions parse(String[] args) {
         int warmup = 5;
         int iterations = 20;
