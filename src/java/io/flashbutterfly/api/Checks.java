@@ -31,13 +31,6 @@ final class Checks {
         }
     }
 
-    /** t's dtype is one its device convolves: GPUs take no fp64. */
-    static void requireConvolvable(String name, Tensor t) {
-        if (t.dtype() == DType.FP64 && t.device().isCuda()) {
-            throw new IllegalArgumentException(name + " is fp64, which GPUs do not convolve");
-        }
-    }
-
     /** t lives on the device of the input x. */
     static void requireOn(String name, Tensor t, Tensor x) {
         requireOn(name, t, x.device(), "x is");

@@ -194,8 +194,6 @@ public final class LearnedButterflyConv {
         Device device = factors.get(0).device();
         Checks.requireOn("u", u, device, FACTORS_ARE);
         Checks.requireOn("k", k, device, FACTORS_ARE);
-        Checks.requireConvolvable("u", u);
-        Checks.requireConvolvable("k", k);
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);
         long length = u.shape().dim(2);
@@ -218,7 +216,6 @@ public final class LearnedButterflyConv {
         if (d != null) {
             Checks.requireOpen("d", d);
             Checks.requireOn("d", d, device, FACTORS_ARE);
-            Checks.requireConvolvable("d", d);
             if (d.shape().rank() != 1 || d.shape().dim(0) != channels) {
                 throw new IllegalArgumentException("d must be (H=" + channels + "), got " + d.shape());
             }

@@ -81,7 +81,6 @@ public final class LongConv {
     /** {@link #spectrum(Tensor, long)} owned by owner, computed on stream. */
     public KernelSpectrum spectrum(Tensor k, long length, Arena owner, Stream stream) {
         Objects.requireNonNull(k, "k must not be null");
-        Checks.requireConvolvable("k", k);
         if (k.shape().rank() != 2) throw new IllegalArgumentException("k must be (H, Lk), got " + k.shape());
         if (length < 1) throw new IllegalArgumentException("length must be >= 1, got " + length);
         ConvBackend backend = backend(k.device());
@@ -292,7 +291,6 @@ public final class LongConv {
     private static void checkCall(Tensor u, KernelSpectrum k, Tensor d, Gates gates) {
         Objects.requireNonNull(u, "u must not be null");
         Objects.requireNonNull(k, "k must not be null");
-        Checks.requireConvolvable("u", u);
         long length = length(u);
         long channels = u.shape().dim(1);
         if (k.length() != length || k.channels() != channels) {
@@ -303,7 +301,6 @@ public final class LongConv {
             throw new IllegalArgumentException("k is on " + k.data().device() + " but u is on " + u.device());
         }
         if (d != null) {
-            Checks.requireConvolvable("d", d);
             if (d.shape().rank() != 1 || d.shape().dim(0) != channels) {
                 throw new IllegalArgumentException("d must be (H=" + channels + "), got " + d.shape());
             }

@@ -108,24 +108,19 @@ class LearnedButterflyConvGpuTest {
     }
 
     @Test
-    void refusesInputsOnAnotherDeviceOrInFp64AndAllocatesNothing() {
+    void refusesInputsOnAnotherDeviceAndAllocatesNothing() {
         try (Arena arena = Arena.ofConfined()) {
             LearnedButterflyConv conv = LearnedButterflyConv.create(arena, GPU, 8, 8, 1, 0, 1);
             Tensor u = Tensor.zeros(arena, GPU, DType.BF16, Shape.of(2, 3, 32));
             Tensor kOnHost = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(3, 32));
             Tensor k = Tensor.zeros(arena, GPU, DType.FP32, Shape.of(3, 32));
             Tensor fp64 = Tensor.zeros(arena, Device.CPU, DType.FP64, Shape.of(2, 3, 32));
-            Tensor fp64OnGpu = Tensor.zeros(arena, GPU, DType.FP64, Shape.of(2, 3, 32));
             Tensor dyFp32 = Tensor.zeros(arena, GPU, DType.FP32, u.shape());
             long live = Tensor.liveBytes(GPU);
             assertRejected(IllegalArgumentException.class, "k is on cpu but the factors are on cuda:0",
                     () -> conv.forward(u, kOnHost, null));
             assertRejected(IllegalArgumentException.class, "u is on cpu but the factors are on cuda:0",
                     () -> conv.forward(fp64, k, null));
-            assertRejected(IllegalArgumentException.class, "u is fp64, which GPUs do not convolve",
-                    () -> conv.forward(fp64OnGpu, k, null));
-            assertRejected(IllegalArgumentException.class, "u is fp64, which GPUs do not convolve",
-                    () -> conv.backward(fp64OnGpu, fp64OnGpu, k, null));
             assertRejected(IllegalArgumentException.class, "dy must be [2, 3, 32] bf16 on cuda:0",
                     () -> conv.backward(dyFp32, u, k, null));
             assertEquals(live, Tensor.liveBytes(GPU), "a rejected call allocated on the GPU");
