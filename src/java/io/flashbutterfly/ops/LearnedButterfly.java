@@ -81,51 +81,70 @@ public final class LearnedButterfly {
     /** The parameters F2, T, F1, G1, Ti, G2 in {@link ButterflyFactor} order (live: changing them changes the transform). */
     public ComplexMatrix[] factors() { return factors.clone(); }
 
-    /** The outputs and gradients of one call. */
-    public record Result(double[] y, double[] du, double[] dk, ComplexMatrix[] dFactors) {}
+    /** The outputs and gradients of one call: y and du per row, dk and each factor's gradient summed over the rows. */
+    public record Result(double[][] y, double[][] du, double[] dk, ComplexMatrix[] dFactors) {}
 
-    /** y = conv(u, k), causal, y of u's length L; needs {@code L + Lk - 1 <= N}. */
-    public double[] convolve(double[] u, double[] k) {
+    /**
+     * y = conv(u, k) for each row of u (one channel's batch), causal, each y of its row's length L;
+     * needs {@code L + Lk - 1 <= N}. k is transformed once for all rows.
+     */
+    public double[][] convolve(double[][] u, double[] k) {
         return run(u, k, null).y();
     }
 
-    /** y, and for output gradient dy the gradients of u, k and every factor. */
-    public Result forwardBackward(double[] u, double[] k, double[] dy) {
-        if (dy.length != u.length) throw new IllegalArgumentException("dy must have u's length " + u.length);
+    /** y, and for output gradients dy (one per row of u) the gradients of u, k and every factor. */
+    public Result forwardBackward(double[][] u, double[] k, double[][] dy) {
+        if (dy.length != u.length) throw new IllegalArgumentException("need one dy per row: " + u.length + " rows");
+        for (int r = 0; r < u.length; r++) {
+            if (dy[r].length != u[r].length) throw new IllegalArgumentException("dy[" + r + "] must have u's length " + u[r].length);
+        }
         return run(u, k, dy);
     }
 
-    private Result run(double[] u, double[] k, double[] dy) {
+    private Result run(double[][] u, double[] k, double[][] dy) {
         int n = size();
-        if (u.length < 1 || k.length < 1 || k.length > u.length || u.length + k.length - 1 > n) {
-            throw new IllegalArgumentException("need 1 <= Lk <= L and L + Lk - 1 <= N = " + n + "; got L = "
-                    + u.length + ", Lk = " + k.length);
+        for (double[] row : u) {
+            if (row.length < 1 || k.length < 1 || k.length > row.length || row.length + k.length - 1 > n) {
+                throw new IllegalArgumentException("need 1 <= Lk <= L and L + Lk - 1 <= N = " + n + "; got L = "
+                        + row.length + ", Lk = " + k.length);
+            }
         }
-        Forward fu = new Forward(u);
         Forward fk = new Forward(k);
-        ComplexMatrix z = fu.y.hadamard(fk.y, false);
-        ComplexMatrix b = z.times(factors[G1], false, false);
-        ComplexMatrix bt = b.hadamard(factors[TI], false);
-        ComplexMatrix out = factors[G2].times(bt, false, false);
-        double[] y = new double[u.length];
-        for (int t = 0; t < y.length; t++) y[t] = out.re[t] / n; // out[n2][n1] holds x[n1 + N1 n2]
-        if (dy == null) return new Result(y, null, null, null);
+        double[][] y = new double[u.length][];
+        double[][] du = dy == null ? null : new double[u.length][];
+        ComplexMatrix[] g = dy == null ? null : zeroGradients();
+        ComplexMatrix gKernel = dy == null ? null : new ComplexMatrix(n2, n1); // k's spectrum gradient, summed over rows
+        for (int r = 0; r < u.length; r++) {
+            Forward fu = new Forward(u[r]);
+            ComplexMatrix z = fu.y.hadamard(fk.y, false);
+            ComplexMatrix b = z.times(factors[G1], false, false);
+            ComplexMatrix bt = b.hadamard(factors[TI], false);
+            ComplexMatrix out = factors[G2].times(bt, false, false);
+            y[r] = new double[u[r].length];
+            for (int t = 0; t < y[r].length; t++) y[r][t] = out.re[t] / n; // out[n2][n1] holds x[n1 + N1 n2]
+            if (dy == null) continue;
 
-        ComplexMatrix gOut = new ComplexMatrix(n2, n1);
-        for (int t = 0; t < dy.length; t++) gOut.re[t] = dy[t] / n;
+            ComplexMatrix gOut = new ComplexMatrix(n2, n1);
+            for (int t = 0; t < dy[r].length; t++) gOut.re[t] = dy[r][t] / n;
+            g[G2].add(gOut.times(bt.adjoint(), false, false));
+            ComplexMatrix gBt = factors[G2].adjoint().times(gOut, false, false);
+            ComplexMatrix gB = gBt.hadamard(factors[TI], true);
+            g[TI].add(gBt.hadamard(b, true));
+            ComplexMatrix gZ = gB.times(factors[G1].adjoint(), false, false);
+            g[G1].add(z.adjoint().times(gB, false, false));
+            du[r] = fu.backward(gZ.hadamard(fk.y, true), g, u[r].length);
+            gKernel.add(gZ.hadamard(fu.y, true));
+        }
+        if (dy == null) return new Result(y, null, null, null);
+        // k's backward is linear in its spectrum gradient: once for the rows' sum
+        return new Result(y, du, fk.backward(gKernel, g, k.length), g);
+    }
+
+    /** Zero gradients shaped like the factors. */
+    private ComplexMatrix[] zeroGradients() {
         ComplexMatrix[] g = new ComplexMatrix[factors.length];
-        g[G2] = gOut.times(bt.adjoint(), false, false);
-        ComplexMatrix gBt = factors[G2].adjoint().times(gOut, false, false);
-        ComplexMatrix gB = gBt.hadamard(factors[TI], true);
-        g[TI] = gBt.hadamard(b, true);
-        ComplexMatrix gZ = gB.times(factors[G1].adjoint(), false, false);
-        g[G1] = z.adjoint().times(gB, false, false);
-        g[F2] = new ComplexMatrix(n2, n2);
-        g[T] = new ComplexMatrix(n2, n1);
-        g[F1] = new ComplexMatrix(n1, n1);
-        double[] du = fu.backward(gZ.hadamard(fk.y, true), g, u.length);
-        double[] dk = fk.backward(gZ.hadamard(fu.y, true), g, k.length);
-        return new Result(y, du, dk, g);
+        for (int f = 0; f < factors.length; f++) g[f] = new ComplexMatrix(factors[f].rows, factors[f].cols);
+        return g;
     }
 
     /** One forward transform, kept for its backward. */

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The learned-butterfly convolution in float64 on the host, one row at a time through
- * {@link LearnedButterfly} (channels in parallel): the reference the GPU is tested against.
+ * The learned-butterfly convolution in float64 on the host through {@link LearnedButterfly}, one
+ * channel's batch per call (its kernel transformed once), channels in parallel: the reference the
+ * GPU is tested against.
  */
 public final class CpuLearnedButterfly implements LearnedButterflyBackend {
     /** The one instance. */
@@ -29,11 +30,10 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
         LearnedButterfly[] groups = butterflies(factors, s);
         double[] yv = new double[uv.length];
         IntStream.range(0, s.channels()).parallel().forEach(h -> {
-            double[] kh = row(kv, h, s.taps());
+            double[][] conv = groups[s.group(h)].convolve(batchRows(uv, h, s), row(kv, h, s.taps()));
             for (int b = 0; b < s.batch(); b++) {
                 int first = (b * s.channels() + h) * s.length();
-                double[] conv = groups[s.group(h)].convolve(row(uv, b * s.channels() + h, s.length()), kh);
-                for (int t = 0; t < s.length(); t++) yv[first + t] = conv[t] + (dv == null ? 0 : dv[h] * uv[first + t]);
+                for (int t = 0; t < s.length(); t++) yv[first + t] = conv[b][t] + (dv == null ? 0 : dv[h] * uv[first + t]);
             }
         });
         y.copyFrom(yv);
@@ -51,21 +51,16 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
         double[] dkv = new double[kv.length];
         ComplexMatrix[][] perChannel = new ComplexMatrix[s.channels()][];
         IntStream.range(0, s.channels()).parallel().forEach(h -> {
-            double[] kh = row(kv, h, s.taps());
+            LearnedButterfly.Result g = groups[s.group(h)].forwardBackward(batchRows(uv, h, s), row(kv, h, s.taps()),
+                    batchRows(dyv, h, s));
             for (int b = 0; b < s.batch(); b++) {
-                int r = b * s.channels() + h;
-                LearnedButterfly.Result g = groups[s.group(h)].forwardBackward(row(uv, r, s.length()), kh,
-                        row(dyv, r, s.length()));
+                int first = (b * s.channels() + h) * s.length();
                 for (int t = 0; t < s.length(); t++) {
-                    duv[r * s.length() + t] = g.du()[t] + (dv == null ? 0 : dv[h] * dyv[r * s.length() + t]);
-                }
-                for (int j = 0; j < s.taps(); j++) dkv[h * s.taps() + j] += g.dk()[j];
-                if (perChannel[h] == null) {
-                    perChannel[h] = g.dFactors();
-                } else {
-                    for (int f = 0; f < g.dFactors().length; f++) perChannel[h][f].add(g.dFactors()[f]);
+                    duv[first + t] = g.du()[b][t] + (dv == null ? 0 : dv[h] * dyv[first + t]);
                 }
             }
+            System.arraycopy(g.dk(), 0, dkv, h * s.taps(), s.taps());
+            perChannel[h] = g.dFactors();
         });
         du.copyFrom(duv);
         dk.copyFrom(dkv);
@@ -92,6 +87,13 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
             groups[g] = LearnedButterfly.of(s.n1(), s.n2(), matrices);
         }
         return groups;
+    }
+
+    /** Channel h's rows of a (B, H, L) array, one per batch entry. */
+    private static double[][] batchRows(double[] values, int h, ButterflySizes s) {
+        double[][] rows = new double[s.batch()][];
+        for (int b = 0; b < s.batch(); b++) rows[b] = row(values, b * s.channels() + h, s.length());
+        return rows;
     }
 
     private static double[] row(double[] values, int row, int length) {
