@@ -19,15 +19,17 @@ import jdk.jshell.JShell;
 import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every jshell session in the README, replayed on the CPU after tools/flashbutterfly.jsh: each
+ * The README's examples: every jshell session replayed on the CPU after tools/flashbutterfly.jsh
+ * (JShell's local engine: snippets run in this JVM), and every Java block compiled. In a session each
  * line runs, and each value prints as the README shows it (the inputs are seeded; numbers to
  * about the shown digits).
  */
-class ReadmeJshellTest {
+class ReadmeExamplesTest {
     private static final String PROMPT = "jshell> ";
     private static final String SHOWS = " ==> ";
 
@@ -73,16 +75,49 @@ class ReadmeJshellTest {
     void runsAndPrintsWhatTheReadmeShows(Session session) throws URISyntaxException, IOException {
         assumeTrue(ModuleLayer.boot().findModule("jdk.jshell").isPresent(),
                 "skipped: this Java runtime has no jdk.jshell module");
-        try (JShell shell = JShell.builder().executionEngine("local").build()) { // snippets run in this JVM
-            shell.addToClasspath(Path.of(LongConv.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                    .toString());
-            evalAll(shell, Files.readString(projectRoot().resolve("tools/flashbutterfly.jsh")));
+        try (JShell shell = newShell()) {
             evalAll(shell, "device = Device.CPU;"); // the README's sessions are CPU ones
             for (int i = 0; i < session.inputs().size(); i++) {
                 String value = evalAll(shell, session.inputs().get(i));
                 if (session.shown().get(i) != null) assertShows(session.shown().get(i), value, session.inputs().get(i));
             }
         }
+    }
+
+    /** The README's Java blocks compile (as method bodies after the start-up script's imports). */
+    @Test
+    void javaBlocksCompile() throws URISyntaxException, IOException {
+        assumeTrue(ModuleLayer.boot().findModule("jdk.jshell").isPresent(),
+                "skipped: this Java runtime has no jdk.jshell module");
+        List<String> blocks = javaBlocks();
+        assertFalse(blocks.isEmpty(), "the README has no Java block");
+        try (JShell shell = newShell()) {
+            for (int i = 0; i < blocks.size(); i++) evalAll(shell, "void readmeBlock" + i + "() {\n" + blocks.get(i) + "\n}");
+        }
+    }
+
+    private static List<String> javaBlocks() {
+        List<String> blocks = new ArrayList<>();
+        StringBuilder block = null;
+        for (String line : readme().lines().toList()) {
+            if (block == null && line.equals("```java")) {
+                block = new StringBuilder();
+            } else if (block != null && line.startsWith("```")) {
+                blocks.add(block.toString());
+                block = null;
+            } else if (block != null) {
+                block.append(line).append('\n');
+            }
+        }
+        return blocks;
+    }
+
+    /** A shell running in this JVM with the library, after the start-up script. */
+    private static JShell newShell() throws URISyntaxException, IOException {
+        JShell shell = JShell.builder().executionEngine("local").build();
+        shell.addToClasspath(Path.of(LongConv.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        evalAll(shell, Files.readString(projectRoot().resolve("tools/flashbutterfly.jsh")));
+        return shell;
     }
 
     /**
