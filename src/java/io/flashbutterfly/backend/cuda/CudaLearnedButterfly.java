@@ -22,7 +22,7 @@ import java.util.List;
  * ({@code fb_butterfly_scatter}), where a channel's block is an (n2, rows * n1) matrix for the
  * factors that multiply from the left and (n2 * rows) rows of n1 values for those from the
  * right, so each product is one cuBLAS call, strided-batched over the channels (a shared factor
- * repeated with stride 0). The backward runs the forward again and keeps its intermediates (nine
+ * repeated with stride 0). The backward runs the forward again and keeps its intermediates (eight
  * complex values per value of u); shared factors' gradients are formed per channel, then summed.
  */
 public final class CudaLearnedButterfly implements LearnedButterflyBackend {
@@ -58,8 +58,8 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
         int device = NativeKernels.prepare(u);
         Products p = new Products(device, s, factors, u.dtype() != DType.FP32, stream);
         long n = s.fftSize();
-        try (Buffers kb = new Buffers(device, (long) s.channels() * n, 6, stream);
-             Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 9, stream);
+        try (Buffers kb = new Buffers(device, (long) s.channels() * n, 5, stream);
+             Buffers ub = new Buffers(device, (long) s.channels() * n * s.batch(), 8, stream);
              CallOperand skip = SkipTerm.of(device, d, stream);
              FactorGradients g = new FactorGradients(device, s, dFactors, stream)) {
             // The forward again, every intermediate kept.
@@ -72,10 +72,12 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
             Sequences bt = p.scale(b, p.factor(ButterflyFactor.INVERSE_TWIDDLE),
                     p.stride(ButterflyFactor.INVERSE_TWIDDLE), false, new Sequences(ub.get(6), s.batch()));
 
-            // The inverse transform and the spectrum product, backwards.
+            // The inverse transform and the spectrum product, backwards. Each buffer is reused once
+            // what it held is dead (the stream orders the reads before the writes): gBt takes bt's,
+            // gZ gOut's, and the transforms' backwards the spectra's (yu's, ky's) as scratch.
             Sequences gOut = p.scatter(dy, s.batch(), s.length(), 1f / n, ub.get(7));
             p.gradientLeft(gOut, bt, false, g.target(ButterflyFactor.INVERSE_F2));
-            Sequences gBt = p.left(ButterflyFactor.INVERSE_F2, Op.ADJOINT, gOut, ub.get(8));
+            Sequences gBt = p.left(ButterflyFactor.INVERSE_F2, Op.ADJOINT, gOut, ub.get(6));
             p.correlate(gBt, b, false, g.target(ButterflyFactor.INVERSE_TWIDDLE));
             Sequences gB = p.scale(gBt, p.factor(ButterflyFactor.INVERSE_TWIDDLE),
                     p.stride(ButterflyFactor.INVERSE_TWIDDLE), true, gBt);
@@ -85,10 +87,10 @@ public final class CudaLearnedButterfly implements LearnedButterflyBackend {
             Sequences gYu = p.scale(gZ, ky.at(), n, true, gZ);
 
             // Both forward transforms, backwards: u's sets the factors' gradients, k's adds to them.
-            Sequences gx = p.transformBackward(gYu, ut, false, g, ub.get(8));
-            p.load(gx, 1f, dy, skip.pointer(), du, ub.get(8));
-            Sequences gkx = p.transformBackward(gKy, kt, true, g, kb.get(5));
-            p.load(gkx, 1f, null, MemorySegment.NULL, dk, kb.get(5));
+            Sequences gx = p.transformBackward(gYu, ut, false, g, ub.get(3));
+            p.load(gx, 1f, dy, skip.pointer(), du, ub.get(3));
+            Sequences gkx = p.transformBackward(gKy, kt, true, g, kb.get(3));
+            p.load(gkx, 1f, null, MemorySegment.NULL, dk, kb.get(3));
             g.finish();
         }
     }
