@@ -13,7 +13,8 @@ import org.apache.logging.log4j.Logger;
  * java -jar flashbutterfly-bench.jar [--iterations N] [--warmup N] [--cpu] [--dtype bf16,fp32]
  *      [--shapes B,H,L;...] [--mode causal] [--algorithm auto] [--gates] [--peer bench/peer/torch_longconv.py]
  *      [--markdown FILE] [--json FILE]
- * java -jar flashbutterfly-bench.jar --learned [--dtype ...] [--shapes ...] [--markdown FILE]
+ * java -jar flashbutterfly-bench.jar --learned [--iterations N] [--warmup N] [--cpu] [--dtype ...] [--shapes ...]
+ *                                      [--markdown FILE]
  *                                      (the learned butterfly against the fixed FlashButterfly path)
  * java -jar flashbutterfly-bench.jar --plot FILE.json      (the PNG again, where java.desktop is)
  * java -jar flashbutterfly-bench.jar --jmh [JMH options]

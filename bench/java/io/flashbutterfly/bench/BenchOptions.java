@@ -24,24 +24,25 @@ import java.util.List;
  */
 record BenchOptions(int warmup, int iterations, boolean forceCpu, List<DType> dtypes, List<long[]> shapes,
                     Mode mode, Algorithm algorithm, boolean gates, Path peer, Path markdown, Path json) {
+    /** The options --learned runs with, in order (its runner has no mode, algorithm, gates, peer or JSON). */
+    private static final List<String> LEARNED = List.of("--warmup", "--iterations", "--cpu", "--dtype", "--shapes",
+            "--markdown");
+
     static final String USAGE = "options: --warmup N, --iterations N, --cpu, --dtype fp32,bf16,fp16,"
             + " --shapes B,H,L[;B,H,L...], --mode causal|circular|bidirectional,"
             + " --algorithm auto|flash_butterfly|cufft, --gates,"
-            + " --peer SCRIPT, --markdown FILE, --json FILE; or --learned [--dtype, --shapes, --markdown, --warmup,"
-            + " --iterations, --cpu] (the learned butterfly against the fixed path); or --plot FILE.json; or --jmh [JMH options];"
+            + " --peer SCRIPT, --markdown FILE, --json FILE; or --learned [" + String.join(", ", LEARNED) + "]"
+            + " (the learned butterfly against the fixed path); or --plot FILE.json; or --jmh [JMH options];"
             + " or --train FILE [H L STEPS] (the regularisation comparison: FILE.md, FILE.json, FILE.png where the"
             + " runtime has java.desktop); or --plot-training FILE.json (a training run's PNG from its JSON)";
 
-    /** The options --learned runs with: its runner has no mode, algorithm, gates, peer or JSON. */
-    private static final java.util.Set<String> LEARNED = java.util.Set.of("--warmup", "--iterations", "--cpu",
-            "--dtype", "--shapes", "--markdown");
-
-    /** The options after --learned, refusing those its runner would ignore. */
+    /** The options after --learned, refusing those its runner would ignore (an option's value is not one). */
     static BenchOptions parseLearned(String[] args) {
-        for (String arg : args) {
-            if (arg.startsWith("--") && !LEARNED.contains(arg)) {
-                throw new IllegalArgumentException("--learned does not take " + arg + "; " + USAGE);
+        for (int i = 0; i < args.length; i++) {
+            if (!LEARNED.contains(args[i])) {
+                throw new IllegalArgumentException("--learned does not take " + args[i] + "; " + USAGE);
             }
+            if (!args[i].equals("--cpu")) i++; // its value
         }
         return parse(args);
     }

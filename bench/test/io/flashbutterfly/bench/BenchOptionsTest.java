@@ -30,6 +30,12 @@ class BenchOptionsTest {
     }
 
     @Test
+    void learnedTakesAValueThatLooksLikeAnOption() {
+        BenchOptions options = BenchOptions.parseLearned(new String[] {"--markdown", "--results.md"});
+        assertEquals("--results.md", options.markdown().toString());
+    }
+
+    @Test
     void theTableRunnerRefusesUnknownOptions() {
         var e = assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(new String[] {"--fast"}));
         assertTrue(e.getMessage().startsWith("unknown option --fast"), e.getMessage());

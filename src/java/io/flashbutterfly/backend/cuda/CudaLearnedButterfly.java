@@ -22,8 +22,9 @@ import java.util.List;
  * ({@code fb_butterfly_scatter}), where a channel's block is an (n2, rows * n1) matrix for the
  * factors that multiply from the left and (n2 * rows) rows of n1 values for those from the
  * right, so each product is one cuBLAS call, strided-batched over the channels (a shared factor
- * repeated with stride 0). The backward runs the forward again and keeps its intermediates (eight
- * complex values per value of u); shared factors' gradients are formed per channel, then summed.
+ * repeated with stride 0). The backward runs the forward again and keeps its intermediates: eight
+ * complex values per FFT point of each row of u (N >= 2L - 1: about 16 per value of u), five per
+ * point of each channel for k; shared factors' gradients are formed per channel, then summed.
  */
 public final class CudaLearnedButterfly implements LearnedButterflyBackend {
     /** The one instance. */
