@@ -25,15 +25,18 @@ auto sized(int n, Make make) -> decltype(make(std::integral_constant<int, kSized
     }
 }
 
+// Whether rows of length values of T start 4-element aligned in every one of rows (null counts as
+// aligned: an absent gate): the kernels then move four values per access (kVec = 4).
+template <typename T, typename... Rows> bool rows_by_four(int64_t length, const Rows *...rows) {
+    return length % 4 == 0 && ((reinterpret_cast<uintptr_t>(rows) % (4 * sizeof(T)) == 0) && ...);
+}
+
 template <typename T>
 cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *d, const T *pre, const T *post, T *y,
                                int64_t batch, int64_t channels, int64_t length, int n, bool real, bool transpose,
                                cudaStream_t stream) {
     const int64_t blocks = real ? batch * channels : ((batch + 1) / 2) * channels;
-    const uintptr_t quad = 4 * sizeof(T);
-    const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
-                         reinterpret_cast<uintptr_t>(y) % quad == 0 && reinterpret_cast<uintptr_t>(pre) % quad == 0 &&
-                         reinterpret_cast<uintptr_t>(post) % quad == 0;  // a null gate is aligned
+    const bool by_four = rows_by_four<T>(length, u, y, pre, post);
     cudaError_t status = cudaSuccess;
     auto launch_gated = [&](auto value, auto wide, auto rounds, auto gated) {
         using Value = decltype(value);
@@ -119,9 +122,7 @@ cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_
 template <typename T>
 cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int64_t batch, int64_t channels,
                                       int64_t length, int n, cudaStream_t stream) {
-    const uintptr_t quad = 4 * sizeof(T);
-    const bool by_four = length % 4 == 0 && reinterpret_cast<uintptr_t>(u) % quad == 0 &&
-                         reinterpret_cast<uintptr_t>(dy) % quad == 0;
+    const bool by_four = rows_by_four<T>(length, u, dy);
     cudaError_t status = cudaSuccess;
     auto launch = [&](auto wide) {
         constexpr bool kWide = decltype(wide)::value;
