@@ -105,6 +105,18 @@ public final class ComplexMatrix {
         return t;
     }
 
+    /** The transpose. */
+    ComplexMatrix transpose() {
+        ComplexMatrix t = new ComplexMatrix(cols, rows);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t.re[j * rows + i] = re[i * cols + j];
+                t.im[j * rows + i] = im[i * cols + j];
+            }
+        }
+        return t;
+    }
+
     /** Element-wise product, with the second operand conjugated on request. */
     ComplexMatrix hadamard(ComplexMatrix b, boolean conjugateB) {
         ComplexMatrix c = new ComplexMatrix(rows, cols);
