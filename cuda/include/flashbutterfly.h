@@ -147,6 +147,36 @@ FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *r
                                          cudaStream_t stream);
 
 /*
+ * The learned form of fb_onchip_conv's one-row convolution (StockhamButterfly in the Java
+ * library): the 16 x 16 matrix of each radix-16 level of the transform and of its inverse is a
+ * parameter. fb_learned_levels: the matrices per direction for fft_size (-1 if none), levels in
+ * the calls below. forward and inverse: (groups, levels, 16, 16) complex fp32, (re, im) pairs,
+ * groups 1 (shared by the channels) or channels. bf16 and fp16 sequences only (the levels are
+ * tensor-core products), fft_size a power of two from 4 to fb_onchip_max_fft_size().
+ */
+FB_API int fb_learned_levels(int64_t fft_size);
+
+/*
+ * The spectrum of the learned convolution: (channels, fft_size / 2 + 1) complex fp32 from k
+ * (channels, taps) fp32, its rows packed as complex pairs, transformed with the forward
+ * matrices and split into the bins of a real transform, scaled by 1 / fft_size. dtype: the
+ * sequences' (bf16 or fp16).
+ */
+FB_API cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size,
+                                       const float *forward, int levels, int groups, fb_dtype dtype,
+                                       float *spectrum, cudaStream_t stream);
+
+/*
+ * y = conv(u, k) + d * u through the learned transforms, one row per block, the spectrum from
+ * fb_learned_spectrum with the same forward matrices; u and y (batch, channels, length) of dtype,
+ * d fp32 or NULL, length <= fft_size (causal: fft_size >= length + taps - 1).
+ */
+FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, const float *d, void *y,
+                                          fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
+                                          int64_t fft_size, const float *forward, const float *inverse, int levels,
+                                          int groups, cudaStream_t stream);
+
+/*
  * The largest FFT size fb_monarch_conv takes for dtype on device with at most `levels` outer
  * levels (1 or 2): the outer factors' largest product times the inner step's size (half the
  * longest complex sequence one block holds), times two.

@@ -58,6 +58,24 @@ __device__ __forceinline__ Dft16Fragments dft16_fragments(bool inverse) {
     return f;
 }
 
+// This lane's share of a 16 x 16 complex matrix P[p][r] as the A operand, from fp32 (re, im)
+// pairs, row-major: a learned level's matrix in place of F16 (dft16_fragments' layout).
+__device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restrict__ matrix, int lane) {
+    const int g = lane >> 2, t = lane & 3;
+    Dft16Fragments f;
+#pragma unroll
+    for (int reg = 0; reg < 4; ++reg) {
+        const int p = g + (reg & 1) * 8;
+        const int r = 2 * t + (reg >> 1) * 8;
+        const float2 a = reinterpret_cast<const float2 *>(matrix)[p * 16 + r];
+        const float2 b = reinterpret_cast<const float2 *>(matrix)[p * 16 + r + 1];
+        f.re[reg] = pack_bf16x2(a.x, b.x);
+        f.im[reg] = pack_bf16x2(a.y, b.y);
+        f.neg_im[reg] = pack_bf16x2(-a.y, -b.y);
+    }
+    return f;
+}
+
 // v * exp(-+2 pi i m / period) for 0 <= m < period.
 __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inverse) {
     float x = __fdividef(static_cast<float>(m), static_cast<float>(period));  // fast division: period is 2^k
@@ -141,10 +159,12 @@ __device__ __forceinline__ Dft8Fragment dft8_fragment(bool inverse) {
 // the F16 product's accumulators turned into the next product's A operand in place (the
 // C and A fragment layouts match): two radix-16 levels for one pass through shared memory.
 // Reads and writes as the radix-16 pass above, with R for 16, lane_fragments likewise;
-// kMaxColumns columns per warp.
-template <int kM, int kMaxColumns, typename Value, typename Slot>
+// kMaxColumns columns per warp. kSecond (m = 16): the second level's matrix P2 from
+// second_fragments, X[c + 16 d] = sum_b P2[d][b] (...)[c][b], instead of F16 again.
+template <int kM, int kMaxColumns, bool kSecond = false, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bool inverse,
-                                                     const Dft16Fragments *lane_fragments, Slot slot) {
+                                                     const Dft16Fragments *lane_fragments,
+                                                     const Dft16Fragments *second_fragments, Slot slot) {
     constexpr int kTiles = kM / 8;
     constexpr int kRadix = 16 * kM;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
@@ -180,6 +200,7 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
         if (column >= count) continue;  // warp-uniform: mma needs the whole warp
         const int k = column & (ns - 1);
         const Dft16Fragments f = lane_fragments[lane];
+        const Dft16Fragments &f2 = kSecond ? second_fragments[lane] : f;
         uint32_t a_re[4] = {}, a_im[4] = {};  // W_R^(b c) (F16 V)[c][b] as the A operand (rows c, columns b)
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {
@@ -202,11 +223,12 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
         }
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {
-            // F_m as B: for m = 16, F16 is symmetric, so tile d's B registers are the A fragment's
-            // rows d (registers tile and tile + 2); for m = 8 the one F_8 tile.
-            const uint32_t b_re[2] = {kM == 16 ? f.re[tile] : f8.re, kM == 16 ? f.re[tile + 2] : 0u};
-            const uint32_t b_im[2] = {kM == 16 ? f.im[tile] : f8.im, kM == 16 ? f.im[tile + 2] : 0u};
-            const uint32_t b_neg_im[2] = {kM == 16 ? f.neg_im[tile] : f8.neg_im, kM == 16 ? f.neg_im[tile + 2] : 0u};
+            // P2^T as B (P2[d][b] at row b, column d): tile d's B registers are P2's A fragment's
+            // rows d (registers tile and tile + 2); P2 = F16 (symmetric) unless kSecond; for
+            // m = 8 the one F_8 tile.
+            const uint32_t b_re[2] = {kM == 16 ? f2.re[tile] : f8.re, kM == 16 ? f2.re[tile + 2] : 0u};
+            const uint32_t b_im[2] = {kM == 16 ? f2.im[tile] : f8.im, kM == 16 ? f2.im[tile + 2] : 0u};
+            const uint32_t b_neg_im[2] = {kM == 16 ? f2.neg_im[tile] : f8.neg_im, kM == 16 ? f2.neg_im[tile + 2] : 0u};
             float re[4] = {}, im[4] = {};
             mma_bf16_16x8x16(re, a_re, b_re[0], b_re[1]);
             mma_bf16_16x8x16(re, a_im, b_neg_im[0], b_neg_im[1]);

@@ -36,6 +36,13 @@ template <typename T>
 cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_t rows, int64_t channels, int inner,
                                  int outer1, int outer2, bool transpose, cudaStream_t stream);
 template <typename T>
+cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const float *d, T *y, int64_t batch,
+                                       int64_t channels, int64_t length, int n, const float *forward,
+                                       const float *inverse, int levels, int groups, cudaStream_t stream);
+template <typename T>
+cudaError_t launch_learned_spectrum(const float *k, int64_t channels, int64_t taps, int n, const float *forward,
+                                    int levels, int groups, float2 *spectrum, cudaStream_t stream);
+template <typename T>
 cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int64_t batch, int64_t channels,
                                       int64_t length, int n, cudaStream_t stream);
 

@@ -44,6 +44,65 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     return known ? status : cudaErrorInvalidValue;
 }
 
+extern "C" FB_API int fb_learned_levels(int64_t fft_size) {
+    if (fft_size < 4 || (fft_size & (fft_size - 1)) != 0 || fft_size > (int64_t{1} << 30)) return -1;
+    const int bits = 62 - __builtin_clzll(static_cast<unsigned long long>(fft_size));  // of n = fft_size / 2
+    int levels = 0;
+    for (int done = 0; done < bits;) {
+        const int radix_bits = pass_bits<true>(bits - done);
+        levels += pass_levels(radix_bits);
+        done += radix_bits;
+    }
+    return levels;
+}
+
+namespace {
+
+// The learned calls' common checks: a dtype with tensor cores, an FFT size one block takes (one
+// real row), the levels of that size, one or `channels` groups.
+bool learned_call_fits(fb_dtype dtype, int64_t channels, int64_t fft_size, int levels, int groups) {
+    int device = 0;
+    if (cudaGetDevice(&device) != cudaSuccess) return false;
+    return (dtype == FB_BF16 || dtype == FB_FP16) && channels >= 1 && fft_size <= 2 * fb::onchip_max_sequence(dtype, device) &&
+           fb_learned_levels(fft_size) == levels && levels >= 0 && (groups == 1 || groups == channels);
+}
+
+}  // namespace
+
+extern "C" FB_API cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size,
+                                                  const float *forward, int levels, int groups, fb_dtype dtype,
+                                                  float *spectrum, cudaStream_t stream) {
+    if (k == nullptr || forward == nullptr || spectrum == nullptr || taps < 1 || taps > fft_size ||
+        !learned_call_fits(dtype, channels, fft_size, levels, groups)) {
+        return cudaErrorInvalidValue;
+    }
+    cudaError_t status = cudaSuccess;
+    fb::dispatch_dtype(dtype, [&](auto t) {
+        status = fb::launch_learned_spectrum<decltype(t)>(k, channels, taps, static_cast<int>(fft_size / 2), forward,
+                                                          levels, groups, reinterpret_cast<float2 *>(spectrum), stream);
+    });
+    return status;
+}
+
+extern "C" FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, const float *d, void *y,
+                                                     fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
+                                                     int64_t fft_size, const float *forward, const float *inverse,
+                                                     int levels, int groups, cudaStream_t stream) {
+    if (u == nullptr || spectrum == nullptr || y == nullptr || forward == nullptr || inverse == nullptr ||
+        batch < 1 || length < 1 || length > fft_size || !learned_call_fits(dtype, channels, fft_size, levels, groups)) {
+        return cudaErrorInvalidValue;
+    }
+    cudaError_t status = cudaSuccess;
+    fb::dispatch_dtype(dtype, [&](auto t) {
+        using T = decltype(t);
+        status = fb::launch_onchip_conv_learned(static_cast<const T *>(u), reinterpret_cast<const float2 *>(spectrum),
+                                                d, static_cast<T *>(y), batch, channels, length,
+                                                static_cast<int>(fft_size / 2), forward, inverse, levels, groups,
+                                                stream);
+    });
+    return status;
+}
+
 cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t rows, int64_t channels,
                              int inner, int outer1, int outer2, bool transpose, cudaStream_t stream) {
     cudaError_t status = cudaSuccess;

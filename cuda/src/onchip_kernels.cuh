@@ -121,15 +121,22 @@ template <bool kTensorCores> __host__ __device__ constexpr int pass_bits(int bit
     return bits >= 4 ? 4 : bits;
 }
 
-// One pass of transform(): radix 2^radix_bits at span ns.
-template <bool kTensorCores, int kRounds, bool kInverse, typename Value>
-__device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radix_bits,
+// The 16 x 16 matrices a pass of 2^radix_bits values takes (two for 256, one for 128 or 16).
+__host__ __device__ constexpr int pass_levels(int radix_bits) {
+    return radix_bits == 8 ? 2 : radix_bits == 7 || radix_bits == 4 ? 1 : 0;
+}
+
+// One pass of transform(): radix 2^radix_bits at span ns. fragments: F16's then its inverse's
+// (setup_fragments), or with kLearned the direction's learned matrices, one per level
+// (setup_learned_fragments), this pass's from its first level on.
+template <bool kTensorCores, int kRounds, bool kInverse, bool kLearned = false, typename Value>
+__device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radix_bits, int level,
                                                const fb::Dft16Fragments *fragments) {
     if constexpr (kTensorCores) {
-        const fb::Dft16Fragments *f = fragments + (kInverse ? 32 : 0);
+        const fb::Dft16Fragments *f = kLearned ? fragments + 32 * level : fragments + (kInverse ? 32 : 0);
         switch (radix_bits) {
-            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds>(x, n, ns, kInverse, f, slot); break;
-            case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, slot); break;
+            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, f + 32, slot); break;
+            case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, f, slot); break;
             case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
             case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
             case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
@@ -146,22 +153,26 @@ __device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radi
 }
 
 // The n-point DFT of x in place (kInverse: with conjugate roots, unscaled). kTensorCores: the
-// radix-16 levels as bf16 matrix products (fragments: F16's then its inverse's, setup_fragments).
+// radix-16 levels as bf16 matrix products (fragments as transform_pass takes them; kLearned:
+// the learned matrices of one direction in place of F16, StockhamButterfly's transform).
 // kLogN > 0: n = 2^kLogN known when compiled, the passes unrolled with every size and span a
 // constant (fewer index instructions); 0: n at run time.
-template <bool kTensorCores, int kRounds, bool kInverse, int kLogN = 0, int kDone = 0, typename Value>
+template <bool kTensorCores, int kRounds, bool kInverse, int kLogN = 0, bool kLearned = false, int kDone = 0,
+          int kLevel = 0, typename Value>
 __device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragments *fragments) {
     if constexpr (kLogN == 0) {
         const int bits = 31 - __clz(n);
-        for (int done = 0; done < bits;) {
+        for (int done = 0, level = 0; done < bits;) {
             const int radix_bits = pass_bits<kTensorCores>(bits - done);
-            transform_pass<kTensorCores, kRounds, kInverse>(x, n, 1 << done, radix_bits, fragments);
+            transform_pass<kTensorCores, kRounds, kInverse, kLearned>(x, n, 1 << done, radix_bits, level, fragments);
             done += radix_bits;
+            level += pass_levels(radix_bits);
         }
     } else if constexpr (kDone < kLogN) {
         constexpr int kBits = pass_bits<kTensorCores>(kLogN - kDone);
-        transform_pass<kTensorCores, kRounds, kInverse>(x, 1 << kLogN, 1 << kDone, kBits, fragments);
-        transform<kTensorCores, kRounds, kInverse, kLogN, kDone + kBits>(x, n, fragments);
+        transform_pass<kTensorCores, kRounds, kInverse, kLearned>(x, 1 << kLogN, 1 << kDone, kBits, kLevel, fragments);
+        transform<kTensorCores, kRounds, kInverse, kLogN, kLearned, kDone + kBits, kLevel + pass_levels(kBits)>(
+            x, n, fragments);
     }
 }
 
@@ -296,12 +307,15 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
 // The n values in x (published by a barrier), one real row of 2n values packed as above,
 // transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
 // transformed back to y[2j] + i y[2j+1] (transpose: with the spectrum's conjugate); ends with a barrier.
-template <typename T, bool kWide, int kRounds, int kLogN, typename Value>
+// kLearned: fragments and inverse_fragments hold each direction's learned matrices (else the DFT's,
+// both in fragments).
+template <typename T, bool kWide, int kRounds, int kLogN, bool kLearned, typename Value>
 __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
-                                                       bool transpose, const fb::Dft16Fragments *fragments) {
-    transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
+                                                       bool transpose, const fb::Dft16Fragments *fragments,
+                                                       const fb::Dft16Fragments *inverse_fragments) {
+    transform<kUsesTensorCores<T>, kRounds, false, kLogN, kLearned>(x, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose);
-    transform<kUsesTensorCores<T>, kRounds, true, kLogN>(x, n, fragments);
+    transform<kUsesTensorCores<T>, kRounds, true, kLogN, kLearned>(x, n, kLearned ? inverse_fragments : fragments);
 }
 
 // kVec = 4 where the length is a multiple of 4 (rows then start 4-element aligned), else 1;
@@ -370,19 +384,18 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     }
 }
 
-// One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place). kVec = 4
-// moves two complex values per access (length a multiple of 4, rows 4-element aligned),
-// kVec = 1 one real value; kRounds = pass_rounds(n). pre, post, kGated and kLogN as in onchip_conv.
-template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated, int kLogN>
-__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
-                            const float2 *__restrict__ spectrum, const float *__restrict__ d,
-                            const T *__restrict__ pre, const T *__restrict__ post,
-                            T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
-    if constexpr (!kGated) pre = post = nullptr;
-    if constexpr (kLogN > 0) n = 1 << kLogN;
-    extern __shared__ float4 smem[];
+// One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place), its values
+// at the start of shared memory (fragments and kLearned as convolve_real_in_place takes them).
+// kVec = 4 moves two complex values per access (length a multiple of 4, rows 4-element aligned),
+// kVec = 1 one real value; kRounds = pass_rounds(n). pre and post as in onchip_conv.
+template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLogN, bool kLearned>
+__device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restrict__ u,
+                                                  const float2 *__restrict__ spectrum, const float *__restrict__ d,
+                                                  const T *__restrict__ pre, const T *__restrict__ post,
+                                                  T *__restrict__ y, int64_t channels, int64_t length, int n,
+                                                  bool transpose, const fb::Dft16Fragments *fragments,
+                                                  const fb::Dft16Fragments *inverse_fragments) {
     Value *x = reinterpret_cast<Value *>(smem);
-    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
     const int64_t row = blockIdx.x;
     const int64_t h = row % channels;
     const int64_t first = row * length;  // where the row starts in u, the gates and y
@@ -401,7 +414,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
             fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, kRounds, kLogN, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+        convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), transpose, fragments,
+                                                                   inverse_fragments);
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
             Group a{}, out;
@@ -423,7 +437,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
             fb::store_value(x, slot(j), make_float2(input(t), input(t + 1)));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, kRounds, kLogN, Value>(x, n, spectrum + h * (n + 1), transpose, fragments);
+        convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), transpose, fragments,
+                                                                   inverse_fragments);
         for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             const float2 v = fb::load_value(x, slot(j));
@@ -433,6 +448,95 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
                                               fb::gate_factor(post, first + t + 1));
             }
         }
+    }
+}
+
+// onchip_conv_real's kernel: convolve_real_row with the DFT. kGated and kLogN as in onchip_conv.
+template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kGated, int kLogN>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
+                            const float2 *__restrict__ spectrum, const float *__restrict__ d,
+                            const T *__restrict__ pre, const T *__restrict__ post,
+                            T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
+    if constexpr (!kGated) pre = post = nullptr;
+    if constexpr (kLogN > 0) n = 1 << kLogN;
+    extern __shared__ float4 smem[];
+    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
+    convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, channels,
+                                                                     length, n, transpose, fragments, fragments);
+}
+
+// Shared memory of the learned kernels for n values: the values, then the learned matrices'
+// fragments, levels per direction.
+template <typename Value> __host__ __device__ constexpr size_t learned_smem_bytes(int n, int levels) {
+    return values_bytes<Value>(n) + 64 * static_cast<size_t>(levels) * sizeof(fb::Dft16Fragments);
+}
+
+// The learned matrices' fragments after the values, [2][levels][32]: the forward transform's
+// levels (forward: levels 16 x 16 complex fp32 matrices, (re, im) pairs), then the inverse's;
+// the caller's next barrier publishes them.
+template <typename Value>
+__device__ __forceinline__ const fb::Dft16Fragments *setup_learned_fragments(float4 *smem, int n,
+                                                                             const float *__restrict__ forward,
+                                                                             const float *__restrict__ inverse,
+                                                                             int levels) {
+    auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + values_bytes<Value>(n));
+    for (int i = threadIdx.x; i < 64 * levels; i += blockDim.x) {
+        const float *matrices = i < 32 * levels ? forward : inverse;
+        fragments[i] = fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32);
+    }
+    return fragments;
+}
+
+// The learned convolution (StockhamButterfly): onchip_conv_real with each radix-16 level's
+// learned matrix, group h's (groups 1: shared by the channels), levels per direction; the
+// spectrum from learned_spectrum. Ungated.
+template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLogN>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restrict__ u,
+                            const float2 *__restrict__ spectrum, const float *__restrict__ d,
+                            T *__restrict__ y, int64_t channels, int64_t length, int n,
+                            const float *__restrict__ forward, const float *__restrict__ inverse, int levels,
+                            int groups) {
+    if constexpr (kLogN > 0) n = 1 << kLogN;
+    extern __shared__ float4 smem[];
+    const int64_t group = groups == 1 ? 0 : static_cast<int64_t>(blockIdx.x) % channels;
+    const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
+                                                                         inverse + group * levels * 512, levels);
+    convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
+                                                                    channels, length, n, false, fragments,
+                                                                    fragments + 32 * levels);
+}
+
+// The learned convolution's spectrum, one channel per block: k's row (fp32, taps values) packed
+// as n complex values, transformed with group h's learned forward matrices, split into bins
+// f = 0..n of a real 2n-point transform, K[f] = (E + W_2n^f O) / 2n with
+// E = (Z[f] + conj Z[n-f]) / 2, O = (Z[f] - conj Z[n-f]) / 2i (StockhamButterfly's split).
+template <typename T, typename Value, bool kWide, int kRounds>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restrict__ k, int64_t taps, int n,
+                                                            const float *__restrict__ forward, int levels,
+                                                            int groups, float2 *__restrict__ spectrum) {
+    extern __shared__ float4 smem[];
+    Value *x = reinterpret_cast<Value *>(smem);
+    const int64_t h = blockIdx.x;
+    const int64_t group = groups == 1 ? 0 : h;
+    const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
+                                                                         forward + group * levels * 512, levels);
+    const float *kr = k + h * taps;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        const int64_t t = 2 * static_cast<int64_t>(j);
+        fb::store_value(x, slot(j), make_float2(t < taps ? kr[t] : 0.0f, t + 1 < taps ? kr[t + 1] : 0.0f));
+    }
+    __syncthreads();
+    transform<true, kRounds, false, 0, true>(x, n, fragments);
+    const float scale = 0.5f / static_cast<float>(n);
+    for (int f = threadIdx.x; f <= n; f += blockDim.x) {
+        const float2 za = fb::load_value(x, slot(f & (n - 1)));
+        const float2 zb = fb::load_value(x, slot((n - f) & (n - 1)));
+        const float2 e = make_float2(0.5f * (za.x + zb.x), 0.5f * (za.y - zb.y));
+        const float2 o = make_float2(0.5f * (za.y + zb.y), -0.5f * (za.x - zb.x));
+        float sine, cosine;
+        sincospif(-static_cast<float>(f) / static_cast<float>(n), &sine, &cosine);  // W_2n^f
+        const float2 wo = cmul(make_float2(cosine, sine), o);
+        spectrum[h * (n + 1) + f] = make_float2(scale * (e.x + wo.x), scale * (e.y + wo.y));
     }
 }
 

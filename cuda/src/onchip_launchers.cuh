@@ -31,6 +31,21 @@ template <typename T, typename... Rows> bool rows_by_four(int64_t length, const 
     return length % 4 == 0 && ((reinterpret_cast<uintptr_t>(rows) % (4 * sizeof(T)) == 0) && ...);
 }
 
+// launch(value, wide, rounds) with the block shape that n complex values of T take: how shared
+// memory holds them (float2 below kCompactFrom, else SmemValue), the block's width and the rounds
+// per pass (std::bool_constant and std::integral_constant); an error where none fits.
+template <typename T, typename Launch> cudaError_t by_block_shape(int n, Launch launch) {
+    using One = std::integral_constant<int, 1>;
+    if (n < kCompactFrom) return launch(float2{}, std::false_type{}, One{});
+    if (!wide_block(n)) return launch(SmemValue<T>{}, std::false_type{}, One{});
+    if (pass_rounds(n) == 1) return launch(SmemValue<T>{}, std::true_type{}, One{});
+    if constexpr (kUsesTensorCores<T>) {  // fp32 sequences stop at one round
+        return launch(SmemValue<T>{}, std::true_type{}, std::integral_constant<int, 2>{});
+    } else {
+        return cudaErrorInvalidValue;
+    }
+}
+
 template <typename T>
 cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *d, const T *pre, const T *post, T *y,
                                int64_t batch, int64_t channels, int64_t length, int n, bool real, bool transpose,
@@ -74,26 +89,59 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
             status = cudaErrorInvalidValue;
         }
     };
-    auto launch = [&](auto value, auto wide, auto rounds) {
+    const cudaError_t shape = by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
         if (pre != nullptr || post != nullptr) {
             launch_gated(value, wide, rounds, std::true_type{});
         } else {
             launch_gated(value, wide, rounds, std::false_type{});
         }
-    };
-    using One = std::integral_constant<int, 1>;
-    if (n < kCompactFrom) {
-        launch(float2{}, std::false_type{}, One{});
-    } else if (!wide_block(n)) {
-        launch(SmemValue<T>{}, std::false_type{}, One{});
-    } else if (pass_rounds(n) == 1) {
-        launch(SmemValue<T>{}, std::true_type{}, One{});
-    } else if constexpr (kUsesTensorCores<T>) {  // fp32 sequences stop at one round
-        launch(SmemValue<T>{}, std::true_type{}, std::integral_constant<int, 2>{});
+        return cudaSuccess;
+    });
+    return shape != cudaSuccess ? shape : status;
+}
+
+template <typename T>
+cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const float *d, T *y, int64_t batch,
+                                       int64_t channels, int64_t length, int n, const float *forward,
+                                       const float *inverse, int levels, int groups, cudaStream_t stream) {
+    if constexpr (!kUsesTensorCores<T>) {
+        return cudaErrorNotSupported;  // the learned levels are tensor-core products
     } else {
-        status = cudaErrorInvalidValue;
+        const bool by_four = rows_by_four<T>(length, u, y);
+        return by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
+            using Value = decltype(value);
+            constexpr bool kWide = decltype(wide)::value;
+            constexpr int kRounds = decltype(rounds)::value;
+            auto *kernel = onchip_conv_learned<T, Value, 1, kWide, kRounds, 0>;
+            if (by_four) {
+                if constexpr (kSized<T, Value>) {
+                    kernel = sized<kWide, kRounds>(n, [](auto log_n) {
+                        return onchip_conv_learned<T, Value, 4, kWide, kRounds, decltype(log_n)::value>;
+                    });
+                } else {
+                    kernel = onchip_conv_learned<T, Value, 4, kWide, kRounds, 0>;
+                }
+            }
+            if (kernel == nullptr) return cudaErrorInvalidValue;
+            return launch_with_smem(kernel, batch * channels, n, learned_smem_bytes<Value>(n, levels), stream, u,
+                                    spectrum, d, y, channels, length, n, forward, inverse, levels, groups);
+        });
     }
-    return status;
+}
+
+template <typename T>
+cudaError_t launch_learned_spectrum(const float *k, int64_t channels, int64_t taps, int n, const float *forward,
+                                    int levels, int groups, float2 *spectrum, cudaStream_t stream) {
+    if constexpr (!kUsesTensorCores<T>) {
+        return cudaErrorNotSupported;
+    } else {
+        return by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
+            using Value = decltype(value);
+            auto *kernel = learned_spectrum<T, Value, decltype(wide)::value, decltype(rounds)::value>;
+            return launch_with_smem(kernel, channels, n, learned_smem_bytes<Value>(n, levels), stream, k, taps, n,
+                                    forward, levels, groups, spectrum);
+        });
+    }
 }
 
 template <typename T>
@@ -140,11 +188,16 @@ cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int6
 
 }  // namespace fb
 
-// The three launchers for one dtype T (one per onchip_conv_<dtype>.cu).
+// The launchers for one dtype T (one per onchip_conv_<dtype>.cu).
 #define FB_INSTANTIATE_ONCHIP_LAUNCHERS(T)                                                                          \
     template cudaError_t fb::launch_onchip_conv<T>(const T *, const float2 *, const float *, const T *, const T *,  \
                                                    T *, int64_t, int64_t, int64_t, int, bool, bool, cudaStream_t); \
     template cudaError_t fb::launch_monarch_inner<T>(fb::SmemValue<T> *, const float2 *, int64_t, int64_t, int,     \
                                                      int, int, bool, cudaStream_t);                                  \
     template cudaError_t fb::launch_onchip_kernel_grad<T>(const T *, const T *, float *, int64_t, int64_t, int64_t, \
-                                                          int, cudaStream_t);
+                                                          int, cudaStream_t);                                        \
+    template cudaError_t fb::launch_onchip_conv_learned<T>(const T *, const float2 *, const float *, T *, int64_t,   \
+                                                           int64_t, int64_t, int, const float *, const float *, int, \
+                                                           int, cudaStream_t);                                       \
+    template cudaError_t fb::launch_learned_spectrum<T>(const float *, int64_t, int64_t, int, const float *, int,    \
+                                                        int, float2 *, cudaStream_t);
