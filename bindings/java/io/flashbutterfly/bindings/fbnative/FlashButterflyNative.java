@@ -909,6 +909,208 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_learned_levels {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_learned_levels").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_learned_levels"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int fb_learned_levels(int64_t fft_size)
+     * }
+     */
+    public static FunctionDescriptor fb_learned_levels$descriptor() {
+        return fb_learned_levels.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int fb_learned_levels(int64_t fft_size)
+     * }
+     */
+    public static MethodHandle fb_learned_levels$handle() {
+        return fb_learned_levels.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int fb_learned_levels(int64_t fft_size)
+     * }
+     */
+    public static MemorySegment fb_learned_levels$address() {
+        return fb_learned_levels.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int fb_learned_levels(int64_t fft_size)
+     * }
+     */
+    public static int fb_learned_levels(long fft_size) {
+        var mh$ = fb_learned_levels.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_learned_levels", fft_size);
+            }
+            return (int)mh$.invokeExact(fft_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_learned_spectrum {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_learned_spectrum").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_learned_spectrum"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size, const float *forward, int levels, int groups, fb_dtype dtype, float *spectrum, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_learned_spectrum$descriptor() {
+        return fb_learned_spectrum.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size, const float *forward, int levels, int groups, fb_dtype dtype, float *spectrum, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_learned_spectrum$handle() {
+        return fb_learned_spectrum.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size, const float *forward, int levels, int groups, fb_dtype dtype, float *spectrum, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_learned_spectrum$address() {
+        return fb_learned_spectrum.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size, const float *forward, int levels, int groups, fb_dtype dtype, float *spectrum, cudaStream_t stream)
+     * }
+     */
+    public static int fb_learned_spectrum(MemorySegment k, long channels, long taps, long fft_size, MemorySegment forward, int levels, int groups, int dtype, MemorySegment spectrum, MemorySegment stream) {
+        var mh$ = fb_learned_spectrum.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_learned_spectrum", k, channels, taps, fft_size, forward, levels, groups, dtype, spectrum, stream);
+            }
+            return (int)mh$.invokeExact(k, channels, taps, fft_size, forward, levels, groups, dtype, spectrum, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_onchip_conv_learned {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_onchip_conv_learned").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_onchip_conv_learned"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_onchip_conv_learned$descriptor() {
+        return fb_onchip_conv_learned.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_onchip_conv_learned$handle() {
+        return fb_onchip_conv_learned.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_onchip_conv_learned$address() {
+        return fb_onchip_conv_learned.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, const float *d, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static int fb_onchip_conv_learned(MemorySegment u, MemorySegment spectrum, MemorySegment d, MemorySegment y, int dtype, long batch, long channels, long length, long fft_size, MemorySegment forward, MemorySegment inverse, int levels, int groups, MemorySegment stream) {
+        var mh$ = fb_onchip_conv_learned.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_onchip_conv_learned", u, spectrum, d, y, dtype, batch, channels, length, fft_size, forward, inverse, levels, groups, stream);
+            }
+            return (int)mh$.invokeExact(u, spectrum, d, y, dtype, batch, channels, length, fft_size, forward, inverse, levels, groups, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_monarch_max_fft_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,

@@ -1,0 +1,106 @@
+package io.flashbutterfly.backend.cuda;
+
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.flashbutterfly.ops.ComplexMatrix;
+import io.flashbutterfly.ops.StockhamButterfly;
+import io.flashbutterfly.runtime.Cuda;
+import io.flashbutterfly.runtime.CudaException;
+import io.flashbutterfly.runtime.Stream;
+import io.flashbutterfly.tensor.DType;
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Shape;
+import io.flashbutterfly.tensor.Tensor;
+import io.flashbutterfly.testing.Accuracy;
+import io.flashbutterfly.testing.GpuTest;
+import io.flashbutterfly.testing.Poisoned;
+import io.flashbutterfly.testing.Seeds;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The learned one-row kernel (fb_onchip_conv_learned, fb_learned_spectrum) against StockhamButterfly in float64. */
+@GpuTest
+class LearnedOnChipGpuTest {
+    private static final Device GPU = Device.cuda(0);
+
+    /**
+     * Every pass kind and block shape: float2 values below 256, bf16 ones, narrow and wide blocks,
+     * two rounds at N = 64K; odd lengths (element by element) and multiples of 4; shared and
+     * per-channel matrices.
+     */
+    @ParameterizedTest(name = "{0} N={1} B={2} H={3} L={4} Lk={5} groups={6}")
+    @CsvSource({"BF16,4,2,2,2,2,1", "BF16,16,1,3,9,7,3", "BF16,64,3,2,33,30,1", "FP16,512,2,3,256,256,3",
+        "BF16,2048,2,2,1000,1000,1", "BF16,4096,1,3,2048,1500,3", "BF16,8192,2,2,4093,4000,1",
+        "FP16,32768,1,2,16384,16384,2", "BF16,65536,1,1,32768,32768,1"})
+    void matchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
+                                    int groups) {
+        String seed = "learned on chip " + dtype + fftSize + length;
+        int levels = fb_learned_levels(fftSize);
+        assertEquals(StockhamButterfly.learnedLevels(fftSize / 2), levels, "levels per direction");
+        StockhamButterfly[] butterflies = new StockhamButterfly[groups];
+        for (int g = 0; g < groups; g++) butterflies[g] = StockhamButterfly.dft(fftSize).perturbed(0.02, Seeds.fresh(seed + g));
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), Seeds.fresh(seed + "u"));
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels, taps), Seeds.fresh(seed + "k"));
+            Tensor d = Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels), Seeds.fresh(seed + "d"));
+            Tensor forward = matrices(arena, butterflies, levels, false);
+            Tensor inverse = matrices(arena, butterflies, levels, true);
+            Tensor spectrum = Tensor.empty(arena, GPU, DType.FP32, Shape.of(channels, fftSize / 2 + 1, 2));
+            Tensor y = Poisoned.tensor(arena, GPU, dtype, u.shape());
+            MemorySegment stream = Stream.DEFAULT.handle();
+            Cuda.check(fb_learned_spectrum(k.data(), channels, taps, fftSize, forward.data(), levels, groups,
+                    dtype.nativeCode(), spectrum.data(), stream), "fb_learned_spectrum");
+            Cuda.check(fb_onchip_conv_learned(u.data(), spectrum.data(), d.data(), y.data(), dtype.nativeCode(), batch,
+                    channels, length, fftSize, forward.data(), inverse.data(), levels, groups, stream),
+                    "fb_onchip_conv_learned");
+
+            double[] uv = u.toDoubleArray();
+            double[] kv = k.toDoubleArray();
+            double[] dv = d.toDoubleArray();
+            double[] want = new double[uv.length];
+            for (int h = 0; h < channels; h++) {
+                double[][] rows = new double[batch][length];
+                for (int b = 0; b < batch; b++) System.arraycopy(uv, (b * channels + h) * length, rows[b], 0, length);
+                double[] kh = new double[taps];
+                System.arraycopy(kv, h * taps, kh, 0, taps);
+                double[][] conv = butterflies[groups == 1 ? 0 : h].convolve(rows, kh);
+                for (int b = 0; b < batch; b++) {
+                    for (int t = 0; t < length; t++) want[(b * channels + h) * length + t] = conv[b][t] + dv[h] * rows[b][t];
+                }
+            }
+            Accuracy.assertClose(y.toDoubleArray(), want, Accuracy.tolerance(dtype), seed);
+        }
+    }
+
+    /** (groups, levels, 16, 16, 2) fp32 on the GPU: each butterfly's forward or inverse matrices. */
+    private static Tensor matrices(Arena arena, StockhamButterfly[] butterflies, int levels, boolean inverse) {
+        double[] values = new double[butterflies.length * levels * 512];
+        for (int g = 0; g < butterflies.length; g++) {
+            ComplexMatrix[] m = inverse ? butterflies[g].inverseFactors() : butterflies[g].forwardFactors();
+            for (int level = 0; level < levels; level++) m[level].addInterleavedTo(values, (g * levels + level) * 512);
+        }
+        Tensor t = Tensor.empty(arena, GPU, DType.FP32, Shape.of(butterflies.length, Math.max(levels, 1), 16, 16, 2));
+        if (levels > 0) t.copyFrom(values);
+        return t;
+    }
+
+    @Test
+    void refusesFp32SequencesAndWrongLevels() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor k = Tensor.zeros(arena, GPU, DType.FP32, Shape.of(1, 8));
+            Tensor forward = Tensor.zeros(arena, GPU, DType.FP32, Shape.of(1, 1, 16, 16, 2));
+            Tensor spectrum = Tensor.empty(arena, GPU, DType.FP32, Shape.of(1, 17, 2));
+            MemorySegment stream = Stream.DEFAULT.handle();
+            assertEquals(1, fb_learned_levels(32));
+            assertThrows(CudaException.class, () -> Cuda.check(fb_learned_spectrum(k.data(), 1, 8, 32, forward.data(), 1,
+                    1, DType.FP32.nativeCode(), spectrum.data(), stream), "fb_learned_spectrum"));
+            assertThrows(CudaException.class, () -> Cuda.check(fb_learned_spectrum(k.data(), 1, 8, 32, forward.data(), 2,
+                    1, DType.BF16.nativeCode(), spectrum.data(), stream), "fb_learned_spectrum"));
+        }
+    }
+}
