@@ -1,0 +1,72 @@
+// The learned on-chip forward (fb_onchip_conv_learned) against the fixed one (fb_onchip_conv) on
+// the same bf16 shapes: what learning the radix-16 levels costs at run time. Median of 20
+// CUDA-event timings after 5 warm-up runs; the data are zeros (the kernels' time does not depend
+// on them). Build and run on a GPU host against the library:
+//   nvcc -O2 -std=c++17 -I cuda/include -o /tmp/learned_forward bench/probe/learned_forward.cu \
+//     -L DIR_OF_LIBFLASHBUTTERFLY -lflashbutterfly && /tmp/learned_forward
+#include <cuda_runtime.h>
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <vector>
+#include "flashbutterfly.h"
+#define CK(x) do { auto e = (x); if (e) { printf("error %d at %s:%d\n", (int)e, __FILE__, __LINE__); exit(1); } } while (0)
+static float median_ms(const std::function<cudaError_t()> &call) {
+  cudaEvent_t a, b;
+  cudaEventCreate(&a);
+  cudaEventCreate(&b);
+  for (int i = 0; i < 5; i++) CK(call());
+  std::vector<float> t;
+  for (int i = 0; i < 20; i++) {
+    cudaEventRecord(a);
+    CK(call());
+    cudaEventRecord(b);
+    cudaEventSynchronize(b);
+    float ms;
+    cudaEventElapsedTime(&ms, a, b);
+    t.push_back(ms);
+  }
+  std::sort(t.begin(), t.end());
+  return t[10];
+}
+int main() {
+  long long shapes[][3] = {{64, 768, 256}, {32, 768, 1024}, {16, 768, 4096}, {16, 768, 8192}, {8, 768, 16384}};
+  printf("B H L fixed_ms learned_ms learned/fixed fixed_one_row_ms learned/one_row\n");
+  for (auto &s : shapes) {
+    long long batch = s[0], channels = s[1], length = s[2], fft = 2 * length, bins = fft / 2 + 1;
+    int levels = fb_learned_levels(fft);
+    void *u, *y, *spectrum, *d, *k, *matrices;
+    CK(cudaMalloc(&u, batch * channels * length * 2));
+    CK(cudaMalloc(&y, batch * channels * length * 2));
+    CK(cudaMalloc(&spectrum, channels * bins * 8));
+    CK(cudaMalloc(&d, channels * 4));
+    CK(cudaMalloc(&k, channels * length * 4));
+    CK(cudaMalloc(&matrices, 2 * (levels + 1) * 512 * 4));
+    cudaMemset(u, 0, batch * channels * length * 2);
+    cudaMemset(spectrum, 0, channels * bins * 8);
+    cudaMemset(d, 0, channels * 4);
+    cudaMemset(k, 0, channels * length * 4);
+    cudaMemset(matrices, 0, 2 * (levels + 1) * 512 * 4);
+    float *forward = static_cast<float *>(matrices), *inverse = forward + (levels + 1) * 512;
+    float fixed = median_ms([&] { return fb_onchip_conv(u, (float *)spectrum, (float *)d, nullptr, nullptr, y, FB_BF16,
+                                                        batch, channels, length, fft, 0, 0); });
+    // the fixed kernel's one-row form (a batch of one per call, the form the learned kernel has)
+    float one_row = median_ms([&] {
+      for (long long b = 0; b < batch; b++) {
+        cudaError_t e = fb_onchip_conv((char *)u + b * channels * length * 2, (float *)spectrum, (float *)d, nullptr,
+                                       nullptr, (char *)y + b * channels * length * 2, FB_BF16, 1, channels, length,
+                                       fft, 0, 0);
+        if (e) return e;
+      }
+      return cudaSuccess;
+    });
+    CK(fb_learned_spectrum((float *)k, channels, length, fft, forward, levels, 1, FB_BF16, (float *)spectrum, 0));
+    float learned = median_ms([&] { return fb_onchip_conv_learned(u, (float *)spectrum, (float *)d, y, FB_BF16, batch,
+                                                                  channels, length, fft, forward, inverse, levels, 1, 0); });
+    printf("%lld %lld %lld %.4f %.4f %.2f %.4f %.2f\n", batch, channels, length, fixed, learned, learned / fixed,
+           one_row, learned / one_row);
+    cudaFree(u); cudaFree(y); cudaFree(spectrum); cudaFree(d); cudaFree(k); cudaFree(matrices);
+  }
+  return 0;
+}
