@@ -8,6 +8,7 @@ import io.flashbutterfly.ops.ComplexMatrix;
 import io.flashbutterfly.ops.StockhamButterfly;
 import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.CudaException;
+import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
@@ -19,6 +20,7 @@ import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,6 +29,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 @GpuTest
 class LearnedOnChipGpuTest {
     private static final Device GPU = Device.cuda(0);
+
+    /** The bindings below are called directly: the library they look their symbols up in, loaded first. */
+    @BeforeAll
+    static void loadTheNativeLibrary() {
+        NativeLibraries.requireFlashButterfly();
+    }
 
     /**
      * Every pass kind and block shape: float2 values below 256, bf16 ones, narrow and wide blocks,
