@@ -151,16 +151,23 @@ FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *r
  * library): the 16 x 16 matrix of each radix-16 level of the transform and of its inverse is a
  * parameter. fb_learned_levels: the matrices per direction for fft_size (-1 if none), levels in
  * the calls below. forward and inverse: (groups, levels, 16, 16) complex fp32, (re, im) pairs,
- * groups 1 (shared by the channels) or channels. bf16 and fp16 sequences only (the levels are
- * tensor-core products), fft_size a power of two from 4 to fb_onchip_max_fft_size().
+ * 8-byte aligned, groups 1 (shared by the channels) or channels; the levels in the order the
+ * transform's passes run them (a 256-point pass's two levels side by side; a 128-point pass's
+ * second level is the fixed 8-point DFT, a pass of 2, 4 or 8 the fixed DFT). P[p][r] row-major
+ * acts as X_p = sum_r P[p][r] v_r on a pass's twiddled column v, and a 256-point pass's second
+ * level P2 as X[c + 16 d] = sum_b P2[d][b] U[c][b] on the first level's twiddled result U. bf16
+ * and fp16 sequences only (the levels are tensor-core products with bf16 operands), fft_size a
+ * power of two from 4 up to what one block holds with both directions' matrices (at least
+ * fb_onchip_max_fft_size() / 2; all of it on an H100).
  */
 FB_API int fb_learned_levels(int64_t fft_size);
 
 /*
  * The spectrum of the learned convolution: (channels, fft_size / 2 + 1) complex fp32 from k
  * (channels, taps) fp32, its rows packed as complex pairs, transformed with the forward
- * matrices and split into the bins of a real transform, scaled by 1 / fft_size. dtype: the
- * sequences' (bf16 or fp16).
+ * matrices (bf16 operands, as the convolution's own transforms, where fb_onchip_conv's spectrum
+ * is cuFFT's fp32) and split into the bins of a real transform, scaled by 1 / fft_size. dtype:
+ * the sequences' (bf16 or fp16).
  */
 FB_API cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size,
                                        const float *forward, int levels, int groups, fb_dtype dtype,

@@ -58,13 +58,25 @@ extern "C" FB_API int fb_learned_levels(int64_t fft_size) {
 
 namespace {
 
-// The learned calls' common checks: a dtype with tensor cores, an FFT size one block takes (one
-// real row), the levels of that size, one or `channels` groups.
-bool learned_call_fits(fb_dtype dtype, int64_t channels, int64_t fft_size, int levels, int groups) {
-    int device = 0;
-    if (cudaGetDevice(&device) != cudaSuccess) return false;
-    return (dtype == FB_BF16 || dtype == FB_FP16) && channels >= 1 && fft_size <= 2 * fb::onchip_max_sequence(dtype, device) &&
-           fb_learned_levels(fft_size) == levels && levels >= 0 && (groups == 1 || groups == channels);
+// The learned calls' common checks: a dtype with tensor cores, the levels of fft_size, one or
+// `channels` groups of matrices 8-byte aligned (read as float2), and one real row of fft_size
+// values with both directions' fragments in a block's shared memory on this device.
+bool learned_call_fits(fb_dtype dtype, int64_t channels, int64_t fft_size, const float *matrices, int levels,
+                       int groups) {
+    int device = 0, smem_limit = 0;
+    if (cudaGetDevice(&device) != cudaSuccess ||
+        cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess) {
+        return false;
+    }
+    if ((dtype != FB_BF16 && dtype != FB_FP16) || channels < 1 || levels < 0 || fb_learned_levels(fft_size) != levels ||
+        (groups != 1 && groups != channels) || reinterpret_cast<uintptr_t>(matrices) % 8 != 0) {
+        return false;
+    }
+    bool fits = false;
+    fb::dispatch_dtype(dtype, [&](auto t) {
+        fits = learned_fits<decltype(t)>(static_cast<int>(fft_size / 2), levels, smem_limit);
+    });
+    return fits;
 }
 
 }  // namespace
@@ -73,7 +85,7 @@ extern "C" FB_API cudaError_t fb_learned_spectrum(const float *k, int64_t channe
                                                   const float *forward, int levels, int groups, fb_dtype dtype,
                                                   float *spectrum, cudaStream_t stream) {
     if (k == nullptr || forward == nullptr || spectrum == nullptr || taps < 1 || taps > fft_size ||
-        !learned_call_fits(dtype, channels, fft_size, levels, groups)) {
+        !learned_call_fits(dtype, channels, fft_size, forward, levels, groups)) {
         return cudaErrorInvalidValue;
     }
     cudaError_t status = cudaSuccess;
@@ -89,7 +101,8 @@ extern "C" FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float 
                                                      int64_t fft_size, const float *forward, const float *inverse,
                                                      int levels, int groups, cudaStream_t stream) {
     if (u == nullptr || spectrum == nullptr || y == nullptr || forward == nullptr || inverse == nullptr ||
-        batch < 1 || length < 1 || length > fft_size || !learned_call_fits(dtype, channels, fft_size, levels, groups)) {
+        batch < 1 || length < 1 || length > fft_size || reinterpret_cast<uintptr_t>(inverse) % 8 != 0 ||
+        !learned_call_fits(dtype, channels, fft_size, forward, levels, groups)) {
         return cudaErrorInvalidValue;
     }
     cudaError_t status = cudaSuccess;

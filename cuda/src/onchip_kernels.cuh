@@ -135,7 +135,7 @@ __device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radi
     if constexpr (kTensorCores) {
         const fb::Dft16Fragments *f = kLearned ? fragments + 32 * level : fragments + (kInverse ? 32 : 0);
         switch (radix_bits) {
-            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, f + 32, slot); break;
+            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, kLearned ? f + 32 : f, slot); break;
             case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, f, slot); break;
             case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
             case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
@@ -466,25 +466,33 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
 }
 
 // Shared memory of the learned kernels for n values: the values, then the learned matrices'
-// fragments, levels per direction.
-template <typename Value> __host__ __device__ constexpr size_t learned_smem_bytes(int n, int levels) {
-    return values_bytes<Value>(n) + 64 * static_cast<size_t>(levels) * sizeof(fb::Dft16Fragments);
+// fragments, levels per direction, for one or two directions.
+template <typename Value> __host__ __device__ constexpr size_t learned_smem_bytes(int n, int levels, int directions) {
+    return values_bytes<Value>(n) + 32 * static_cast<size_t>(directions * levels) * sizeof(fb::Dft16Fragments);
 }
 
-// The learned matrices' fragments after the values, [2][levels][32]: the forward transform's
-// levels (forward: levels 16 x 16 complex fp32 matrices, (re, im) pairs), then the inverse's;
-// the caller's next barrier publishes them.
+// The learned matrices' fragments after the values, [directions][levels][32]: the forward
+// transform's levels (forward: levels 16 x 16 complex fp32 matrices, (re, im) pairs), then the
+// inverse's unless inverse is null; the caller's next barrier publishes them.
 template <typename Value>
 __device__ __forceinline__ const fb::Dft16Fragments *setup_learned_fragments(float4 *smem, int n,
                                                                              const float *__restrict__ forward,
                                                                              const float *__restrict__ inverse,
                                                                              int levels) {
     auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + values_bytes<Value>(n));
-    for (int i = threadIdx.x; i < 64 * levels; i += blockDim.x) {
+    const int count = (inverse != nullptr ? 64 : 32) * levels;
+    for (int i = threadIdx.x; i < count; i += blockDim.x) {
         const float *matrices = i < 32 * levels ? forward : inverse;
         fragments[i] = fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32);
     }
     return fragments;
+}
+
+// Whether the learned kernels' shared memory for n values of T fits smem_limit bytes per block.
+template <typename T> bool learned_fits(int n, int levels, int smem_limit) {
+    const size_t bytes = n < kCompactFrom ? learned_smem_bytes<float2>(n, levels, 2)
+                                          : learned_smem_bytes<SmemValue<T>>(n, levels, 2);
+    return bytes <= static_cast<size_t>(smem_limit);
 }
 
 // The learned convolution (StockhamButterfly): onchip_conv_real with each radix-16 level's
@@ -519,7 +527,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restr
     const int64_t h = blockIdx.x;
     const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
-                                                                         forward + group * levels * 512, levels);
+                                                                         nullptr, levels);
     const float *kr = k + h * taps;
     for (int j = threadIdx.x; j < n; j += blockDim.x) {
         const int64_t t = 2 * static_cast<int64_t>(j);

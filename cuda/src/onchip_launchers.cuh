@@ -105,7 +105,7 @@ cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const
                                        int64_t channels, int64_t length, int n, const float *forward,
                                        const float *inverse, int levels, int groups, cudaStream_t stream) {
     if constexpr (!kUsesTensorCores<T>) {
-        return cudaErrorNotSupported;  // the learned levels are tensor-core products
+        return cudaErrorInvalidValue;  // the learned levels are tensor-core products
     } else {
         const bool by_four = rows_by_four<T>(length, u, y);
         return by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
@@ -123,7 +123,7 @@ cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const
                 }
             }
             if (kernel == nullptr) return cudaErrorInvalidValue;
-            return launch_with_smem(kernel, batch * channels, n, learned_smem_bytes<Value>(n, levels), stream, u,
+            return launch_with_smem(kernel, batch * channels, n, learned_smem_bytes<Value>(n, levels, 2), stream, u,
                                     spectrum, d, y, channels, length, n, forward, inverse, levels, groups);
         });
     }
@@ -133,12 +133,12 @@ template <typename T>
 cudaError_t launch_learned_spectrum(const float *k, int64_t channels, int64_t taps, int n, const float *forward,
                                     int levels, int groups, float2 *spectrum, cudaStream_t stream) {
     if constexpr (!kUsesTensorCores<T>) {
-        return cudaErrorNotSupported;
+        return cudaErrorInvalidValue;
     } else {
         return by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
             using Value = decltype(value);
             auto *kernel = learned_spectrum<T, Value, decltype(wide)::value, decltype(rounds)::value>;
-            return launch_with_smem(kernel, channels, n, learned_smem_bytes<Value>(n, levels), stream, k, taps, n,
+            return launch_with_smem(kernel, channels, n, learned_smem_bytes<Value>(n, levels, 1), stream, k, taps, n,
                                     forward, levels, groups, spectrum);
         });
     }

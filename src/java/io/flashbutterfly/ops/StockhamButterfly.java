@@ -24,16 +24,26 @@ import java.util.SplittableRandom;
  * <p>Gradients follow PyTorch's convention for a real loss (of a complex value z: dL/dRe z + i dL/dIm z).
  */
 public final class StockhamButterfly {
-    private static final int LEVEL = 16;
+    private static final int LEVEL_SIZE = 16;
 
     private final int n;
     private final int[] passBits;
+    private final int[] spans;       // each pass's span ns
+    private final int[] firstLevels; // each pass's first learned matrix
     private final ComplexMatrix[] forward;
     private final ComplexMatrix[] inverse;
 
     private StockhamButterfly(int n, ComplexMatrix[] forward, ComplexMatrix[] inverse) {
         this.n = n;
         this.passBits = schedule(n);
+        this.spans = new int[passBits.length];
+        this.firstLevels = new int[passBits.length];
+        for (int p = 0, ns = 1, level = 0; p < passBits.length; p++) {
+            spans[p] = ns;
+            firstLevels[p] = level;
+            ns <<= passBits[p];
+            level += learnedIn(passBits[p]);
+        }
         this.forward = forward;
         this.inverse = inverse;
     }
@@ -76,8 +86,8 @@ public final class StockhamButterfly {
         ComplexMatrix[] f = new ComplexMatrix[levels];
         ComplexMatrix[] g = new ComplexMatrix[levels];
         for (int i = 0; i < levels; i++) {
-            f[i] = ComplexMatrix.dft(LEVEL, false);
-            g[i] = ComplexMatrix.dft(LEVEL, true);
+            f[i] = ComplexMatrix.dft(LEVEL_SIZE, false);
+            g[i] = ComplexMatrix.dft(LEVEL_SIZE, true);
         }
         return new StockhamButterfly(fftSize / 2, f, g);
     }
@@ -142,7 +152,7 @@ public final class StockhamButterfly {
         double[][] du = dy == null ? null : new double[u.length][];
         ComplexMatrix[] dForward = dy == null ? null : zeros(forward.length);
         ComplexMatrix[] dInverse = dy == null ? null : zeros(inverse.length);
-        Values dSpectrum = new Values(n + 1);
+        Values dSpectrum = dy == null ? null : new Values(n + 1);
         for (int r = 0; r < u.length; r++) {
             Transform ut = new Transform(pack(u[r]), forward, false);
             Transform qt = new Transform(product(ut.out, spectrum, null, null), inverse, true);
@@ -159,7 +169,7 @@ public final class StockhamButterfly {
 
     private static ComplexMatrix[] zeros(int count) {
         ComplexMatrix[] m = new ComplexMatrix[count];
-        for (int i = 0; i < count; i++) m[i] = new ComplexMatrix(LEVEL, LEVEL);
+        for (int i = 0; i < count; i++) m[i] = new ComplexMatrix(LEVEL_SIZE, LEVEL_SIZE);
         return m;
     }
 
@@ -203,28 +213,18 @@ public final class StockhamButterfly {
         Transform(Values x, ComplexMatrix[] learned, boolean inverseDirection) {
             this.learned = learned;
             this.inverseDirection = inverseDirection;
-            int ns = 1;
-            int level = 0;
-            for (int bits : passBits) {
+            for (int p = 0; p < passBits.length; p++) {
                 inputs.add(x);
-                x = pass(x, bits, ns, level, null, null);
-                ns <<= bits;
-                level += learnedIn(bits);
+                x = pass(x, passBits[p], spans[p], firstLevels[p], null, null);
             }
             out = x;
         }
 
         /** The input's gradient for the output's gradient g, adding the learned matrices' gradients to dLearned. */
         Values backward(Values g, ComplexMatrix[] dLearned) {
-            int[] spans = new int[passBits.length];
-            int[] levels = new int[passBits.length];
-            for (int p = 0, ns = 1, level = 0; p < passBits.length; p++) {
-                spans[p] = ns;
-                levels[p] = level;
-                ns <<= passBits[p];
-                level += learnedIn(passBits[p]);
+            for (int p = passBits.length - 1; p >= 0; p--) {
+                g = pass(inputs.get(p), passBits[p], spans[p], firstLevels[p], g, dLearned);
             }
-            for (int p = passBits.length - 1; p >= 0; p--) g = pass(inputs.get(p), passBits[p], spans[p], levels[p], g, dLearned);
             return g;
         }
 
@@ -293,14 +293,14 @@ public final class StockhamButterfly {
             ComplexMatrix ut = learned[level].times(vm, false, false).hadamard(twiddles, false);
             ComplexMatrix gXm = unrows(gX, m);                                   // X = Ut . P2^T
             ComplexMatrix gUt = gXm.times(second(level, m), false, true);       // gX . conj(P2)
-            if (m == LEVEL) dLearned[level + 1].add(ut.adjoint().times(gXm, false, false).transpose());
+            if (m == LEVEL_SIZE) dLearned[level + 1].add(ut.adjoint().times(gXm, false, false).transpose());
             ComplexMatrix gU = gUt.hadamard(twiddles, true);
             dLearned[level].add(gU.times(vm.adjoint(), false, false));
             return flatten(learned[level].adjoint().times(gU, false, false));
         }
 
         private ComplexMatrix second(int level, int m) {
-            return m == LEVEL ? learned[level + 1] : fixedDft(m);
+            return m == LEVEL_SIZE ? learned[level + 1] : fixedDft(m);
         }
 
         private ComplexMatrix fixedDft(int size) {
@@ -309,10 +309,10 @@ public final class StockhamButterfly {
 
         /** W_R^(b c) at (c, b), R = 16 m. */
         private ComplexMatrix innerTwiddles(int m) {
-            ComplexMatrix t = new ComplexMatrix(LEVEL, m);
-            for (int c = 0; c < LEVEL; c++) {
+            ComplexMatrix t = new ComplexMatrix(LEVEL_SIZE, m);
+            for (int c = 0; c < LEVEL_SIZE; c++) {
                 for (int b = 0; b < m; b++) {
-                    double[] w = root((long) b * c, (long) LEVEL * m, inverseDirection);
+                    double[] w = root((long) b * c, (long) LEVEL_SIZE * m, inverseDirection);
                     t.set(c, b, w[0], w[1]);
                 }
             }
@@ -322,7 +322,7 @@ public final class StockhamButterfly {
 
     /** V[a][b] = v[m a + b] (16 x m). */
     private static ComplexMatrix columns(ComplexMatrix v, int m) {
-        ComplexMatrix out = new ComplexMatrix(LEVEL, m);
+        ComplexMatrix out = new ComplexMatrix(LEVEL_SIZE, m);
         System.arraycopy(v.re, 0, out.re, 0, v.re.length);
         System.arraycopy(v.im, 0, out.im, 0, v.im.length);
         return out;
@@ -340,16 +340,16 @@ public final class StockhamButterfly {
     private static ComplexMatrix rows(ComplexMatrix x) {
         ComplexMatrix out = new ComplexMatrix(x.re.length, 1);
         for (int c = 0; c < x.rows; c++) {
-            for (int d = 0; d < x.cols; d++) out.set(c + LEVEL * d, 0, x.re[c * x.cols + d], x.im[c * x.cols + d]);
+            for (int d = 0; d < x.cols; d++) out.set(c + LEVEL_SIZE * d, 0, x.re[c * x.cols + d], x.im[c * x.cols + d]);
         }
         return out;
     }
 
     /** The inverse of {@link #rows}. */
     private static ComplexMatrix unrows(ComplexMatrix x, int m) {
-        ComplexMatrix out = new ComplexMatrix(LEVEL, m);
-        for (int c = 0; c < LEVEL; c++) {
-            for (int d = 0; d < m; d++) out.set(c, d, x.re[c + LEVEL * d], x.im[c + LEVEL * d]);
+        ComplexMatrix out = new ComplexMatrix(LEVEL_SIZE, m);
+        for (int c = 0; c < LEVEL_SIZE; c++) {
+            for (int d = 0; d < m; d++) out.set(c, d, x.re[c + LEVEL_SIZE * d], x.im[c + LEVEL_SIZE * d]);
         }
         return out;
     }

@@ -39,10 +39,11 @@ class LearnedOnChipGpuTest {
     /**
      * Every pass kind and block shape: float2 values below 256, bf16 ones, narrow and wide blocks,
      * two rounds at N = 64K; odd lengths (element by element) and multiples of 4; shared and
-     * per-channel matrices.
+     * per-channel matrices. The matrices are the DFT's plus noise of 0.2: one level taken wrongly
+     * as the DFT then errs by over 20%, ten times the tolerance (at 0.02 it erred by 2.6-2.8%).
      */
     @ParameterizedTest(name = "{0} N={1} B={2} H={3} L={4} Lk={5} groups={6}")
-    @CsvSource({"BF16,4,2,2,2,2,1", "BF16,16,1,3,9,7,3", "BF16,64,3,2,33,30,1", "FP16,512,2,3,256,256,3",
+    @CsvSource({"BF16,4,2,2,2,2,1", "BF16,16,1,3,9,7,1", "BF16,64,3,2,33,30,2", "FP16,512,2,3,256,256,3",
         "BF16,2048,2,2,1000,1000,1", "BF16,4096,1,3,2048,1500,3", "BF16,8192,2,2,4093,4000,1",
         "FP16,32768,1,2,16384,16384,2", "BF16,65536,1,1,32768,32768,1"})
     void matchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
@@ -51,7 +52,7 @@ class LearnedOnChipGpuTest {
         int levels = fb_learned_levels(fftSize);
         assertEquals(StockhamButterfly.learnedLevels(fftSize / 2), levels, "levels per direction");
         StockhamButterfly[] butterflies = new StockhamButterfly[groups];
-        for (int g = 0; g < groups; g++) butterflies[g] = StockhamButterfly.dft(fftSize).perturbed(0.02, Seeds.fresh(seed + g));
+        for (int g = 0; g < groups; g++) butterflies[g] = StockhamButterfly.dft(fftSize).perturbed(0.2, Seeds.fresh(seed + g));
         try (Arena arena = Arena.ofConfined()) {
             Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), Seeds.fresh(seed + "u"));
             Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels, taps), Seeds.fresh(seed + "k"));
