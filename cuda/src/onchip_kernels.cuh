@@ -121,6 +121,12 @@ template <bool kTensorCores> __host__ __device__ constexpr int pass_bits(int bit
     return bits >= 4 ? 4 : bits;
 }
 
+// Whether the transform of 2^bits values ends in an fp32 pass of radix 2, 4 or 8 (pass_bits).
+template <bool kTensorCores> __host__ __device__ constexpr bool ends_in_small_pass(int bits) {
+    while (bits > 0 && pass_bits<kTensorCores>(bits) >= 4) bits -= pass_bits<kTensorCores>(bits);
+    return bits > 0;
+}
+
 // The 16 x 16 matrices a pass of 2^radix_bits values takes (two for 256, one for 128 or 16).
 __host__ __device__ constexpr int pass_levels(int radix_bits) {
     return radix_bits == 8 ? 2 : radix_bits == 7 || radix_bits == 4 ? 1 : 0;
