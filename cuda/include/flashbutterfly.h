@@ -184,6 +184,24 @@ FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, 
                                           int groups, cudaStream_t stream);
 
 /*
+ * The backward of fb_onchip_conv_learned with fb_learned_spectrum, for the output gradient dy:
+ * du (as u), dk (channels, taps) fp32, dd (channels) fp32 (NULL exactly where d is), and the
+ * matrices' gradients forward_grad and inverse_grad (as forward and inverse), all written, not
+ * added to. Gradients of a real loss: dL/dRe + i dL/dIm for each complex entry. fft_size up to
+ * 32768 (one round per pass). scratch: 256-byte aligned device memory of
+ * fb_learned_backward_scratch_bytes() for the same shape on the current device (not kept
+ * between calls; the call allocates nothing).
+ */
+FB_API cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels,
+                                                     size_t *bytes);
+FB_API cudaError_t fb_onchip_conv_learned_backward(const void *u, const void *dy, const float *k, int64_t taps,
+                                                   const float *spectrum, const float *d, void *du, float *dk,
+                                                   float *dd, float *forward_grad, float *inverse_grad, void *scratch,
+                                                   fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
+                                                   int64_t fft_size, const float *forward, const float *inverse,
+                                                   int levels, int groups, cudaStream_t stream);
+
+/*
  * The largest FFT size fb_monarch_conv takes for dtype on device with at most `levels` outer
  * levels (1 or 2): the outer factors' largest product times the inner step's size (half the
  * longest complex sequence one block holds), times two.

@@ -59,16 +59,19 @@ __device__ __forceinline__ Dft16Fragments dft16_fragments(bool inverse) {
 }
 
 // This lane's share of a 16 x 16 complex matrix P[p][r] as the A operand, from fp32 (re, im)
-// pairs, row-major: a learned level's matrix in place of F16 (dft16_fragments' layout).
-__device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restrict__ matrix, int lane) {
+// pairs, row-major: a learned level's matrix in place of F16 (dft16_fragments' layout); adjoint:
+// of P's conjugate transpose instead.
+__device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restrict__ matrix, int lane,
+                                                           bool adjoint = false) {
     const int g = lane >> 2, t = lane & 3;
+    const auto *m = reinterpret_cast<const float2 *>(matrix);
     Dft16Fragments f;
 #pragma unroll
     for (int reg = 0; reg < 4; ++reg) {
         const int p = g + (reg & 1) * 8;
         const int r = 2 * t + (reg >> 1) * 8;
-        const float2 a = reinterpret_cast<const float2 *>(matrix)[p * 16 + r];
-        const float2 b = reinterpret_cast<const float2 *>(matrix)[p * 16 + r + 1];
+        const float2 a = adjoint ? conj(m[r * 16 + p]) : m[p * 16 + r];
+        const float2 b = adjoint ? conj(m[(r + 1) * 16 + p]) : m[p * 16 + r + 1];
         f.re[reg] = pack_bf16x2(a.x, b.x);
         f.im[reg] = pack_bf16x2(a.y, b.y);
         f.neg_im[reg] = pack_bf16x2(-a.y, -b.y);

@@ -1111,6 +1111,151 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_learned_backward_scratch_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_learned_backward_scratch_bytes").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_learned_backward_scratch_bytes"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * }
+     */
+    public static FunctionDescriptor fb_learned_backward_scratch_bytes$descriptor() {
+        return fb_learned_backward_scratch_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * }
+     */
+    public static MethodHandle fb_learned_backward_scratch_bytes$handle() {
+        return fb_learned_backward_scratch_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * }
+     */
+    public static MemorySegment fb_learned_backward_scratch_bytes$address() {
+        return fb_learned_backward_scratch_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * }
+     */
+    public static int fb_learned_backward_scratch_bytes(long batch, long channels, long fft_size, int levels, MemorySegment bytes) {
+        var mh$ = fb_learned_backward_scratch_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_learned_backward_scratch_bytes", batch, channels, fft_size, levels, bytes);
+            }
+            return (int)mh$.invokeExact(batch, channels, fft_size, levels, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_onchip_conv_learned_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_onchip_conv_learned_backward").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_onchip_conv_learned_backward"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned_backward(const void *u, const void *dy, const float *k, int64_t taps, const float *spectrum, const float *d, void *du, float *dk, float *dd, float *forward_grad, float *inverse_grad, void *scratch, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_onchip_conv_learned_backward$descriptor() {
+        return fb_onchip_conv_learned_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned_backward(const void *u, const void *dy, const float *k, int64_t taps, const float *spectrum, const float *d, void *du, float *dk, float *dd, float *forward_grad, float *inverse_grad, void *scratch, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_onchip_conv_learned_backward$handle() {
+        return fb_onchip_conv_learned_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned_backward(const void *u, const void *dy, const float *k, int64_t taps, const float *spectrum, const float *d, void *du, float *dk, float *dd, float *forward_grad, float *inverse_grad, void *scratch, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_onchip_conv_learned_backward$address() {
+        return fb_onchip_conv_learned_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_onchip_conv_learned_backward(const void *u, const void *dy, const float *k, int64_t taps, const float *spectrum, const float *d, void *du, float *dk, float *dd, float *forward_grad, float *inverse_grad, void *scratch, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels, int groups, cudaStream_t stream)
+     * }
+     */
+    public static int fb_onchip_conv_learned_backward(MemorySegment u, MemorySegment dy, MemorySegment k, long taps, MemorySegment spectrum, MemorySegment d, MemorySegment du, MemorySegment dk, MemorySegment dd, MemorySegment forward_grad, MemorySegment inverse_grad, MemorySegment scratch, int dtype, long batch, long channels, long length, long fft_size, MemorySegment forward, MemorySegment inverse, int levels, int groups, MemorySegment stream) {
+        var mh$ = fb_onchip_conv_learned_backward.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_onchip_conv_learned_backward", u, dy, k, taps, spectrum, d, du, dk, dd, forward_grad, inverse_grad, scratch, dtype, batch, channels, length, fft_size, forward, inverse, levels, groups, stream);
+            }
+            return (int)mh$.invokeExact(u, dy, k, taps, spectrum, d, du, dk, dd, forward_grad, inverse_grad, scratch, dtype, batch, channels, length, fft_size, forward, inverse, levels, groups, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_monarch_max_fft_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,

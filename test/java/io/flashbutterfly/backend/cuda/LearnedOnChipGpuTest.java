@@ -1,6 +1,7 @@
 package io.flashbutterfly.backend.cuda;
 
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -83,6 +84,91 @@ class LearnedOnChipGpuTest {
                 }
             }
             Accuracy.assertClose(y.toDoubleArray(), want, Accuracy.tolerance(dtype), seed);
+        }
+    }
+
+    /**
+     * The backward (fb_onchip_conv_learned_backward) against StockhamButterfly.forwardBackward in
+     * float64: du, dk, dD and every level's gradient of both directions, outputs poisoned; the
+     * same pass kinds and block shapes as above up to N = 32K (its limit), shared and per-channel
+     * matrices, with D and without.
+     */
+    @ParameterizedTest(name = "{0} N={1} B={2} H={3} L={4} Lk={5} groups={6} D={7}")
+    @CsvSource({"BF16,4,2,2,2,2,1,true", "BF16,16,1,3,9,7,1,false", "BF16,64,3,2,33,30,2,true",
+        "FP16,512,2,3,256,256,3,true", "BF16,1024,3,2,512,300,1,true", "BF16,2048,2,2,1000,1000,1,false",
+        "BF16,4096,1,3,2048,1500,3,true", "BF16,8192,2,2,4093,4000,1,true", "FP16,16384,2,2,8192,8192,2,true",
+        "BF16,32768,1,2,16384,16384,1,true"})
+    void backwardMatchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
+                                            int groups, boolean withD) {
+        String seed = "learned backward " + dtype + fftSize + length;
+        int levels = fb_learned_levels(fftSize);
+        StockhamButterfly[] butterflies = new StockhamButterfly[groups];
+        for (int g = 0; g < groups; g++) butterflies[g] = StockhamButterfly.dft(fftSize).perturbed(0.2, Seeds.fresh(seed + g));
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), Seeds.fresh(seed + "u"));
+            Tensor dy = Tensor.randn(arena, GPU, dtype, u.shape(), Seeds.fresh(seed + "dy"));
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels, taps), Seeds.fresh(seed + "k"));
+            Tensor d = withD ? Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels), Seeds.fresh(seed + "d")) : null;
+            Tensor forward = matrices(arena, butterflies, levels, false);
+            Tensor inverse = matrices(arena, butterflies, levels, true);
+            Tensor spectrum = Tensor.empty(arena, GPU, DType.FP32, Shape.of(channels, fftSize / 2 + 1, 2));
+            Tensor du = Poisoned.tensor(arena, GPU, dtype, u.shape());
+            Tensor dk = Poisoned.tensor(arena, GPU, DType.FP32, k.shape());
+            Tensor dd = withD ? Poisoned.tensor(arena, GPU, DType.FP32, Shape.of(channels)) : null;
+            Tensor dForward = Poisoned.tensor(arena, GPU, DType.FP32, forward.shape());
+            Tensor dInverse = Poisoned.tensor(arena, GPU, DType.FP32, inverse.shape());
+            MemorySegment bytes = arena.allocate(Long.BYTES);
+            Cuda.check(fb_learned_backward_scratch_bytes(batch, channels, fftSize, levels, bytes),
+                    "fb_learned_backward_scratch_bytes");
+            Tensor scratch = Tensor.empty(arena, GPU, DType.FP32, Shape.of(Math.ceilDiv(bytes.get(JAVA_LONG, 0), 4)));
+            MemorySegment stream = Stream.DEFAULT.handle();
+            Cuda.check(fb_learned_spectrum(k.data(), channels, taps, fftSize, forward.data(), levels, groups,
+                    dtype.nativeCode(), spectrum.data(), stream), "fb_learned_spectrum");
+            Cuda.check(fb_onchip_conv_learned_backward(u.data(), dy.data(), k.data(), taps, spectrum.data(),
+                    withD ? d.data() : MemorySegment.NULL, du.data(), dk.data(), withD ? dd.data() : MemorySegment.NULL,
+                    dForward.data(), dInverse.data(), scratch.data(), dtype.nativeCode(), batch, channels, length,
+                    fftSize, forward.data(), inverse.data(), levels, groups, stream), "fb_onchip_conv_learned_backward");
+
+            double[] uv = u.toDoubleArray();
+            double[] gv = dy.toDoubleArray();
+            double[] kv = k.toDoubleArray();
+            double[] dv = withD ? d.toDoubleArray() : new double[channels];
+            double[] wantDu = new double[uv.length];
+            double[] wantDk = new double[kv.length];
+            double[] wantDd = new double[channels];
+            double[] wantForward = new double[groups * Math.max(levels, 1) * 512];
+            double[] wantInverse = new double[wantForward.length];
+            for (int h = 0; h < channels; h++) {
+                double[][] rows = new double[batch][length];
+                double[][] grads = new double[batch][length];
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(uv, (b * channels + h) * length, rows[b], 0, length);
+                    System.arraycopy(gv, (b * channels + h) * length, grads[b], 0, length);
+                }
+                double[] kh = new double[taps];
+                System.arraycopy(kv, h * taps, kh, 0, taps);
+                int group = groups == 1 ? 0 : h;
+                StockhamButterfly.Result r = butterflies[group].forwardBackward(rows, kh, grads);
+                for (int b = 0; b < batch; b++) {
+                    for (int t = 0; t < length; t++) {
+                        wantDu[(b * channels + h) * length + t] = r.du()[b][t] + dv[h] * grads[b][t];
+                        wantDd[h] += grads[b][t] * rows[b][t];
+                    }
+                }
+                System.arraycopy(r.dk(), 0, wantDk, h * taps, taps);
+                for (int level = 0; level < levels; level++) {
+                    r.dForward()[level].addInterleavedTo(wantForward, (group * levels + level) * 512);
+                    r.dInverse()[level].addInterleavedTo(wantInverse, (group * levels + level) * 512);
+                }
+            }
+            double tolerance = Accuracy.tolerance(dtype);
+            Accuracy.assertClose(du.toDoubleArray(), wantDu, tolerance, seed + " du");
+            Accuracy.assertClose(dk.toDoubleArray(), wantDk, tolerance, seed + " dk");
+            if (withD) Accuracy.assertClose(dd.toDoubleArray(), wantDd, tolerance, seed + " dD");
+            if (levels > 0) {
+                Accuracy.assertClose(dForward.toDoubleArray(), wantForward, tolerance, seed + " dForward");
+                Accuracy.assertClose(dInverse.toDoubleArray(), wantInverse, tolerance, seed + " dInverse");
+            }
         }
     }
 

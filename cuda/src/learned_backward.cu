@@ -1,0 +1,659 @@
+// The backward of the learned convolution (onchip_conv_learned with learned_spectrum): du, dk, dD
+// and every learned matrix's gradient, StockhamButterfly.forwardBackward on the GPU.
+//
+// One block per (channel, share of the batch) runs, for each of its rows, on chip: u's learned
+// forward transform, the product, the inverse transform (each learned pass's input saved in the
+// block's own scratch, which stays in L2), then dy back through the inverse transform's
+// adjoint, the product's and the forward transform's, each level's gradient summed as it goes.
+// A pass's adjoint reads from where the pass wrote and writes where it read, with P^H for P and
+// the twiddles conjugated after the product; a 256 pass's inner values are recomputed from its
+// saved input. Level gradients are tensor-core products over the pass's columns: for a level
+// with output gradient G and input V (16 x columns each), dP += G V^H. The spectrum's gradient
+// (each bin summed over the batch) then goes back through the split and k's forward transform,
+// one channel per block.
+#include "onchip_kernels.cuh"
+
+namespace {
+
+using fb::Dft16Fragments;
+
+// The passes of the learned transform of n values (pass_bits, n <= 2^14: at most 3), in order.
+struct Passes {
+    static constexpr int kMax = 4;
+    int count = 0;
+    int learned = 0;  // passes with learned levels, whose inputs the backward saves
+    int bits[kMax] = {}, span[kMax] = {}, level[kMax] = {}, saved[kMax] = {};  // saved: -1 for fixed passes
+};
+
+__host__ __device__ inline Passes passes_of(int n) {
+    Passes p;
+    int bits = 0;
+    while ((1 << bits) < n) ++bits;
+    for (int done = 0, level = 0; done < bits; ++p.count) {
+        const int radix_bits = pass_bits<true>(bits - done);
+        p.bits[p.count] = radix_bits;
+        p.span[p.count] = 1 << done;
+        p.level[p.count] = level;
+        p.saved[p.count] = radix_bits >= 4 ? p.learned++ : -1;
+        done += radix_bits;
+        level += pass_levels(radix_bits);
+    }
+    return p;
+}
+
+// The block's buffers of n values in shared memory (padded, slot()), and the gradient sum's.
+template <typename Value> struct Buffers {
+    Value *g;      // the gradient being propagated, in place
+    Value *in;     // the current pass's saved input
+    Value *inner;  // a 256 or 128 pass's inner values
+    float *red;    // 16 x 16 complex, zero between uses
+};
+
+template <typename Value> __device__ void save_values(const Value *x, Value *to, int n) {
+    for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = x[slot(i)];
+}
+
+template <typename Value> __device__ void load_values(const Value *from, Value *x, int n) {
+    for (int i = threadIdx.x; i < n; i += blockDim.x) x[slot(i)] = from[i];
+}
+
+// The learned matrices' A fragments, [levels][32] of P, then with adjoint [levels][32] of P^H;
+// the caller's next barrier publishes them.
+__device__ __forceinline__ void load_fragments(Dft16Fragments *fragments, const float *matrices, int levels, bool adjoint) {
+    const int count = (adjoint ? 64 : 32) * levels;
+    for (int i = threadIdx.x; i < count; i += blockDim.x) {
+        fragments[i] = fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32, i >= 32 * levels);
+    }
+}
+
+// out = A x for columns 16-vectors on tensor cores (lane fragments: A's): x_r of column c from
+// load(c, r), each result to store(c, p, value). Every load precedes the first store (a barrier
+// between), so the outputs may overwrite the inputs; ends with a barrier. At most 4 tiles of 8
+// columns per warp: columns <= 32 * warps, as n / 16 columns of n / 16 threads are.
+template <typename Load, typename Store>
+__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, Load load, Store store) {
+    constexpr int kMaxTiles = 4;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int g = lane >> 2, t = lane & 3;
+    const int tiles = (columns + 7) >> 3;
+    uint32_t b[kMaxTiles][4];
+#pragma unroll
+    for (int i = 0; i < kMaxTiles; ++i) {
+        const int tile = warp + i * warps;
+        const int c = tile * 8 + g;
+        float2 v[4] = {};
+        if (tile < tiles && c < columns) {
+#pragma unroll
+            for (int q = 0; q < 4; ++q) v[q] = load(c, 2 * t + (q & 1) + (q >> 1) * 8);
+        }
+        b[i][0] = fb::pack_bf16x2(v[0].x, v[1].x);
+        b[i][1] = fb::pack_bf16x2(v[2].x, v[3].x);
+        b[i][2] = fb::pack_bf16x2(v[0].y, v[1].y);
+        b[i][3] = fb::pack_bf16x2(v[2].y, v[3].y);
+    }
+    __syncthreads();
+#pragma unroll
+    for (int i = 0; i < kMaxTiles; ++i) {
+        const int tile = warp + i * warps;
+        if (tile >= tiles) continue;  // warp-uniform: mma needs the whole warp
+        const Dft16Fragments f = lane_fragments[lane];
+        float re[4] = {}, im[4] = {};
+        fb::mma_bf16_16x8x16(re, f.re, b[i][0], b[i][1]);
+        fb::mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
+        fb::mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
+        fb::mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+            const int c = tile * 8 + 2 * t + (e & 1);
+            if (c < columns) store(c, g + (e >> 1) * 8, make_float2(re[e], im[e]));
+        }
+    }
+    __syncthreads();
+}
+
+// grad (16 x 16 complex, row-major, this block's own) += G V^H over columns 16-vectors,
+// G[p][c] = out_grad(c, p), V[s][c] = input(c, s): each warp's chunks of 16 columns on tensor
+// cores, then summed over the warps in red. Reads only; ends with a barrier.
+template <typename OutGrad, typename Input>
+__device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, Input input, float *red, float *grad) {
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int g = lane >> 2, t = lane & 3;
+    float acc[2][2][4] = {};  // [tile of s][re, im], C layout: rows p = g, g + 8; columns s = 2t, 2t + 1
+    auto at = [&](auto value, int c, int row) { return c < columns ? value(c, row) : make_float2(0.0f, 0.0f); };
+    for (int first = warp * 16; first < columns; first += warps * 16) {
+        uint32_t a_re[4], a_im[4];  // G: rows p, columns c
+#pragma unroll
+        for (int reg = 0; reg < 4; ++reg) {
+            const int p = g + (reg & 1) * 8, c = first + 2 * t + (reg >> 1) * 8;
+            const float2 x0 = at(out_grad, c, p), x1 = at(out_grad, c + 1, p);
+            a_re[reg] = fb::pack_bf16x2(x0.x, x1.x);
+            a_im[reg] = fb::pack_bf16x2(x0.y, x1.y);
+        }
+#pragma unroll
+        for (int tile = 0; tile < 2; ++tile) {
+            uint32_t b_re[2], b_im[2], b_neg_im[2];  // V^T: rows c, columns s
+#pragma unroll
+            for (int reg = 0; reg < 2; ++reg) {
+                const int c = first + 2 * t + reg * 8, s = g + 8 * tile;
+                const float2 v0 = at(input, c, s), v1 = at(input, c + 1, s);
+                b_re[reg] = fb::pack_bf16x2(v0.x, v1.x);
+                b_im[reg] = fb::pack_bf16x2(v0.y, v1.y);
+                b_neg_im[reg] = fb::pack_bf16x2(-v0.y, -v1.y);
+            }
+            // G V^H: re = Gr Vr^T + Gi Vi^T, im = Gi Vr^T - Gr Vi^T
+            fb::mma_bf16_16x8x16(acc[tile][0], a_re, b_re[0], b_re[1]);
+            fb::mma_bf16_16x8x16(acc[tile][0], a_im, b_im[0], b_im[1]);
+            fb::mma_bf16_16x8x16(acc[tile][1], a_im, b_re[0], b_re[1]);
+            fb::mma_bf16_16x8x16(acc[tile][1], a_re, b_neg_im[0], b_neg_im[1]);
+        }
+    }
+    if (warp * 16 < columns) {
+#pragma unroll
+        for (int tile = 0; tile < 2; ++tile) {
+#pragma unroll
+            for (int e = 0; e < 4; ++e) {
+                const int at_ps = 2 * (16 * (g + (e >> 1) * 8) + 8 * tile + 2 * t + (e & 1));
+                atomicAdd(red + at_ps, acc[tile][0][e]);
+                atomicAdd(red + at_ps + 1, acc[tile][1][e]);
+            }
+        }
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < 512; i += blockDim.x) {
+        grad[i] += red[i];
+        red[i] = 0.0f;
+    }
+    __syncthreads();
+}
+
+// The adjoint of a fixed radix-R pass (R = 2, 4 or 8) at span ns, in place: each column's R
+// gradients read where the pass wrote them, through the DFT's adjoint (the other direction's
+// DFT) and the conjugate twiddles, written where the pass read.
+template <int R, bool kInverse, typename Value> __device__ void small_pass_adjoint(Value *x, int n, int ns) {
+    constexpr int kGroups = kValuesPerThread / R;  // columns per thread: n / R of them, n / 16 threads
+    const int count = n / R;
+    float2 held[kGroups][R];
+#pragma unroll
+    for (int group = 0; group < kGroups; ++group) {
+        const int j = threadIdx.x + group * blockDim.x;
+        if (j < count) {
+            const int k = j & (ns - 1);
+#pragma unroll
+            for (int p = 0; p < R; ++p) held[group][p] = fb::load_value(x, slot((j - k) * R + k + p * ns));
+        }
+    }
+    __syncthreads();
+#pragma unroll
+    for (int group = 0; group < kGroups; ++group) {
+        const int j = threadIdx.x + group * blockDim.x;
+        if (j >= count) continue;
+        const int k = j & (ns - 1);
+        dft<!kInverse, R>(held[group]);  // bit-reversed out
+#pragma unroll
+        for (int q = 0; q < R; ++q) {
+            const int s = reverse_bits(q, log2_radix<R>());
+            const float2 v = held[group][q];
+            fb::store_value(x, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * k, R * ns, !kInverse) : v);
+        }
+    }
+    __syncthreads();
+}
+
+// The adjoint of a learned radix-16 pass at span ns: its matrix's gradient added to grad, then
+// b.g, the output's gradient, becomes the input's. adjoint: P^H's lane fragments.
+template <bool kInverse, typename Value>
+__device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft16Fragments *adjoint, float *grad) {
+    const int count = n / 16;
+    auto input = [&](int j, int s) {
+        const float2 v = fb::load_value(b.in, slot(j + s * count));
+        return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, kInverse) : v;
+    };
+    auto out_grad = [&](int j, int p) {
+        const int k = j & (ns - 1);
+        return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
+    };
+    add_level_grad(count, out_grad, input, b.red, grad);
+    matrix_step(count, adjoint, out_grad, [&](int j, int s, float2 v) {
+        fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
+    });
+}
+
+// The adjoint of a pass of radix R = 16 kM (two levels) at span ns, StockhamButterfly's
+// applyBackward: V[a][b] = v[kM a + b] of column j, Ut = (P1 V) W_R^(b c), X[c + 16 d] = sum_b
+// P2[d][b] Ut[c][b] (P2 the fixed 8-point DFT for kM = 8). Its matrices' gradients are added to
+// grads (level's and the next's), and b.g becomes the input's gradient. Inner values at
+// j R + c kM + b of b.inner.
+template <int kM, bool kInverse, typename Value>
+__device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Dft16Fragments *fragments,
+                                const Dft16Fragments *adjoint, float *grads) {
+    constexpr int kRadix = 16 * kM;
+    const int count = n / kRadix;
+    const int columns = n / 16;  // (j, b) for the first level, (j, c) for the second
+    auto input = [&](int column, int a) {
+        const int j = column / kM, s = kM * a + column % kM;
+        const float2 v = fb::load_value(b.in, slot(j + s * count));
+        return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, kInverse) : v;
+    };
+    auto inner_at = [](int j, int c, int column_b) { return slot(j * kRadix + c * kM + column_b); };
+    auto out_at = [&](int j, int c, int d) {
+        const int k = j & (ns - 1);
+        return slot((j - k) * kRadix + k + (c + 16 * d) * ns);
+    };
+    if constexpr (kM == 16) {
+        matrix_step(columns, fragments, input, [&](int column, int c, float2 v) {  // Ut, recomputed
+            const int column_b = column % 16;
+            fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, kInverse));
+        });
+        auto out_grad = [&](int column, int d) { return fb::load_value(b.g, out_at(column / 16, column % 16, d)); };
+        add_level_grad(columns, out_grad,
+                       [&](int column, int column_b) {
+                           return fb::load_value(b.inner, inner_at(column / 16, column % 16, column_b));
+                       },
+                       b.red, grads + 512);
+        matrix_step(columns, adjoint + 32, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
+            const int c = column % 16;
+            fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, !kInverse));
+        });
+    } else {
+        // gU = (F8^H gX) conj(W): F8 is symmetric, its adjoint the other direction's DFT
+        for (int item = threadIdx.x; item < 16 * count; item += blockDim.x) {
+            const int j = item / 16, c = item % 16;
+            float2 v[8];
+#pragma unroll
+            for (int d = 0; d < 8; ++d) v[d] = fb::load_value(b.g, out_at(j, c, d));
+            dft<!kInverse, 8>(v);
+#pragma unroll
+            for (int q = 0; q < 8; ++q) {
+                const int column_b = reverse_bits(q, 3);
+                fb::store_value(b.inner, inner_at(j, c, column_b), fb::twiddle(v[q], column_b * c, kRadix, !kInverse));
+            }
+        }
+        __syncthreads();
+    }
+    auto inner_grad = [&](int column, int c) { return fb::load_value(b.inner, inner_at(column / kM, c, column % kM)); };
+    add_level_grad(columns, inner_grad, input, b.red, grads);
+    matrix_step(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
+        const int j = column / kM, s = kM * a + column % kM;
+        fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
+    });
+}
+
+// The learned transform of x (transform's learned form: fragments as load_fragments lays them
+// out), each learned pass's input saved in order, n values apart. Ends with a barrier.
+template <bool kInverse, typename Value>
+__device__ void transform_saving(Value *x, int n, const Dft16Fragments *fragments, Value *saved) {
+    const Passes p = passes_of(n);
+    for (int i = 0; i < p.count; ++i) {
+        if (p.saved[i] >= 0) save_values(x, saved + static_cast<int64_t>(p.saved[i]) * n, n);
+        transform_pass<true, 1, kInverse, true>(x, n, p.span[i], p.bits[i], p.level[i], fragments);
+    }
+}
+
+// b.g, the gradient of transform_saving's output, becomes its input's; each level's matrix
+// gradient added to grads ([levels][512]). fragments: P's then P^H's (load_fragments).
+template <bool kInverse, typename Value>
+__device__ void transform_adjoint(const Buffers<Value> &b, int n, const Dft16Fragments *fragments, int levels,
+                                  const Value *saved, float *grads) {
+    const Passes p = passes_of(n);
+    const Dft16Fragments *adjoint = fragments + 32 * levels;
+    for (int i = p.count - 1; i >= 0; --i) {
+        const int ns = p.span[i], level = p.level[i];
+        switch (p.bits[i]) {
+            case 1: small_pass_adjoint<2, kInverse>(b.g, n, ns); continue;
+            case 2: small_pass_adjoint<4, kInverse>(b.g, n, ns); continue;
+            case 3: small_pass_adjoint<8, kInverse>(b.g, n, ns); continue;
+            default: break;
+        }
+        load_values(saved + static_cast<int64_t>(p.saved[i]) * n, b.in, n);
+        __syncthreads();
+        const Dft16Fragments *f = fragments + 32 * level, *a = adjoint + 32 * level;
+        switch (p.bits[i]) {
+            case 4: pass16_adjoint<kInverse>(b, n, ns, a, grads + 512 * level); break;
+            case 7: pass16m_adjoint<8, kInverse>(b, n, ns, f, a, grads + 512 * level); break;
+            default: pass16m_adjoint<16, kInverse>(b, n, ns, f, a, grads + 512 * level); break;
+        }
+    }
+}
+
+// The gradients of one bin of real_bin_product (StockhamButterfly.binProductBackward) for the
+// product's gradient g: of zk, zp, k_lo and k_hi.
+struct BinGrads {
+    float2 zk, zp, k_lo, k_hi;
+};
+
+__device__ __forceinline__ BinGrads bin_product_backward(float2 zk, float2 zp, float2 w, float2 k_lo, float2 k_hi, float2 g) {
+    using fb::cadd;
+    using fb::conj;
+    using fb::csub;
+    const float2 e = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));
+    const float2 o = cmul(w, make_float2(0.5f * (zk.y + zp.y), -0.5f * (zk.x - zp.x)));
+    const float2 g_lo = cmul(conj(make_float2(1.0f + w.y, w.x)), g);   // (1 + i conj w) lo
+    const float2 g_hi = cmul(conj(make_float2(1.0f - w.y, -w.x)), g);  // (1 - i conj w) hi
+    const float2 g_plus = cmul(conj(k_lo), g_lo), g_minus = cmul(conj(k_hi), g_hi);
+    const float2 g_e = cadd(g_plus, g_minus), g_o = csub(g_plus, g_minus);
+    const float2 c = make_float2(0.5f * w.y, -0.5f * w.x);  // w / 2i
+    const float2 c_go = cmul(conj(c), g_o), minus_c_go = cmul(make_float2(-c.x, -c.y), conj(g_o));
+    return {make_float2(0.5f * g_e.x + c_go.x, 0.5f * g_e.y + c_go.y),
+            make_float2(0.5f * g_e.x + minus_c_go.x, -0.5f * g_e.y + minus_c_go.y), cmul(conj(cadd(e, o)), g_lo),
+            cmul(conj(csub(e, o)), g_hi)};
+}
+
+// The backward of real_row_products for one row (StockhamButterfly.product with a gradient): g
+// holds the products' gradient, z the row's transform; g becomes z's gradient and the spectrum's
+// gradient is added to dk (n + 1 bins, the block's own). Each thread takes bins f and n - f
+// (both products reach both). Ends with a barrier.
+template <typename Value>
+__device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *__restrict__ k, float2 *dk) {
+    using fb::cadd;
+    using fb::conj;
+    for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) {
+        const int fp = (n - f) & (n - 1);
+        float sine, cosine;
+        sincospif(-static_cast<float>(f) / static_cast<float>(n), &sine, &cosine);  // W_2n^f
+        const float2 zi = fb::load_value(z, slot(f)), zp = fb::load_value(z, slot(fp));
+        const float2 k_lo = k[f], k_hi = k[n - f];
+        BinGrads d = bin_product_backward(zi, zp, make_float2(cosine, sine), k_lo, f == 0 ? k_hi : conj(k_hi),
+                                          fb::load_value(g, slot(f)));
+        float2 at_f = d.zk, at_fp = d.zp, dk_f = d.k_lo, dk_partner = f == 0 ? d.k_hi : conj(d.k_hi);
+        if (fp != f) {
+            d = bin_product_backward(zp, zi, make_float2(-cosine, sine), k_hi, conj(k_lo), fb::load_value(g, slot(fp)));
+            at_fp = cadd(at_fp, d.zk);
+            at_f = cadd(at_f, d.zp);
+            dk_partner = cadd(dk_partner, d.k_lo);
+            dk_f = cadd(dk_f, conj(d.k_hi));
+            fb::store_value(g, slot(fp), at_fp);
+        } else {
+            at_f = cadd(at_f, at_fp);
+        }
+        fb::store_value(g, slot(f), at_f);
+        dk[f] = cadd(dk[f], dk_f);
+        dk[n - f] = cadd(dk[n - f], dk_partner);
+    }
+    __syncthreads();
+}
+
+// Where a block's parts lie: the shared memory (three buffers of n values, the fragments of one
+// direction and its adjoint, the gradient sum, block_sum's scratch) and its own scratch in
+// device memory (the saved pass inputs of both transforms and u's transform, the spectrum's
+// gradient over its rows, the level gradients of both directions).
+template <typename Value> struct Layout {
+    int n, levels;
+    __host__ __device__ size_t values() const { return values_bytes<Value>(n); }
+    __host__ __device__ size_t fragments() const { return 3 * values(); }
+    __host__ __device__ size_t red() const { return fragments() + 64 * static_cast<size_t>(levels) * sizeof(Dft16Fragments); }
+    __host__ __device__ size_t sums() const { return red() + 512 * sizeof(float); }
+    __host__ __device__ size_t smem() const { return sums() + 32 * sizeof(float2); }
+    __host__ __device__ size_t saved() const {
+        return (static_cast<size_t>(2 * passes_of(n).learned + 1) * n * sizeof(Value) + 15) / 16 * 16;
+    }
+    __host__ __device__ size_t grads() const { return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16; }
+    __host__ __device__ size_t scratch() const { return grads() + 2 * 512 * static_cast<size_t>(levels) * sizeof(float); }
+};
+
+template <typename Value> __device__ Buffers<Value> buffers(float4 *smem, const Layout<Value> &layout) {
+    char *base = reinterpret_cast<char *>(smem);
+    return {reinterpret_cast<Value *>(base), reinterpret_cast<Value *>(base + layout.values()),
+            reinterpret_cast<Value *>(base + 2 * layout.values()), reinterpret_cast<float *>(base + layout.red())};
+}
+
+template <typename Value> __device__ void zero(Value *x, size_t count) {
+    for (size_t i = threadIdx.x; i < count; i += blockDim.x) x[i] = Value{};
+}
+
+// Adds count floats of from to to, atomically (other blocks add to the same).
+__device__ __forceinline__ void add_to(float *to, const float *from, int count) {
+    for (int i = threadIdx.x; i < count; i += blockDim.x) atomicAdd(to + i, from[i]);
+}
+
+// x[j] = row[2j] + i row[2j+1], zero past length.
+template <typename T, typename Value> __device__ void pack_row(Value *x, const T *row, int64_t length, int n) {
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        const int64_t t = 2 * static_cast<int64_t>(j);
+        fb::store_value(x, slot(j), make_float2(t < length ? fb::to_float(row[t]) : 0.0f,
+                                                t + 1 < length ? fb::to_float(row[t + 1]) : 0.0f));
+    }
+}
+
+// Sample t of the row packed in x.
+template <typename Value> __device__ float unpacked(const Value *x, int64_t t) {
+    const float2 v = fb::load_value(x, slot(static_cast<int>(t / 2)));
+    return t % 2 == 0 ? v.x : v.y;
+}
+
+// du, dD and the level gradients, and the spectrum's gradient summed over the batch (into
+// spectrum_grad), for the rows b = split, split + splits, ... of channel h (block h splits + split).
+template <typename T, typename Value, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
+    const T *__restrict__ u, const T *__restrict__ dy, const float2 *__restrict__ spectrum,
+    const float *__restrict__ d, T *__restrict__ du, float *dd, int64_t batch, int64_t channels, int64_t length, int n,
+    const float *__restrict__ forward, const float *__restrict__ inverse, float *forward_grad, float *inverse_grad,
+    int levels, int groups, int splits, float2 *spectrum_grad, char *scratch) {
+    extern __shared__ float4 smem[];
+    const Layout<Value> layout{n, levels};
+    const Buffers<Value> b = buffers(smem, layout);
+    auto *fragments = reinterpret_cast<Dft16Fragments *>(reinterpret_cast<char *>(smem) + layout.fragments());
+    auto *sums = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + layout.sums());
+    const int64_t h = blockIdx.x / splits;
+    const int64_t group = groups == 1 ? 0 : h;
+    const float *forward_h = forward + group * levels * 512, *inverse_h = inverse + group * levels * 512;
+    char *mine = scratch + blockIdx.x * layout.scratch();
+    const int learned = passes_of(n).learned;
+    Value *saved_forward = reinterpret_cast<Value *>(mine);
+    Value *saved_inverse = saved_forward + static_cast<int64_t>(learned) * n;
+    Value *saved_z = saved_inverse + static_cast<int64_t>(learned) * n;
+    auto *dk = reinterpret_cast<float2 *>(mine + layout.saved());
+    auto *grads_forward = reinterpret_cast<float *>(mine + layout.grads());
+    float *grads_inverse = grads_forward + 512 * levels;
+    zero(dk, n + 1);
+    zero(grads_forward, 2 * 512 * static_cast<size_t>(levels));
+    zero(b.red, 512);
+    const float2 *k = spectrum + h * (n + 1);
+    const float skip = d != nullptr ? d[h] : 0.0f;
+    float dd_part = 0.0f;
+    for (int64_t row = blockIdx.x % splits; row < batch; row += splits) {
+        const int64_t first = (row * channels + h) * length;
+        __syncthreads();  // the last row's uses of the buffers and fragments are done
+        load_fragments(fragments, forward_h, levels, false);
+        pack_row(b.g, u + first, length, n);
+        __syncthreads();
+        transform_saving<false>(b.g, n, fragments, saved_forward);
+        save_values(b.g, saved_z, n);
+        real_row_products<1>(b.g, b.g, n, 1, 0, false, k, false);
+        load_fragments(fragments, inverse_h, levels, true);
+        __syncthreads();
+        transform_saving<true>(b.g, n, fragments, saved_inverse);
+        pack_row(b.g, dy + first, length, n);
+        __syncthreads();
+        transform_adjoint<true>(b, n, fragments, levels, saved_inverse, grads_inverse);
+        load_values(saved_z, b.in, n);
+        __syncthreads();
+        product_adjoint(b.g, b.in, n, k, dk);
+        load_fragments(fragments, forward_h, levels, true);
+        __syncthreads();
+        transform_adjoint<false>(b, n, fragments, levels, saved_forward, grads_forward);
+        for (int64_t t = threadIdx.x; t < length; t += blockDim.x) {
+            const float g = fb::to_float(dy[first + t]);
+            du[first + t] = fb::from_float<T>(unpacked(b.g, t) + skip * g);
+            dd_part += g * fb::to_float(u[first + t]);
+        }
+    }
+    __syncthreads();
+    const float2 dd_sum = block_sum(make_float2(dd_part, 0.0f), sums);
+    if (dd != nullptr && threadIdx.x == 0) atomicAdd(dd + h, dd_sum.x);
+    add_to(reinterpret_cast<float *>(spectrum_grad + h * (n + 1)), reinterpret_cast<const float *>(dk), 2 * (n + 1));
+    add_to(forward_grad + group * levels * 512, grads_forward, 512 * levels);
+    add_to(inverse_grad + group * levels * 512, grads_inverse, 512 * levels);
+}
+
+// dk and the forward matrices' gradients from k's side: the spectrum's gradient (spectrum_grad,
+// summed over the batch) back through learned_spectrum's split and k's forward transform, one
+// channel per block (scratch: block h's of learned_backward_rows).
+template <typename T, typename Value, bool kWide>
+__global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
+    const float *__restrict__ k, int64_t taps, int n, const float *__restrict__ forward, float *forward_grad,
+    int levels, int groups, const float2 *spectrum_grad, float *__restrict__ dk, char *scratch) {
+    extern __shared__ float4 smem[];
+    const Layout<Value> layout{n, levels};
+    const Buffers<Value> b = buffers(smem, layout);
+    auto *fragments = reinterpret_cast<Dft16Fragments *>(reinterpret_cast<char *>(smem) + layout.fragments());
+    const int64_t h = blockIdx.x;
+    const int64_t group = groups == 1 ? 0 : h;
+    const float *forward_h = forward + group * levels * 512;
+    char *mine = scratch + blockIdx.x * layout.scratch();
+    Value *saved = reinterpret_cast<Value *>(mine);
+    auto *grads = reinterpret_cast<float *>(mine + layout.grads());
+    zero(grads, 512 * static_cast<size_t>(levels));
+    zero(b.red, 512);
+    load_fragments(fragments, forward_h, levels, false);
+    const float *kr = k + h * taps;
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        const int64_t t = 2 * static_cast<int64_t>(j);
+        fb::store_value(b.g, slot(j), make_float2(t < taps ? kr[t] : 0.0f, t + 1 < taps ? kr[t + 1] : 0.0f));
+    }
+    __syncthreads();
+    transform_saving<false>(b.g, n, fragments, saved);
+    load_fragments(fragments, forward_h, levels, true);
+    // the split's backward (StockhamButterfly.splitBackward): bin f reaches z[f mod n] and
+    // z[(n - f) mod n], so one thread takes bins f and n - f for f <= n / 2
+    const float2 *gk = spectrum_grad + h * (n + 1);
+    const float scale = 0.5f / static_cast<float>(n);
+    auto add_bin = [&](int f, float2 &to_a, float2 &to_b) {
+        float sine, cosine;
+        sincospif(-static_cast<float>(f) / static_cast<float>(n), &sine, &cosine);
+        const float2 e = make_float2(scale * gk[f].x, scale * gk[f].y);
+        const float2 o = make_float2(scale * (cosine * gk[f].x + sine * gk[f].y),
+                                     scale * (cosine * gk[f].y - sine * gk[f].x));  // conj(w) g / N
+        to_a = fb::cadd(to_a, make_float2(0.5f * (e.x - o.y), 0.5f * (e.y + o.x)));
+        to_b = fb::cadd(to_b, make_float2(0.5f * (e.x + o.y), 0.5f * (o.x - e.y)));
+    };
+    for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) {
+        float2 at_f = make_float2(0.0f, 0.0f), at_partner = make_float2(0.0f, 0.0f);  // z[f], z[(n - f) mod n]
+        add_bin(f, at_f, at_partner);
+        if (n - f != f) add_bin(n - f, at_partner, at_f);
+        const int partner = (n - f) & (n - 1);
+        if (partner == f) {
+            fb::store_value(b.g, slot(f), fb::cadd(at_f, at_partner));
+        } else {
+            fb::store_value(b.g, slot(f), at_f);
+            fb::store_value(b.g, slot(partner), at_partner);
+        }
+    }
+    __syncthreads();
+    transform_adjoint<false>(b, n, fragments, levels, saved, grads);
+    for (int64_t t = threadIdx.x; t < taps; t += blockDim.x) dk[h * taps + t] = unpacked(b.g, t);
+    add_to(forward_grad + group * levels * 512, grads, 512 * levels);
+}
+
+// Blocks per channel: enough for two per SM in all, at most one per batch row.
+int64_t backward_splits(int64_t batch, int64_t channels, int sms) {
+    const int64_t splits = (2 * static_cast<int64_t>(sms) + channels - 1) / channels;
+    return splits < 1 ? 1 : splits > batch ? batch : splits;
+}
+
+// The layout for n values of a bf16/fp16 sequence (float2 values below kCompactFrom).
+template <typename Launch> auto by_values(int n, Launch launch) {
+    return n < kCompactFrom ? launch(float2{}) : launch(__nv_bfloat162{});
+}
+
+constexpr int kMaxBackwardSequence = kMaxThreads * kValuesPerThread;  // one round per pass
+
+struct Device {
+    int smem_limit = 0, sms = 0;
+};
+
+bool device_of_call(Device &device) {
+    int id = 0;
+    return cudaGetDevice(&id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.sms, cudaDevAttrMultiProcessorCount, id) == cudaSuccess;
+}
+
+// Bytes of scratch for the call, 0 where the backward does not take n on this device.
+size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int n, int levels) {
+    if (n < 2 || n > kMaxBackwardSequence) return 0;
+    return by_values(n, [&](auto value) -> size_t {
+        const Layout<decltype(value)> layout{n, levels};
+        if (layout.smem() > static_cast<size_t>(device.smem_limit)) return 0;
+        const size_t spectrum = (static_cast<size_t>(channels) * (n + 1) * sizeof(float2) + 255) / 256 * 256;
+        return spectrum + static_cast<size_t>(channels * backward_splits(batch, channels, device.sms)) * layout.scratch();
+    });
+}
+
+template <typename T>
+cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int64_t taps, const float2 *spectrum,
+                                    const float *d, T *du, float *dk, float *dd, float *forward_grad,
+                                    float *inverse_grad, char *scratch, const Device &device, int64_t batch,
+                                    int64_t channels, int64_t length, int n, const float *forward,
+                                    const float *inverse, int levels, int groups, cudaStream_t stream) {
+    auto *spectrum_grad = reinterpret_cast<float2 *>(scratch);
+    char *blocks = scratch + (static_cast<size_t>(channels) * (n + 1) * sizeof(float2) + 255) / 256 * 256;
+    const size_t matrices = static_cast<size_t>(groups) * levels * 512 * sizeof(float);
+    cudaError_t status = cudaMemsetAsync(spectrum_grad, 0, static_cast<size_t>(channels) * (n + 1) * sizeof(float2), stream);
+    if (status == cudaSuccess && matrices > 0) status = cudaMemsetAsync(forward_grad, 0, matrices, stream);
+    if (status == cudaSuccess && matrices > 0) status = cudaMemsetAsync(inverse_grad, 0, matrices, stream);
+    if (status == cudaSuccess && dd != nullptr) status = cudaMemsetAsync(dd, 0, channels * sizeof(float), stream);
+    if (status != cudaSuccess) return status;
+    const int64_t splits = backward_splits(batch, channels, device.sms);
+    return by_values(n, [&](auto value) {
+        using Value = decltype(value);
+        const Layout<Value> layout{n, levels};
+        const int smem = static_cast<int>(layout.smem());
+        auto run = [&](auto wide) {
+            constexpr bool kWide = decltype(wide)::value;
+            cudaError_t launched = fb::launch_reserved(learned_backward_rows<T, Value, kWide>, channels * splits,
+                                                       block_threads(n), smem, true, stream, u, dy, spectrum, d, du,
+                                                       dd, batch, channels, length, n, forward, inverse, forward_grad,
+                                                       inverse_grad, levels, groups, static_cast<int>(splits),
+                                                       spectrum_grad, blocks);
+            if (launched != cudaSuccess) return launched;
+            return fb::launch_reserved(learned_spectrum_backward<T, Value, kWide>, channels, block_threads(n), smem,
+                                       true, stream, k, taps, n, forward, forward_grad, levels, groups,
+                                       static_cast<const float2 *>(spectrum_grad), dk, blocks);
+        };
+        return wide_block(n) ? run(std::true_type{}) : run(std::false_type{});
+    });
+}
+
+}  // namespace
+
+extern "C" FB_API cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size,
+                                                                int levels, size_t *bytes) {
+    Device device;
+    if (bytes == nullptr || batch < 1 || channels < 1 || fft_size < 4 || fft_size > 2 * kMaxBackwardSequence ||
+        (fft_size & (fft_size - 1)) != 0 || fb_learned_levels(fft_size) != levels || !device_of_call(device)) {
+        return cudaErrorInvalidValue;
+    }
+    *bytes = scratch_bytes(device, batch, channels, static_cast<int>(fft_size / 2), levels);
+    return *bytes > 0 ? cudaSuccess : cudaErrorInvalidValue;
+}
+
+extern "C" FB_API cudaError_t fb_onchip_conv_learned_backward(
+    const void *u, const void *dy, const float *k, int64_t taps, const float *spectrum, const float *d, void *du,
+    float *dk, float *dd, float *forward_grad, float *inverse_grad, void *scratch, fb_dtype dtype, int64_t batch,
+    int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels,
+    int groups, cudaStream_t stream) {
+    size_t needed = 0;
+    Device device;
+    if (u == nullptr || dy == nullptr || k == nullptr || spectrum == nullptr || du == nullptr || dk == nullptr ||
+        forward == nullptr || inverse == nullptr || forward_grad == nullptr || inverse_grad == nullptr ||
+        scratch == nullptr || (d == nullptr) != (dd == nullptr) || (dtype != FB_BF16 && dtype != FB_FP16) ||
+        length < 1 || length > fft_size || taps < 1 || taps > fft_size || (groups != 1 && groups != channels) ||
+        reinterpret_cast<uintptr_t>(forward) % 8 != 0 || reinterpret_cast<uintptr_t>(inverse) % 8 != 0 ||
+        reinterpret_cast<uintptr_t>(scratch) % 256 != 0 ||
+        fb_learned_backward_scratch_bytes(batch, channels, fft_size, levels, &needed) != cudaSuccess ||
+        !device_of_call(device)) {
+        return cudaErrorInvalidValue;
+    }
+    const int n = static_cast<int>(fft_size / 2);
+    cudaError_t status = cudaErrorInvalidValue;
+    fb::dispatch_dtype(dtype, [&](auto t) {
+        using T = decltype(t);
+        if constexpr (fb::kUsesTensorCores<T>) {
+            status = launch_learned_backward(static_cast<const T *>(u), static_cast<const T *>(dy), k, taps,
+                                             reinterpret_cast<const float2 *>(spectrum), d, static_cast<T *>(du), dk,
+                                             dd, forward_grad, inverse_grad, static_cast<char *>(scratch), device,
+                                             batch, channels, length, n, forward, inverse, levels, groups, stream);
+        }
+    });
+    return status;
+}
