@@ -13,6 +13,8 @@
 // one channel per block.
 #include "onchip_kernels.cuh"
 
+#include <algorithm>
+
 namespace {
 
 using fb::Dft16Fragments;
@@ -544,10 +546,29 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     add_to(forward_grad + group * levels * 512, grads, 512 * levels);
 }
 
-// Blocks per channel: enough for two per SM in all, at most one per batch row.
-int64_t backward_splits(int64_t batch, int64_t channels, int sms) {
-    const int64_t splits = (2 * static_cast<int64_t>(sms) + channels - 1) / channels;
-    return splits < 1 ? 1 : splits > batch ? batch : splits;
+struct Device {
+    int smem_limit = 0, smem_per_sm = 0, sms = 0;
+};
+
+bool device_of_call(Device &device) {
+    int id = 0;
+    return cudaGetDevice(&id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.smem_per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.sms, cudaDevAttrMultiProcessorCount, id) == cudaSuccess;
+}
+
+// Blocks per channel: enough for the device to hold as many blocks as their threads and shared
+// memory allow (a block of a short sequence is one warp: one block per channel left most of each
+// SM idle), at most one per batch row. Registers are left out, so that the scratch a call needs
+// depends on the shape and the device alone.
+int64_t backward_splits(const Device &device, int64_t batch, int64_t channels, int n, size_t smem) {
+    constexpr int kMaxThreadsPerSm = 2048, kMaxBlocksPerSm = 32, kReservedSmemPerBlock = 1024;
+    int64_t per_sm = kMaxThreadsPerSm / block_threads(n);
+    per_sm = std::min<int64_t>(per_sm, device.smem_per_sm / static_cast<int64_t>(smem + kReservedSmemPerBlock));
+    per_sm = std::max<int64_t>(1, std::min<int64_t>(per_sm, kMaxBlocksPerSm));
+    const int64_t splits = (per_sm * device.sms + channels - 1) / channels;
+    return std::max<int64_t>(1, std::min(splits, batch));
 }
 
 // The layout for n values of a bf16/fp16 sequence (float2 values below kCompactFrom).
@@ -557,17 +578,6 @@ template <typename Launch> auto by_values(int n, Launch launch) {
 
 constexpr int kMaxBackwardSequence = kMaxThreads * kValuesPerThread;  // one round per pass
 
-struct Device {
-    int smem_limit = 0, sms = 0;
-};
-
-bool device_of_call(Device &device) {
-    int id = 0;
-    return cudaGetDevice(&id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.sms, cudaDevAttrMultiProcessorCount, id) == cudaSuccess;
-}
-
 // Bytes of scratch for the call, 0 where the backward does not take n on this device.
 size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int n, int levels) {
     if (n < 2 || n > kMaxBackwardSequence) return 0;
@@ -575,7 +585,8 @@ size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int 
         const Layout<decltype(value)> layout{n, levels};
         if (layout.smem() > static_cast<size_t>(device.smem_limit)) return 0;
         const size_t spectrum = (static_cast<size_t>(channels) * (n + 1) * sizeof(float2) + 255) / 256 * 256;
-        return spectrum + static_cast<size_t>(channels * backward_splits(batch, channels, device.sms)) * layout.scratch();
+        return spectrum + static_cast<size_t>(channels * backward_splits(device, batch, channels, n, layout.smem())) *
+                              layout.scratch();
     });
 }
 
@@ -593,10 +604,10 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
     if (status == cudaSuccess && matrices > 0) status = cudaMemsetAsync(inverse_grad, 0, matrices, stream);
     if (status == cudaSuccess && dd != nullptr) status = cudaMemsetAsync(dd, 0, channels * sizeof(float), stream);
     if (status != cudaSuccess) return status;
-    const int64_t splits = backward_splits(batch, channels, device.sms);
     return by_values(n, [&](auto value) {
         using Value = decltype(value);
         const Layout<Value> layout{n, levels};
+        const int64_t splits = backward_splits(device, batch, channels, n, layout.smem());
         const int smem = static_cast<int>(layout.smem());
         auto run = [&](auto wide) {
             constexpr bool kWide = decltype(wide)::value;

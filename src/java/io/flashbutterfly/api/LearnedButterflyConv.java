@@ -42,9 +42,6 @@ import java.util.Objects;
  * }</pre>
  */
 public final class LearnedButterflyConv {
-    /** Where the device checks say the factors live. */
-    private static final String FACTORS_ARE = "the factors are";
-
     private final int n1;
     private final int n2;
     private final int groups;
@@ -185,42 +182,13 @@ public final class LearnedButterflyConv {
 
     /** The call's sizes, after checking u, k and d against each other and the factors. */
     private ButterflySizes check(Tensor u, Tensor k, Tensor d) {
-        Objects.requireNonNull(u, "u must not be null");
-        Objects.requireNonNull(k, "k must not be null");
-        Checks.requireOpen("u", u);
-        Checks.requireOpen("k", k);
         for (ButterflyFactor f : ButterflyFactor.values()) Checks.requireOpen("factor " + f, factor(f));
-        if (u.shape().rank() != 3) throw new IllegalArgumentException("u must be (B, H, L), got " + u.shape());
-        Device device = factors.get(0).device();
-        Checks.requireOn("u", u, device, FACTORS_ARE);
-        Checks.requireOn("k", k, device, FACTORS_ARE);
-        long batch = u.shape().dim(0);
-        long channels = u.shape().dim(1);
-        long length = u.shape().dim(2);
-        if (k.shape().rank() != 2 || k.shape().dim(0) != channels) {
-            throw new IllegalArgumentException("k must be (H=" + channels + ", Lk), got " + k.shape());
-        }
-        long taps = k.shape().dim(1);
-        if (taps > length || length + taps - 1 > fftSize()) {
-            throw new IllegalArgumentException("k's length " + taps + " and u's length " + length + " need Lk <= L and"
-                    + " L + Lk - 1 <= N = " + fftSize());
-        }
-        if (groups != 1 && groups != channels) {
-            throw new IllegalArgumentException("these factors have " + groups + " groups: they serve H=" + groups
-                    + " channels (or any H with 1 group); u has H=" + channels);
-        }
-        if (batch * fftSize() > Integer.MAX_VALUE) {
+        LearnedCall call = LearnedCall.check(u, k, d, factors.get(0).device(), fftSize(), groups);
+        if ((long) call.batch() * fftSize() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("B * N must be below 2^31 (one channel's block in one product); got B="
-                    + batch + ", N=" + fftSize());
+                    + call.batch() + ", N=" + fftSize());
         }
-        if (d != null) {
-            Checks.requireOpen("d", d);
-            Checks.requireOn("d", d, device, FACTORS_ARE);
-            if (d.shape().rank() != 1 || d.shape().dim(0) != channels) {
-                throw new IllegalArgumentException("d must be (H=" + channels + "), got " + d.shape());
-            }
-        }
-        return new ButterflySizes((int) batch, Math.toIntExact(channels), (int) length, (int) taps, n1, n2, groups);
+        return new ButterflySizes(call.batch(), call.channels(), call.length(), call.taps(), n1, n2, groups);
     }
 
     private static LearnedButterflyBackend backend(Device device) {

@@ -92,6 +92,26 @@ public final class StockhamButterfly {
         return new StockhamButterfly(fftSize / 2, f, g);
     }
 
+    /**
+     * The transform for FFT size N with the given learned matrices ({@link #learnedLevels} of
+     * N/2 each, 16 x 16, in the order the passes use them), kept live.
+     */
+    public static StockhamButterfly of(int fftSize, ComplexMatrix[] forward, ComplexMatrix[] inverse) {
+        int levels = dft(fftSize).forward.length;
+        for (ComplexMatrix[] direction : new ComplexMatrix[][] {forward, inverse}) {
+            if (direction.length != levels) {
+                throw new IllegalArgumentException("N = " + fftSize + " takes " + levels + " matrices per direction, got "
+                        + direction.length);
+            }
+            for (ComplexMatrix m : direction) {
+                if (m.rows != LEVEL_SIZE || m.cols != LEVEL_SIZE) {
+                    throw new IllegalArgumentException("learned matrices are 16 x 16, got " + m.rows + " x " + m.cols);
+                }
+            }
+        }
+        return new StockhamButterfly(fftSize / 2, forward.clone(), inverse.clone());
+    }
+
     /** A copy with N(0, scale) noise added to every learned entry (real and imaginary parts). */
     public StockhamButterfly perturbed(double scale, long seed) {
         SplittableRandom random = new SplittableRandom(seed);

@@ -117,9 +117,9 @@ class LearnedButterflyConvGpuTest {
             Tensor fp64 = Tensor.zeros(arena, Device.CPU, DType.FP64, Shape.of(2, 3, 32));
             Tensor dyFp32 = Tensor.zeros(arena, GPU, DType.FP32, u.shape());
             long live = Tensor.liveBytes(GPU);
-            assertRejected(IllegalArgumentException.class, "k is on cpu but the factors are on cuda:0",
+            assertRejected(IllegalArgumentException.class, "k is on cpu but the learned parameters are on cuda:0",
                     () -> conv.forward(u, kOnHost, null));
-            assertRejected(IllegalArgumentException.class, "u is on cpu but the factors are on cuda:0",
+            assertRejected(IllegalArgumentException.class, "u is on cpu but the learned parameters are on cuda:0",
                     () -> conv.forward(fp64, k, null));
             assertRejected(IllegalArgumentException.class, "dy must be [2, 3, 32] bf16 on cuda:0",
                     () -> conv.backward(dyFp32, u, k, null));

@@ -30,7 +30,8 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
         LearnedButterfly[] groups = butterflies(factors, s);
         double[] yv = new double[uv.length];
         IntStream.range(0, s.channels()).parallel().forEach(h -> {
-            double[][] conv = groups[s.group(h)].convolve(batchRows(uv, h, s), row(kv, h, s.taps()));
+            double[][] conv = groups[s.group(h)].convolve(Rows.ofChannel(uv, h, s.batch(), s.channels(), s.length()),
+                    Rows.row(kv, h, s.taps()));
             for (int b = 0; b < s.batch(); b++) {
                 int first = (b * s.channels() + h) * s.length();
                 for (int t = 0; t < s.length(); t++) yv[first + t] = conv[b][t] + (dv == null ? 0 : dv[h] * uv[first + t]);
@@ -51,8 +52,9 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
         double[] dkv = new double[kv.length];
         ComplexMatrix[][] perChannel = new ComplexMatrix[s.channels()][];
         IntStream.range(0, s.channels()).parallel().forEach(h -> {
-            LearnedButterfly.Result g = groups[s.group(h)].forwardBackward(batchRows(uv, h, s), row(kv, h, s.taps()),
-                    batchRows(dyv, h, s));
+            LearnedButterfly.Result g = groups[s.group(h)].forwardBackward(
+                    Rows.ofChannel(uv, h, s.batch(), s.channels(), s.length()), Rows.row(kv, h, s.taps()),
+                    Rows.ofChannel(dyv, h, s.batch(), s.channels(), s.length()));
             for (int b = 0; b < s.batch(); b++) {
                 int first = (b * s.channels() + h) * s.length();
                 for (int t = 0; t < s.length(); t++) {
@@ -87,18 +89,5 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
             groups[g] = LearnedButterfly.of(s.n1(), s.n2(), matrices);
         }
         return groups;
-    }
-
-    /** Channel h's rows of a (B, H, L) array, one per batch entry. */
-    private static double[][] batchRows(double[] values, int h, ButterflySizes s) {
-        double[][] rows = new double[s.batch()][];
-        for (int b = 0; b < s.batch(); b++) rows[b] = row(values, b * s.channels() + h, s.length());
-        return rows;
-    }
-
-    private static double[] row(double[] values, int row, int length) {
-        double[] r = new double[length];
-        System.arraycopy(values, row * length, r, 0, length);
-        return r;
     }
 }

@@ -1,0 +1,49 @@
+package io.flashbutterfly.api;
+
+import io.flashbutterfly.tensor.Device;
+import io.flashbutterfly.tensor.Tensor;
+import java.util.Objects;
+
+/**
+ * The sizes of one learned-butterfly call, u (batch, channels, length) and k (channels, taps),
+ * after checking u, k and d against each other and against the parameters: their device, FFT
+ * size and groups.
+ */
+record LearnedCall(int batch, int channels, int length, int taps) {
+    /** Where the device checks say the parameters live. */
+    private static final String PARAMETERS_ARE = "the learned parameters are";
+
+    static LearnedCall check(Tensor u, Tensor k, Tensor d, Device device, long fftSize, int groups) {
+        Objects.requireNonNull(u, "u must not be null");
+        Objects.requireNonNull(k, "k must not be null");
+        Checks.requireOpen("u", u);
+        Checks.requireOpen("k", k);
+        if (u.shape().rank() != 3) throw new IllegalArgumentException("u must be (B, H, L), got " + u.shape());
+        Checks.requireOn("u", u, device, PARAMETERS_ARE);
+        Checks.requireOn("k", k, device, PARAMETERS_ARE);
+        long batch = u.shape().dim(0);
+        long channels = u.shape().dim(1);
+        long length = u.shape().dim(2);
+        if (k.shape().rank() != 2 || k.shape().dim(0) != channels) {
+            throw new IllegalArgumentException("k must be (H=" + channels + ", Lk), got " + k.shape());
+        }
+        long taps = k.shape().dim(1);
+        if (taps > length || length + taps - 1 > fftSize) {
+            throw new IllegalArgumentException("k's length " + taps + " and u's length " + length + " need Lk <= L and"
+                    + " L + Lk - 1 <= N = " + fftSize);
+        }
+        if (groups != 1 && groups != channels) {
+            throw new IllegalArgumentException("these parameters have " + groups + " groups: they serve H=" + groups
+                    + " channels (or any H with 1 group); u has H=" + channels);
+        }
+        if (d != null) {
+            Checks.requireOpen("d", d);
+            Checks.requireOn("d", d, device, PARAMETERS_ARE);
+            if (d.shape().rank() != 1 || d.shape().dim(0) != channels) {
+                throw new IllegalArgumentException("d must be (H=" + channels + "), got " + d.shape());
+            }
+        }
+        return new LearnedCall(Math.toIntExact(batch), Math.toIntExact(channels), Math.toIntExact(length),
+                Math.toIntExact(taps));
+    }
+}
