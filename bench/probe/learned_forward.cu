@@ -4,7 +4,7 @@
 // CUDA-event timings after 5 warm-up runs; the data are zeros (the kernels' time does not depend
 // on them). Build and run on a GPU host against the library:
 //   nvcc -O2 -std=c++17 -I cuda/include -o /tmp/learned_forward bench/probe/learned_forward.cu \
-//     -L DIR_OF_LIBFLASHBUTTERFLY -lflashbutterfly && /tmp/learned_forward
+//     -L DIR_OF_LIBFLASHBUTTERFLY -lflashbutterfly && /tmp/learned_forward [SHAPE_INDEX]
 #include <cuda_runtime.h>
 #include <algorithm>
 #include <cstdio>
@@ -31,11 +31,14 @@ static float median_ms(const std::function<cudaError_t()> &call) {
   std::sort(t.begin(), t.end());
   return t[10];
 }
-int main() {
+int main(int argc, char **argv) {
   long long shapes[][3] = {{64, 768, 256}, {32, 768, 1024}, {16, 768, 4096}, {16, 768, 8192}, {8, 768, 16384}};
+  const int only = argc > 1 ? atoi(argv[1]) : -1;  // one shape's index (for a profiler), else all
   printf("B H L fixed_ms learned_ms learned/fixed fixed_one_row_ms learned/one_row fixed_bwd_ms learned_bwd_ms "
          "learned_bwd/fixed_bwd\n");
-  for (auto &s : shapes) {
+  for (int index = 0; index < 5; index++) {
+    if (only >= 0 && index != only) continue;
+    auto &s = shapes[index];
     long long batch = s[0], channels = s[1], length = s[2], fft = 2 * length, bins = fft / 2 + 1;
     int levels = fb_learned_levels(fft);
     void *u, *y, *spectrum, *d, *k, *matrices;

@@ -43,20 +43,18 @@ __host__ __device__ inline Passes passes_of(int n) {
     return p;
 }
 
-// The block's buffers of n values in shared memory (padded, slot()), and the gradient sum's.
+// The block's buffers: two of n values in shared memory (padded, slot()), the gradient sum's, and
+// the current pass's saved input, read where it was saved (the block's scratch, in L2): a third
+// buffer of n values in shared memory would halve the blocks per SM at n = 8K.
 template <typename Value> struct Buffers {
-    Value *g;      // the gradient being propagated, in place
-    Value *in;     // the current pass's saved input
-    Value *inner;  // a 256 or 128 pass's inner values
-    float *red;    // 16 x 16 complex, zero between uses
+    Value *g;         // the gradient being propagated, in place
+    Value *inner;     // a 256 or 128 pass's inner values
+    float *red;       // 16 x 16 complex, zero between uses
+    const Value *in;  // the current pass's saved input, unpadded
 };
 
 template <typename Value> __device__ void save_values(const Value *x, Value *to, int n) {
     for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = x[slot(i)];
-}
-
-template <typename Value> __device__ void load_values(const Value *from, Value *x, int n) {
-    for (int i = threadIdx.x; i < n; i += blockDim.x) x[slot(i)] = from[i];
 }
 
 // The learned matrices' A fragments, [levels][32] of P, then with adjoint [levels][32] of P^H;
@@ -207,7 +205,7 @@ template <bool kInverse, typename Value>
 __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft16Fragments *adjoint, float *grad) {
     const int count = n / 16;
     auto input = [&](int j, int s) {
-        const float2 v = fb::load_value(b.in, slot(j + s * count));
+        const float2 v = fb::load_value(b.in, j + s * count);
         return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, kInverse) : v;
     };
     auto out_grad = [&](int j, int p) {
@@ -233,7 +231,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
     const int columns = n / 16;  // (j, b) for the first level, (j, c) for the second
     auto input = [&](int column, int a) {
         const int j = column / kM, s = kM * a + column % kM;
-        const float2 v = fb::load_value(b.in, slot(j + s * count));
+        const float2 v = fb::load_value(b.in, j + s * count);
         return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, kInverse) : v;
     };
     auto inner_at = [](int j, int c, int column_b) { return slot(j * kRadix + c * kM + column_b); };
@@ -306,13 +304,13 @@ __device__ void transform_adjoint(const Buffers<Value> &b, int n, const Dft16Fra
             case 3: small_pass_adjoint<8, kInverse>(b.g, n, ns); continue;
             default: break;
         }
-        load_values(saved + static_cast<int64_t>(p.saved[i]) * n, b.in, n);
-        __syncthreads();
+        Buffers<Value> at = b;
+        at.in = saved + static_cast<int64_t>(p.saved[i]) * n;
         const Dft16Fragments *f = fragments + 32 * level, *a = adjoint + 32 * level;
         switch (p.bits[i]) {
-            case 4: pass16_adjoint<kInverse>(b, n, ns, a, grads + 512 * level); break;
-            case 7: pass16m_adjoint<8, kInverse>(b, n, ns, f, a, grads + 512 * level); break;
-            default: pass16m_adjoint<16, kInverse>(b, n, ns, f, a, grads + 512 * level); break;
+            case 4: pass16_adjoint<kInverse>(at, n, ns, a, grads + 512 * level); break;
+            case 7: pass16m_adjoint<8, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
+            default: pass16m_adjoint<16, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
         }
     }
 }
@@ -341,7 +339,7 @@ __device__ __forceinline__ BinGrads bin_product_backward(float2 zk, float2 zp, f
 }
 
 // The backward of real_row_products for one row (StockhamButterfly.product with a gradient): g
-// holds the products' gradient, z the row's transform; g becomes z's gradient and the spectrum's
+// holds the products' gradient, z the row's transform (unpadded); g becomes z's gradient and the spectrum's
 // gradient is added to dk (n + 1 bins, the block's own). Each thread takes bins f and n - f
 // (both products reach both). Ends with a barrier.
 template <typename Value>
@@ -352,7 +350,7 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
         const int fp = (n - f) & (n - 1);
         float sine, cosine;
         sincospif(-static_cast<float>(f) / static_cast<float>(n), &sine, &cosine);  // W_2n^f
-        const float2 zi = fb::load_value(z, slot(f)), zp = fb::load_value(z, slot(fp));
+        const float2 zi = fb::load_value(z, f), zp = fb::load_value(z, fp);
         const float2 k_lo = k[f], k_hi = k[n - f];
         BinGrads d = bin_product_backward(zi, zp, make_float2(cosine, sine), k_lo, f == 0 ? k_hi : conj(k_hi),
                                           fb::load_value(g, slot(f)));
@@ -374,14 +372,14 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
     __syncthreads();
 }
 
-// Where a block's parts lie: the shared memory (three buffers of n values, the fragments of one
+// Where a block's parts lie: the shared memory (two buffers of n values, the fragments of one
 // direction and its adjoint, the gradient sum, block_sum's scratch) and its own scratch in
 // device memory (the saved pass inputs of both transforms and u's transform, the spectrum's
 // gradient over its rows, the level gradients of both directions).
 template <typename Value> struct Layout {
     int n, levels;
     __host__ __device__ size_t values() const { return values_bytes<Value>(n); }
-    __host__ __device__ size_t fragments() const { return 3 * values(); }
+    __host__ __device__ size_t fragments() const { return 2 * values(); }
     __host__ __device__ size_t red() const { return fragments() + 64 * static_cast<size_t>(levels) * sizeof(Dft16Fragments); }
     __host__ __device__ size_t sums() const { return red() + 512 * sizeof(float); }
     __host__ __device__ size_t smem() const { return sums() + 32 * sizeof(float2); }
@@ -395,7 +393,7 @@ template <typename Value> struct Layout {
 template <typename Value> __device__ Buffers<Value> buffers(float4 *smem, const Layout<Value> &layout) {
     char *base = reinterpret_cast<char *>(smem);
     return {reinterpret_cast<Value *>(base), reinterpret_cast<Value *>(base + layout.values()),
-            reinterpret_cast<Value *>(base + 2 * layout.values()), reinterpret_cast<float *>(base + layout.red())};
+            reinterpret_cast<float *>(base + layout.red()), nullptr};
 }
 
 template <typename Value> __device__ void zero(Value *x, size_t count) {
@@ -467,9 +465,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
         pack_row(b.g, dy + first, length, n);
         __syncthreads();
         transform_adjoint<true>(b, n, fragments, levels, saved_inverse, grads_inverse);
-        load_values(saved_z, b.in, n);
-        __syncthreads();
-        product_adjoint(b.g, b.in, n, k, dk);
+        product_adjoint(b.g, saved_z, n, k, dk);
         load_fragments(fragments, forward_h, levels, true);
         __syncthreads();
         transform_adjoint<false>(b, n, fragments, levels, saved_forward, grads_forward);
