@@ -18,6 +18,7 @@ import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -162,20 +163,8 @@ public final class LearnedButterflyConv {
     /** Writes the gradients into out (shaped like u, k, d and the factors; dd given exactly with d), ordered on stream. */
     public void backward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, Stream stream) {
         ButterflySizes s = check(u, k, d);
-        Objects.requireNonNull(dy, "dy must not be null");
-        Checks.requireLike("dy", dy, u);
-        Checks.requireOpen("dy", dy);
-        Objects.requireNonNull(out, "out must not be null");
-        Checks.requireLike("out.du", out.du(), u);
-        Checks.requireMatches("out.dk", out.dk(), k.shape(), k.dtype(), u.device());
-        Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
-        if (out.dFactors().size() != factors.size()) {
-            throw new IllegalArgumentException("out.dFactors must hold " + factors.size() + " tensors, got "
-                    + out.dFactors().size());
-        }
-        for (ButterflyFactor f : ButterflyFactor.values()) {
-            Checks.requireLike("out.dFactors " + f, out.dFactors().get(f.ordinal()), factor(f));
-        }
+        LearnedCall.checkBackward(dy, u, k, d, out, factors,
+                Arrays.stream(ButterflyFactor.values()).map(Enum::name).toList());
         backend(u.device()).backward(dy, u, k, d, factors, s, out.du(), out.dk(), out.dFactors(), stream);
         if (d != null) convBackend(u.device()).skipGradient(dy, u, null, null, out.dd(), stream);
     }

@@ -2,6 +2,7 @@ package io.flashbutterfly.api;
 
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Tensor;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -45,5 +46,27 @@ record LearnedCall(int batch, int channels, int length, int taps) {
         }
         return new LearnedCall(Math.toIntExact(batch), Math.toIntExact(channels), Math.toIntExact(length),
                 Math.toIntExact(taps));
+    }
+
+    /**
+     * For a backward into out: dy like u; out's du, dk and dd like u, k and d (dd given exactly
+     * with d); its dFactors one per parameter, in order, each like it (names: the parameters').
+     */
+    static void checkBackward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, List<Tensor> parameters,
+                              List<String> names) {
+        Objects.requireNonNull(dy, "dy must not be null");
+        Checks.requireLike("dy", dy, u);
+        Checks.requireOpen("dy", dy);
+        Objects.requireNonNull(out, "out must not be null");
+        Checks.requireLike("out.du", out.du(), u);
+        Checks.requireMatches("out.dk", out.dk(), k.shape(), k.dtype(), u.device());
+        Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
+        if (out.dFactors().size() != parameters.size()) {
+            throw new IllegalArgumentException("out.dFactors must hold " + parameters.size() + " tensors (" + names
+                    + "), got " + out.dFactors().size());
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            Checks.requireLike("out.dFactors " + names.get(i), out.dFactors().get(i), parameters.get(i));
+        }
     }
 }

@@ -161,19 +161,7 @@ public final class StockhamButterflyConv {
     /** Writes the gradients into out (shaped like u, k, d and the two matrix tensors), ordered on stream. */
     public void backward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, Stream stream) {
         StockhamSizes s = check(u, k, d);
-        Objects.requireNonNull(dy, "dy must not be null");
-        Checks.requireLike("dy", dy, u);
-        Checks.requireOpen("dy", dy);
-        Objects.requireNonNull(out, "out must not be null");
-        Checks.requireLike("out.du", out.du(), u);
-        Checks.requireMatches("out.dk", out.dk(), k.shape(), k.dtype(), u.device());
-        Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
-        if (out.dFactors().size() != 2) {
-            throw new IllegalArgumentException("out.dFactors must hold 2 tensors (forward, inverse), got "
-                    + out.dFactors().size());
-        }
-        Checks.requireLike("out.dFactors forward", out.dFactors().get(0), forwardLevels);
-        Checks.requireLike("out.dFactors inverse", out.dFactors().get(1), inverseLevels);
+        LearnedCall.checkBackward(dy, u, k, d, out, List.of(forwardLevels, inverseLevels), List.of("forward", "inverse"));
         backend(u.device()).backward(dy, u, k, d, forwardLevels, inverseLevels, s, out.du(), out.dk(), out.dd(),
                 out.dFactors().get(0), out.dFactors().get(1), stream);
     }

@@ -28,16 +28,8 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
         double[] kv = k.toDoubleArray();
         double[] dv = d == null ? null : d.toDoubleArray();
         LearnedButterfly[] groups = butterflies(factors, s);
-        double[] yv = new double[uv.length];
-        IntStream.range(0, s.channels()).parallel().forEach(h -> {
-            double[][] conv = groups[s.group(h)].convolve(Rows.ofChannel(uv, h, s.batch(), s.channels(), s.length()),
-                    Rows.row(kv, h, s.taps()));
-            for (int b = 0; b < s.batch(); b++) {
-                int first = (b * s.channels() + h) * s.length();
-                for (int t = 0; t < s.length(); t++) yv[first + t] = conv[b][t] + (dv == null ? 0 : dv[h] * uv[first + t]);
-            }
-        });
-        y.copyFrom(yv);
+        y.copyFrom(Rows.forwardByChannel(uv, kv, dv, s.batch(), s.channels(), s.length(), s.taps(),
+                (h, rows, kh) -> groups[s.group(h)].convolve(rows, kh)));
     }
 
     @Override

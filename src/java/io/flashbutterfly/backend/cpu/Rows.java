@@ -1,5 +1,7 @@
 package io.flashbutterfly.backend.cpu;
 
+import java.util.stream.IntStream;
+
 /** Rows of flat (B, H, L) and (H, Lk) arrays, as the per-channel references take them. */
 final class Rows {
     private Rows() {}
@@ -9,6 +11,28 @@ final class Rows {
         double[][] rows = new double[batch][];
         for (int b = 0; b < batch; b++) rows[b] = row(values, b * channels + h, length);
         return rows;
+    }
+
+    /** One channel's convolution of its batch rows with its kernel row. */
+    interface ChannelConvolution {
+        double[][] convolve(int h, double[][] rows, double[] k);
+    }
+
+    /**
+     * y = conv(u, k) + d * u (d null: none) over flat (batch, channels, length) rows, each
+     * channel's batch through conv, channels in parallel.
+     */
+    static double[] forwardByChannel(double[] u, double[] k, double[] d, int batch, int channels, int length, int taps,
+                                     ChannelConvolution conv) {
+        double[] y = new double[u.length];
+        IntStream.range(0, channels).parallel().forEach(h -> {
+            double[][] rows = conv.convolve(h, ofChannel(u, h, batch, channels, length), row(k, h, taps));
+            for (int b = 0; b < batch; b++) {
+                int first = (b * channels + h) * length;
+                for (int t = 0; t < length; t++) y[first + t] = rows[b][t] + (d == null ? 0 : d[h] * u[first + t]);
+            }
+        });
+        return y;
     }
 
     /** Row r of an array of rows of the given length. */
