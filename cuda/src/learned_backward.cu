@@ -11,7 +11,7 @@
 // with output gradient G and input V (16 x columns each), dP += G V^H. The spectrum's gradient
 // (each bin summed over the batch) then goes back through the split and k's forward transform,
 // one channel per block.
-#include "onchip_kernels.cuh"
+#include "onchip_launchers.cuh"
 
 #include <algorithm>
 
@@ -279,39 +279,66 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
 }
 
 // The learned transform of x (transform's learned form: fragments as load_fragments lays them
-// out), each learned pass's input saved in order, n values apart. Ends with a barrier.
+// out), each learned pass's input saved in order, n values apart. Ends with a barrier. kLogN > 0:
+// n = 2^kLogN known when compiled, the passes unrolled with every size and span a constant
+// (transform's sized form); 0: n at run time.
+template <bool kInverse, int kLogN, int kDone = 0, int kLevel = 0, int kSaved = 0, typename Value>
+__device__ __forceinline__ void transform_saving(Value *x, int n, const Dft16Fragments *fragments, Value *saved) {
+    if constexpr (kLogN == 0) {
+        const Passes p = passes_of(n);
+        for (int i = 0; i < p.count; ++i) {
+            if (p.saved[i] >= 0) save_values(x, saved + static_cast<int64_t>(p.saved[i]) * n, n);
+            transform_pass<true, 1, kInverse, true>(x, n, p.span[i], p.bits[i], p.level[i], fragments);
+        }
+    } else if constexpr (kDone < kLogN) {
+        constexpr int kBits = pass_bits<true>(kLogN - kDone);
+        if constexpr (kBits >= 4) save_values(x, saved + kSaved * (1 << kLogN), 1 << kLogN);
+        transform_pass<true, 1, kInverse, true>(x, 1 << kLogN, 1 << kDone, kBits, kLevel, fragments);
+        transform_saving<kInverse, kLogN, kDone + kBits, kLevel + pass_levels(kBits), kSaved + (kBits >= 4 ? 1 : 0)>(
+            x, n, fragments, saved);
+    }
+}
+
+// The adjoint of one pass of radix 2^bits at span ns (its first level `level`, its saved input
+// at in): b.g, its output's gradient, becomes its input's; its levels' gradients added to grads.
 template <bool kInverse, typename Value>
-__device__ void transform_saving(Value *x, int n, const Dft16Fragments *fragments, Value *saved) {
-    const Passes p = passes_of(n);
-    for (int i = 0; i < p.count; ++i) {
-        if (p.saved[i] >= 0) save_values(x, saved + static_cast<int64_t>(p.saved[i]) * n, n);
-        transform_pass<true, 1, kInverse, true>(x, n, p.span[i], p.bits[i], p.level[i], fragments);
+__device__ __forceinline__ void pass_adjoint(const Buffers<Value> &b, int n, int ns, int bits, int level,
+                                             const Dft16Fragments *fragments, int levels, const Value *in,
+                                             float *grads) {
+    switch (bits) {
+        case 1: small_pass_adjoint<2, kInverse>(b.g, n, ns); return;
+        case 2: small_pass_adjoint<4, kInverse>(b.g, n, ns); return;
+        case 3: small_pass_adjoint<8, kInverse>(b.g, n, ns); return;
+        default: break;
+    }
+    Buffers<Value> at = b;
+    at.in = in;
+    const Dft16Fragments *f = fragments + 32 * level, *a = fragments + 32 * (levels + level);
+    switch (bits) {
+        case 4: pass16_adjoint<kInverse>(at, n, ns, a, grads + 512 * level); break;
+        case 7: pass16m_adjoint<8, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
+        default: pass16m_adjoint<16, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
     }
 }
 
 // b.g, the gradient of transform_saving's output, becomes its input's; each level's matrix
-// gradient added to grads ([levels][512]). fragments: P's then P^H's (load_fragments).
-template <bool kInverse, typename Value>
-__device__ void transform_adjoint(const Buffers<Value> &b, int n, const Dft16Fragments *fragments, int levels,
-                                  const Value *saved, float *grads) {
-    const Passes p = passes_of(n);
-    const Dft16Fragments *adjoint = fragments + 32 * levels;
-    for (int i = p.count - 1; i >= 0; --i) {
-        const int ns = p.span[i], level = p.level[i];
-        switch (p.bits[i]) {
-            case 1: small_pass_adjoint<2, kInverse>(b.g, n, ns); continue;
-            case 2: small_pass_adjoint<4, kInverse>(b.g, n, ns); continue;
-            case 3: small_pass_adjoint<8, kInverse>(b.g, n, ns); continue;
-            default: break;
+// gradient added to grads ([levels][512]). fragments: P's then P^H's (load_fragments). kLogN as
+// in transform_saving: sized, the passes from the last back, each a constant.
+template <bool kInverse, int kLogN, int kDone = 0, int kLevel = 0, int kSaved = 0, typename Value>
+__device__ __forceinline__ void transform_adjoint(const Buffers<Value> &b, int n, const Dft16Fragments *fragments,
+                                                  int levels, const Value *saved, float *grads) {
+    if constexpr (kLogN == 0) {
+        const Passes p = passes_of(n);
+        for (int i = p.count - 1; i >= 0; --i) {
+            pass_adjoint<kInverse>(b, n, p.span[i], p.bits[i], p.level[i], fragments, levels,
+                                   saved + static_cast<int64_t>(p.saved[i]) * n, grads);
         }
-        Buffers<Value> at = b;
-        at.in = saved + static_cast<int64_t>(p.saved[i]) * n;
-        const Dft16Fragments *f = fragments + 32 * level, *a = adjoint + 32 * level;
-        switch (p.bits[i]) {
-            case 4: pass16_adjoint<kInverse>(at, n, ns, a, grads + 512 * level); break;
-            case 7: pass16m_adjoint<8, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
-            default: pass16m_adjoint<16, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
-        }
+    } else if constexpr (kDone < kLogN) {
+        constexpr int kBits = pass_bits<true>(kLogN - kDone);
+        transform_adjoint<kInverse, kLogN, kDone + kBits, kLevel + pass_levels(kBits), kSaved + (kBits >= 4 ? 1 : 0)>(
+            b, n, fragments, levels, saved, grads);
+        pass_adjoint<kInverse>(b, 1 << kLogN, 1 << kDone, kBits, kLevel, fragments, levels,
+                               saved + kSaved * (1 << kLogN), grads);
     }
 }
 
@@ -422,12 +449,13 @@ template <typename Value> __device__ float unpacked(const Value *x, int64_t t) {
 
 // du, dD and the level gradients, and the spectrum's gradient summed over the batch (into
 // spectrum_grad), for the rows b = split, split + splits, ... of channel h (block h splits + split).
-template <typename T, typename Value, bool kWide>
+template <typename T, typename Value, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     const T *__restrict__ u, const T *__restrict__ dy, const float2 *__restrict__ spectrum,
     const float *__restrict__ d, T *__restrict__ du, float *dd, int64_t batch, int64_t channels, int64_t length, int n,
     const float *__restrict__ forward, const float *__restrict__ inverse, float *forward_grad, float *inverse_grad,
     int levels, int groups, int splits, float2 *spectrum_grad, char *scratch) {
+    if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
     const Buffers<Value> b = buffers(smem, layout);
@@ -456,19 +484,19 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
         load_fragments(fragments, forward_h, levels, false);
         pack_row(b.g, u + first, length, n);
         __syncthreads();
-        transform_saving<false>(b.g, n, fragments, saved_forward);
+        transform_saving<false, kLogN>(b.g, n, fragments, saved_forward);
         save_values(b.g, saved_z, n);
         real_row_products<1>(b.g, b.g, n, 1, 0, false, k, false);
         load_fragments(fragments, inverse_h, levels, true);
         __syncthreads();
-        transform_saving<true>(b.g, n, fragments, saved_inverse);
+        transform_saving<true, kLogN>(b.g, n, fragments, saved_inverse);
         pack_row(b.g, dy + first, length, n);
         __syncthreads();
-        transform_adjoint<true>(b, n, fragments, levels, saved_inverse, grads_inverse);
+        transform_adjoint<true, kLogN>(b, n, fragments, levels, saved_inverse, grads_inverse);
         product_adjoint(b.g, saved_z, n, k, dk);
         load_fragments(fragments, forward_h, levels, true);
         __syncthreads();
-        transform_adjoint<false>(b, n, fragments, levels, saved_forward, grads_forward);
+        transform_adjoint<false, kLogN>(b, n, fragments, levels, saved_forward, grads_forward);
         for (int64_t t = threadIdx.x; t < length; t += blockDim.x) {
             const float g = fb::to_float(dy[first + t]);
             du[first + t] = fb::from_float<T>(unpacked(b.g, t) + skip * g);
@@ -486,10 +514,11 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
 // dk and the forward matrices' gradients from k's side: the spectrum's gradient (spectrum_grad,
 // summed over the batch) back through learned_spectrum's split and k's forward transform, one
 // channel per block (scratch: block h's of learned_backward_rows).
-template <typename T, typename Value, bool kWide>
+template <typename T, typename Value, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     const float *__restrict__ k, int64_t taps, int n, const float *__restrict__ forward, float *forward_grad,
     int levels, int groups, const float2 *spectrum_grad, float *__restrict__ dk, char *scratch) {
+    if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
     const Buffers<Value> b = buffers(smem, layout);
@@ -509,7 +538,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
         fb::store_value(b.g, slot(j), make_float2(t < taps ? kr[t] : 0.0f, t + 1 < taps ? kr[t + 1] : 0.0f));
     }
     __syncthreads();
-    transform_saving<false>(b.g, n, fragments, saved);
+    transform_saving<false, kLogN>(b.g, n, fragments, saved);
     load_fragments(fragments, forward_h, levels, true);
     // the split's backward (StockhamButterfly.splitBackward): bin f reaches z[f mod n] and
     // z[(n - f) mod n], so one thread takes bins f and n - f for f <= n / 2
@@ -537,7 +566,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
         }
     }
     __syncthreads();
-    transform_adjoint<false>(b, n, fragments, levels, saved, grads);
+    transform_adjoint<false, kLogN>(b, n, fragments, levels, saved, grads);
     for (int64_t t = threadIdx.x; t < taps; t += blockDim.x) dk[h * taps + t] = unpacked(b.g, t);
     add_to(forward_grad + group * levels * 512, grads, 512 * levels);
 }
@@ -607,17 +636,38 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
         const int smem = static_cast<int>(layout.smem());
         auto run = [&](auto wide) {
             constexpr bool kWide = decltype(wide)::value;
-            cudaError_t launched = fb::launch_reserved(learned_backward_rows<T, Value, kWide>, channels * splits,
-                                                       block_threads(n), smem, true, stream, u, dy, spectrum, d, du,
-                                                       dd, batch, channels, length, n, forward, inverse, forward_grad,
-                                                       inverse_grad, levels, groups, static_cast<int>(splits),
-                                                       spectrum_grad, blocks);
+            // bf16 values: compiled for their size (a runtime loop over every pass kind spilled
+            // 1.6 KB per thread); shorter sequences, float2 values, for any size
+            using Rows = decltype(&learned_backward_rows<T, Value, kWide, 0>);  // every kLogN's type
+            using Spectrum = decltype(&learned_spectrum_backward<T, Value, kWide, 0>);
+            Rows rows = nullptr;
+            Spectrum spectrum_backward = nullptr;
+            if constexpr (std::is_same_v<Value, __nv_bfloat162>) {
+                rows = fb::sized<kWide, 1>(n, [](auto log_n) -> Rows {
+                    return learned_backward_rows<T, Value, kWide, decltype(log_n)::value>;
+                });
+                spectrum_backward = fb::sized<kWide, 1>(n, [](auto log_n) -> Spectrum {
+                    return learned_spectrum_backward<T, Value, kWide, decltype(log_n)::value>;
+                });
+            } else {
+                rows = learned_backward_rows<T, Value, kWide, 0>;
+                spectrum_backward = learned_spectrum_backward<T, Value, kWide, 0>;
+            }
+            if (rows == nullptr || spectrum_backward == nullptr) return cudaErrorInvalidValue;
+            cudaError_t launched = fb::launch_reserved(rows, channels * splits, block_threads(n), smem, true, stream, u,
+                                                       dy, spectrum, d, du, dd, batch, channels, length, n, forward,
+                                                       inverse, forward_grad, inverse_grad, levels, groups,
+                                                       static_cast<int>(splits), spectrum_grad, blocks);
             if (launched != cudaSuccess) return launched;
-            return fb::launch_reserved(learned_spectrum_backward<T, Value, kWide>, channels, block_threads(n), smem,
-                                       true, stream, k, taps, n, forward, forward_grad, levels, groups,
+            return fb::launch_reserved(spectrum_backward, channels, block_threads(n), smem, true, stream, k, taps, n,
+                                       forward, forward_grad, levels, groups,
                                        static_cast<const float2 *>(spectrum_grad), dk, blocks);
         };
-        return wide_block(n) ? run(std::true_type{}) : run(std::false_type{});
+        if constexpr (std::is_same_v<Value, float2>) {
+            return run(std::false_type{});  // below kCompactFrom: narrow blocks only
+        } else {
+            return wide_block(n) ? run(std::true_type{}) : run(std::false_type{});
+        }
     });
 }
 
