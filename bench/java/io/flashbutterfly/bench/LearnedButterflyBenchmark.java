@@ -6,6 +6,8 @@ import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LearnedButterflyConv;
 import io.flashbutterfly.api.LearnedGradients;
 import io.flashbutterfly.api.LongConv;
+import io.flashbutterfly.api.StockhamButterflyConv;
+import io.flashbutterfly.backend.cuda.CudaStockhamButterfly;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
@@ -19,11 +21,13 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The learned butterfly against the fixed FlashButterfly path on the same causal convolutions, as
- * a training step runs them: the forward with the kernel's transform computed in the call (the
- * kernel changes every step: the fixed path updates its spectrum, the learned one transforms k
- * through its factors), and the backward (the learned one adds every factor's gradient).
- * Median times; the learned forward's ratio to the memory floor (u, k, D, y once, at the copy
+ * The learned butterflies against the fixed FlashButterfly path on the same causal convolutions,
+ * as a training step runs them: the forward with the kernel's transform computed in the call (the
+ * kernel changes every step: the fixed path updates its spectrum, the learned ones transform k
+ * through their matrices), and the backward (the learned ones add every matrix's gradient). Two
+ * learned forms: the two-level factors ({@link LearnedButterflyConv}) and the on-chip kernel's
+ * own levels ({@link StockhamButterflyConv}; bf16/fp16 on a GPU, up to N = 32K, "-" elsewhere).
+ * Median times; the learned forwards' ratio to the memory floor (u, k, D, y once, at the copy
  * bandwidth measured in this run).
  */
 final class LearnedButterflyBenchmark {
@@ -42,14 +46,15 @@ final class LearnedButterflyBenchmark {
         double bytesPerMs = gpu ? ConvBenchmark.copyBandwidth(device, options) : Double.NaN;
         for (DType dtype : options.dtypes()) {
             Table table = new Table("B", "H", "L", "n1 x n2", "fixed fwd ms", "learned fwd ms", "fwd ratio",
-                    "fixed bwd ms", "learned bwd ms", "bwd ratio", "learned x floor");
+                    "fixed bwd ms", "learned bwd ms", "bwd ratio", "learned x floor", "on-chip learned fwd ms",
+                    "fwd ratio", "on-chip learned bwd ms", "bwd ratio");
             for (int i = 0; i < shapes.size(); i++) {
                 long[] s = shapes.get(i);
                 LOG.info("learned {} {}/{}: B={} H={} L={}", dtype, i + 1, shapes.size(), s[0], s[1], s[2]);
                 table.add(measure(s, dtype, device, gpu, bytesPerMs, options).toArray());
             }
-            String title = "learned butterfly vs fixed FlashButterfly, causal, " + dtype
-                    + " u and y, fp32 k, D and factors (shared by the channels)";
+            String title = "learned butterflies vs fixed FlashButterfly, causal, " + dtype
+                    + " u and y, fp32 k, D and learned matrices (shared by the channels)";
             table.print(title);
             if (options.markdown() != null) {
                 table.appendMarkdown(options.markdown(), title, ConvBenchmark.context(backend, gpu, bytesPerMs));
@@ -91,11 +96,27 @@ final class LearnedButterflyBenchmark {
 
             long bytes = u.byteSize() + k.byteSize() + d.byteSize() + y.byteSize();
             double floor = bytes / bytesPerMs;
-            return List.of(s[0], s[1], s[2], learned.n1() + " x " + learned.n2(), ConvBenchmark.fmt(fixedForward),
-                    ConvBenchmark.fmt(learnedForward), String.format("%.2f", learnedForward / fixedForward),
-                    ConvBenchmark.fmt(fixedBackward), ConvBenchmark.fmt(learnedBackward),
-                    String.format("%.2f", learnedBackward / fixedBackward),
-                    gpu ? String.format("%.1f", learnedForward / floor) : "-");
+            List<Object> row = new ArrayList<>(List.of(s[0], s[1], s[2], learned.n1() + " x " + learned.n2(),
+                    ConvBenchmark.fmt(fixedForward), ConvBenchmark.fmt(learnedForward),
+                    String.format("%.2f", learnedForward / fixedForward), ConvBenchmark.fmt(fixedBackward),
+                    ConvBenchmark.fmt(learnedBackward), String.format("%.2f", learnedBackward / fixedBackward),
+                    gpu ? String.format("%.1f", learnedForward / floor) : "-"));
+            int fftSize = StockhamButterflyConv.fftSizeFor(s[2]);
+            if (gpu && (!CudaStockhamButterfly.takes(dtype) || fftSize > CudaStockhamButterfly.MAX_BACKWARD_FFT_SIZE)) {
+                row.addAll(List.of("-", "-", "-", "-"));
+                return row;
+            }
+            StockhamButterflyConv onChip = StockhamButterflyConv.forLength(arena, device, s[2], 1);
+            LearnedGradients onChipGradients = new LearnedGradients(Tensor.empty(arena, device, dtype, shape),
+                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()),
+                    List.of(Tensor.empty(arena, device, DType.FP32, onChip.forwardLevels().shape()),
+                            Tensor.empty(arena, device, DType.FP32, onChip.inverseLevels().shape())));
+            double onChipForward = Timing.medianMillis(() -> onChip.forward(u, k, d, y, stream), gpu, stream, options);
+            double onChipBackward = Timing.medianMillis(() -> onChip.backward(dy, u, k, d, onChipGradients, stream),
+                    gpu, stream, options);
+            row.addAll(List.of(ConvBenchmark.fmt(onChipForward), String.format("%.2f", onChipForward / fixedForward),
+                    ConvBenchmark.fmt(onChipBackward), String.format("%.2f", onChipBackward / fixedBackward)));
+            return row;
         }
     }
 }

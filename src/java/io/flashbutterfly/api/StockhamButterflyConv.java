@@ -95,10 +95,15 @@ public final class StockhamButterflyConv {
         }
     }
 
-    /** The exact DFT's matrices for sequences and kernels up to L: N the least power of two {@code >= 2L - 1}. */
+    /** The exact DFT's matrices for sequences and kernels up to L, N = {@link #fftSizeFor}(L). */
     public static StockhamButterflyConv forLength(Arena owner, Device device, long length, int groups) {
+        return create(owner, device, fftSizeFor(length), groups, 0, 0);
+    }
+
+    /** The FFT size for sequences and kernels up to L: the least power of two {@code >= 2L - 1}. */
+    public static int fftSizeFor(long length) {
         if (length < 2 || length > 1 << 29) throw new IllegalArgumentException("length must be in [2, 2^29], got " + length);
-        return create(owner, device, Math.toIntExact(Long.highestOneBit(2 * length - 1) << 1), groups, 0, 0);
+        return Math.toIntExact(Long.highestOneBit(2 * length - 1) << 1);
     }
 
     /** The FFT size N: u's length L and the kernel's Lk need {@code L + Lk - 1 <= N}. */
