@@ -331,7 +331,7 @@ __device__ __forceinline__ void transform_adjoint(const Buffers<Value> &b, int n
         const Passes p = passes_of(n);
         for (int i = p.count - 1; i >= 0; --i) {
             pass_adjoint<kInverse>(b, n, p.span[i], p.bits[i], p.level[i], fragments, levels,
-                                   saved + static_cast<int64_t>(p.saved[i]) * n, grads);
+                                   p.saved[i] >= 0 ? saved + static_cast<int64_t>(p.saved[i]) * n : nullptr, grads);
         }
     } else if constexpr (kDone < kLogN) {
         constexpr int kBits = pass_bits<true>(kLogN - kDone);
@@ -486,6 +486,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
         __syncthreads();
         transform_saving<false, kLogN>(b.g, n, fragments, saved_forward);
         save_values(b.g, saved_z, n);
+        __syncthreads();  // every value saved before the products overwrite them (thread f writes bin n - f)
         real_row_products<1>(b.g, b.g, n, 1, 0, false, k, false);
         load_fragments(fragments, inverse_h, levels, true);
         __syncthreads();
@@ -638,8 +639,10 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
             constexpr bool kWide = decltype(wide)::value;
             // bf16 values: compiled for their size (a runtime loop over every pass kind spilled
             // 1.6 KB per thread); shorter sequences, float2 values, for any size
-            using Rows = decltype(&learned_backward_rows<T, Value, kWide, 0>);  // every kLogN's type
-            using Spectrum = decltype(&learned_spectrum_backward<T, Value, kWide, 0>);
+            // every kLogN's type, named by a form that is built (naming one that is not warns)
+            constexpr int kBuilt = std::is_same_v<Value, __nv_bfloat162> ? fb::kSizedFrom<kWide, 1> : 0;
+            using Rows = decltype(&learned_backward_rows<T, Value, kWide, kBuilt>);
+            using Spectrum = decltype(&learned_spectrum_backward<T, Value, kWide, kBuilt>);
             Rows rows = nullptr;
             Spectrum spectrum_backward = nullptr;
             if constexpr (std::is_same_v<Value, __nv_bfloat162>) {

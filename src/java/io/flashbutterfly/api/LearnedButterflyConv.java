@@ -145,6 +145,7 @@ public final class LearnedButterflyConv {
     /** Gradients of u, k, d (null without d) and every factor for output gradient dy, owned by u's arena. */
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
+        LearnedCall.checkDy(dy, u);
         List<Tensor> made = new ArrayList<>();
         try {
             List<Tensor> dFactors = new ArrayList<>();

@@ -25,8 +25,11 @@ record LearnedCall(int batch, int channels, int length, int taps) {
         long batch = u.shape().dim(0);
         long channels = u.shape().dim(1);
         long length = u.shape().dim(2);
-        if (k.shape().rank() != 2 || k.shape().dim(0) != channels) {
-            throw new IllegalArgumentException("k must be (H=" + channels + ", Lk), got " + k.shape());
+        if (batch < 1 || channels < 1 || length < 1) {
+            throw new IllegalArgumentException("u must be (B, H, L) with B, H, L >= 1, got " + u.shape());
+        }
+        if (k.shape().rank() != 2 || k.shape().dim(0) != channels || k.shape().dim(1) < 1) {
+            throw new IllegalArgumentException("k must be (H=" + channels + ", Lk >= 1), got " + k.shape());
         }
         long taps = k.shape().dim(1);
         if (taps > length || length + taps - 1 > fftSize) {
@@ -54,19 +57,28 @@ record LearnedCall(int batch, int channels, int length, int taps) {
      */
     static void checkBackward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, List<Tensor> parameters,
                               List<String> names) {
-        Objects.requireNonNull(dy, "dy must not be null");
-        Checks.requireLike("dy", dy, u);
-        Checks.requireOpen("dy", dy);
+        checkDy(dy, u);
         Objects.requireNonNull(out, "out must not be null");
         Checks.requireLike("out.du", out.du(), u);
+        Checks.requireOpen("out.du", out.du());
         Checks.requireMatches("out.dk", out.dk(), k.shape(), k.dtype(), u.device());
+        Checks.requireOpen("out.dk", out.dk());
         Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
+        if (out.dd() != null) Checks.requireOpen("out.dd", out.dd());
         if (out.dFactors().size() != parameters.size()) {
             throw new IllegalArgumentException("out.dFactors must hold " + parameters.size() + " tensors (" + names
                     + "), got " + out.dFactors().size());
         }
         for (int i = 0; i < parameters.size(); i++) {
             Checks.requireLike("out.dFactors " + names.get(i), out.dFactors().get(i), parameters.get(i));
+            Checks.requireOpen("out.dFactors " + names.get(i), out.dFactors().get(i));
         }
+    }
+
+    /** dy given, open and like u: checked before a backward allocates its outputs. */
+    static void checkDy(Tensor dy, Tensor u) {
+        Objects.requireNonNull(dy, "dy must not be null");
+        Checks.requireLike("dy", dy, u);
+        Checks.requireOpen("dy", dy);
     }
 }

@@ -28,7 +28,7 @@ import java.util.Objects;
  * <p>On a GPU this runs in the fixed path's own on-chip kernel, with the learned matrices loaded
  * where the kernel computes the DFT's, so a learned forward costs what a fixed one does; it takes
  * bf16 and fp16 sequences (the levels are tensor-core products) and FFT sizes up to 32768 (the
- * backward's limit). On the CPU it runs in float64 for any dtype. {@link LearnedButterflyConv}
+ * backward's limit, where a block's shared memory holds it, as an H100's does). On the CPU it runs in float64 for any dtype. {@link LearnedButterflyConv}
  * learns a two-level factorisation instead, for fp32 on the GPU too.
  *
  * <pre>{@code
@@ -148,6 +148,7 @@ public final class StockhamButterflyConv {
      */
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
+        LearnedCall.checkDy(dy, u);
         List<Tensor> made = new ArrayList<>();
         try {
             LearnedGradients out = new LearnedGradients(Outputs.empty(made, u, u.shape(), u.dtype()),

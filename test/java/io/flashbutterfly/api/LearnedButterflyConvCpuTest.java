@@ -183,7 +183,7 @@ class LearnedButterflyConvCpuTest {
             Tensor k = CpuTensors.zeros(arena, 3, 8);
             assertRejected(IllegalArgumentException.class, "need Lk <= L and L + Lk - 1 <= N = 16",
                     () -> conv.forward(CpuTensors.zeros(arena, 2, 3, 10), CpuTensors.zeros(arena, 3, 10), null));
-            assertRejected(IllegalArgumentException.class, "k must be (H=3, Lk)",
+            assertRejected(IllegalArgumentException.class, "k must be (H=3, Lk >= 1)",
                     () -> conv.forward(u, CpuTensors.zeros(arena, 2, 8), null));
             assertRejected(IllegalArgumentException.class, "u must be (B, H, L)",
                     () -> conv.forward(CpuTensors.zeros(arena, 3, 8), k, null));

@@ -4,6 +4,7 @@ import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
@@ -12,6 +13,7 @@ import io.flashbutterfly.testing.DirectConvolution;
 import io.flashbutterfly.testing.FiniteDifference;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
@@ -97,6 +99,25 @@ class StockhamButterflyConvCpuTest {
         for (int i = 0; i < v.length; i++) v[i] = Math.rint(v[i] / h) * h;
         t.copyFrom(v);
         return v;
+    }
+
+    /** The backward checks dy and its outputs (open, shaped) before it computes or allocates anything. */
+    @Test
+    void backwardRefusesABadDyOrAClosedOutputFirst() {
+        try (Arena arena = Arena.ofConfined()) {
+            StockhamButterflyConv conv = StockhamButterflyConv.create(arena, Device.CPU, 64, 1, 0, 0);
+            Tensor u = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(1, 2, 20));
+            Tensor k = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(2, 20));
+            Tensor dyShort = Tensor.zeros(arena, Device.CPU, DType.FP32, Shape.of(1, 2, 19));
+            assertRejected(IllegalArgumentException.class, "dy must be", () -> conv.backward(dyShort, u, k, null));
+            LearnedGradients out = new LearnedGradients(Tensor.zeros(arena, Device.CPU, DType.FP32, u.shape()),
+                    Tensor.zeros(arena, Device.CPU, DType.FP32, k.shape()), null,
+                    List.of(Tensor.zeros(arena, Device.CPU, DType.FP32, conv.forwardLevels().shape()),
+                            Tensor.zeros(arena, Device.CPU, DType.FP32, conv.inverseLevels().shape())));
+            out.dFactors().get(1).close();
+            assertRejected(IllegalStateException.class, "out.dFactors inverse is closed",
+                    () -> conv.backward(u, u, k, null, out, Stream.DEFAULT));
+        }
     }
 
     @Test

@@ -64,6 +64,10 @@ public final class CudaStockhamButterfly implements StockhamButterflyBackend {
                     u.dtype().nativeCode(), s.batch(), s.channels(), s.length(), s.fftSize(), forward.data(),
                     inverse.data(), s.levels(), s.groups(), stream.handle()), "fb_onchip_conv_learned_backward");
         }
+        if (s.levels() == 0) { // N <= 16: no learned level, the tensors' one placeholder level gets no gradient
+            NativeKernels.fill(dForward, 0, stream);
+            NativeKernels.fill(dInverse, 0, stream);
+        }
     }
 
     /** k's spectrum through the learned forward transform, (channels, N/2 + 1) complex fp32. */
