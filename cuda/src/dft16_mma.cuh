@@ -88,30 +88,25 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
     return make_float2(v.x * c - v.y * s, v.x * s + v.y * c);
 }
 
-// One radix-16 pass as above over x (addressed through slot()), by all threads of the block, with
-// lane_fragments[lane] = dft16_fragments(inverse). Each warp takes tiles of 8 columns; at most
-// kMaxTiles tiles per warp (n <= 128 * kMaxTiles * warps).
-template <int kMaxTiles, typename Value, typename Slot>
-__device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
-                                                    const Dft16Fragments *lane_fragments, Slot slot) {
+// out = A x for columns 16-vectors on tensor cores, by all threads of the block (lane
+// fragments: A's): x_r of column c from load(c, r), each result to store(c, p, value). Every load
+// precedes the first store (a barrier between), so the outputs may overwrite the inputs; ends
+// with a barrier. Each warp takes tiles of 8 columns, at most kMaxTiles (columns <= 8 kMaxTiles
+// warps).
+template <int kMaxTiles, typename Load, typename Store>
+__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, Load load, Store store) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int g = lane >> 2, t = lane & 3;
-    const int count = n >> 4;
-    const int tiles = (count + 7) >> 3;
+    const int tiles = (columns + 7) >> 3;
     uint32_t b[kMaxTiles][4];  // per tile: re rows (2t, 2t+1), re rows (2t+8, 2t+9), im likewise
 #pragma unroll
     for (int i = 0; i < kMaxTiles; ++i) {
         const int tile = warp + i * warps;
-        const int j = tile * 8 + g;
+        const int c = tile * 8 + g;
         float2 v[4] = {};
-        if (tile < tiles && j < count) {
-            const int k = j & (ns - 1);
+        if (tile < tiles && c < columns) {
 #pragma unroll
-            for (int q = 0; q < 4; ++q) {
-                const int r = 2 * t + (q & 1) + (q >> 1) * 8;
-                v[q] = load_value(x, slot(j + r * count));
-                if (ns > 1) v[q] = twiddle(v[q], r * k, 16 * ns, inverse);
-            }
+            for (int q = 0; q < 4; ++q) v[q] = load(c, 2 * t + (q & 1) + (q >> 1) * 8);
         }
         b[i][0] = pack_bf16x2(v[0].x, v[1].x);
         b[i][1] = pack_bf16x2(v[2].x, v[3].x);
@@ -130,16 +125,31 @@ __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, boo
         mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
         mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
 #pragma unroll
-        for (int c = 0; c < 4; ++c) {
-            const int j = tile * 8 + 2 * t + (c & 1);
-            const int p = g + (c >> 1) * 8;
-            if (j < count) {
-                const int k = j & (ns - 1);
-                store_value(x, slot((j - k) * 16 + k + p * ns), make_float2(re[c], im[c]));
-            }
+        for (int e = 0; e < 4; ++e) {
+            const int c = tile * 8 + 2 * t + (e & 1);
+            if (c < columns) store(c, g + (e >> 1) * 8, make_float2(re[e], im[e]));
         }
     }
     __syncthreads();
+}
+
+// One radix-16 pass as above over x (addressed through slot()), by all threads of the block, with
+// lane_fragments[lane] = dft16_fragments(inverse): matrix_step on the pass's n / 16 columns. At
+// most kMaxTiles tiles of 8 columns per warp (n <= 128 * kMaxTiles * warps).
+template <int kMaxTiles, typename Value, typename Slot>
+__device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
+                                                    const Dft16Fragments *lane_fragments, Slot slot) {
+    const int count = n >> 4;
+    matrix_step<kMaxTiles>(
+        count, lane_fragments,
+        [&](int j, int r) {
+            const float2 v = load_value(x, slot(j + r * count));
+            return ns > 1 ? twiddle(v, r * (j & (ns - 1)), 16 * ns, inverse) : v;
+        },
+        [&](int j, int p, float2 v) {
+            const int k = j & (ns - 1);
+            store_value(x, slot((j - k) * 16 + k + p * ns), v);
+        });
 }
 
 // F_8 as the B operand of a 16 x 8 tile (rows b, columns d, rows b >= 8 zero): this lane's share

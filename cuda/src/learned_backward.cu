@@ -66,51 +66,6 @@ __device__ __forceinline__ void load_fragments(Dft16Fragments *fragments, const 
     }
 }
 
-// out = A x for columns 16-vectors on tensor cores (lane fragments: A's): x_r of column c from
-// load(c, r), each result to store(c, p, value). Every load precedes the first store (a barrier
-// between), so the outputs may overwrite the inputs; ends with a barrier. At most 4 tiles of 8
-// columns per warp: columns <= 32 * warps, as n / 16 columns of n / 16 threads are.
-template <typename Load, typename Store>
-__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, Load load, Store store) {
-    constexpr int kMaxTiles = 4;
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
-    const int g = lane >> 2, t = lane & 3;
-    const int tiles = (columns + 7) >> 3;
-    uint32_t b[kMaxTiles][4];
-#pragma unroll
-    for (int i = 0; i < kMaxTiles; ++i) {
-        const int tile = warp + i * warps;
-        const int c = tile * 8 + g;
-        float2 v[4] = {};
-        if (tile < tiles && c < columns) {
-#pragma unroll
-            for (int q = 0; q < 4; ++q) v[q] = load(c, 2 * t + (q & 1) + (q >> 1) * 8);
-        }
-        b[i][0] = fb::pack_bf16x2(v[0].x, v[1].x);
-        b[i][1] = fb::pack_bf16x2(v[2].x, v[3].x);
-        b[i][2] = fb::pack_bf16x2(v[0].y, v[1].y);
-        b[i][3] = fb::pack_bf16x2(v[2].y, v[3].y);
-    }
-    __syncthreads();
-#pragma unroll
-    for (int i = 0; i < kMaxTiles; ++i) {
-        const int tile = warp + i * warps;
-        if (tile >= tiles) continue;  // warp-uniform: mma needs the whole warp
-        const Dft16Fragments f = lane_fragments[lane];
-        float re[4] = {}, im[4] = {};
-        fb::mma_bf16_16x8x16(re, f.re, b[i][0], b[i][1]);
-        fb::mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
-        fb::mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
-        fb::mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
-#pragma unroll
-        for (int e = 0; e < 4; ++e) {
-            const int c = tile * 8 + 2 * t + (e & 1);
-            if (c < columns) store(c, g + (e >> 1) * 8, make_float2(re[e], im[e]));
-        }
-    }
-    __syncthreads();
-}
-
 // grad (16 x 16 complex, row-major, this block's own) += G V^H over columns 16-vectors,
 // G[p][c] = out_grad(c, p), V[s][c] = input(c, s): each warp's chunks of 16 columns on tensor
 // cores, then summed over the warps in red. Reads only; ends with a barrier.
@@ -213,7 +168,7 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
         return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
     };
     add_level_grad(count, out_grad, input, b.red, grad);
-    matrix_step(count, adjoint, out_grad, [&](int j, int s, float2 v) {
+    fb::matrix_step<kTensorTilesPerRound>(count, adjoint, out_grad, [&](int j, int s, float2 v) {
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
     });
 }
@@ -240,7 +195,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         return slot((j - k) * kRadix + k + (c + 16 * d) * ns);
     };
     if constexpr (kM == 16) {
-        matrix_step(columns, fragments, input, [&](int column, int c, float2 v) {  // Ut, recomputed
+        fb::matrix_step<kTensorTilesPerRound>(columns, fragments, input, [&](int column, int c, float2 v) {  // Ut, recomputed
             const int column_b = column % 16;
             fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, kInverse));
         });
@@ -250,7 +205,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
                            return fb::load_value(b.inner, inner_at(column / 16, column % 16, column_b));
                        },
                        b.red, grads + 512);
-        matrix_step(columns, adjoint + 32, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
+        fb::matrix_step<kTensorTilesPerRound>(columns, adjoint + 32, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
             const int c = column % 16;
             fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, !kInverse));
         });
@@ -272,7 +227,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
     }
     auto inner_grad = [&](int column, int c) { return fb::load_value(b.inner, inner_at(column / kM, c, column % kM)); };
     add_level_grad(columns, inner_grad, input, b.red, grads);
-    matrix_step(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
+    fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
         const int j = column / kM, s = kM * a + column % kM;
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
     });
@@ -432,15 +387,6 @@ __device__ __forceinline__ void add_to(float *to, const float *from, int count) 
     for (int i = threadIdx.x; i < count; i += blockDim.x) atomicAdd(to + i, from[i]);
 }
 
-// x[j] = row[2j] + i row[2j+1], zero past length.
-template <typename T, typename Value> __device__ void pack_row(Value *x, const T *row, int64_t length, int n) {
-    for (int j = threadIdx.x; j < n; j += blockDim.x) {
-        const int64_t t = 2 * static_cast<int64_t>(j);
-        fb::store_value(x, slot(j), make_float2(t < length ? fb::to_float(row[t]) : 0.0f,
-                                                t + 1 < length ? fb::to_float(row[t + 1]) : 0.0f));
-    }
-}
-
 // Sample t of the row packed in x.
 template <typename Value> __device__ float unpacked(const Value *x, int64_t t) {
     const float2 v = fb::load_value(x, slot(static_cast<int>(t / 2)));
@@ -533,11 +479,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     zero(grads, 512 * static_cast<size_t>(levels));
     zero(b.red, 512);
     load_fragments(fragments, forward_h, levels, false);
-    const float *kr = k + h * taps;
-    for (int j = threadIdx.x; j < n; j += blockDim.x) {
-        const int64_t t = 2 * static_cast<int64_t>(j);
-        fb::store_value(b.g, slot(j), make_float2(t < taps ? kr[t] : 0.0f, t + 1 < taps ? kr[t + 1] : 0.0f));
-    }
+    pack_row(b.g, k + h * taps, taps, n);
     __syncthreads();
     transform_saving<false, kLogN>(b.g, n, fragments, saved);
     load_fragments(fragments, forward_h, levels, true);
@@ -604,14 +546,18 @@ template <typename Launch> auto by_values(int n, Launch launch) {
 
 constexpr int kMaxBackwardSequence = kMaxThreads * kValuesPerThread;  // one round per pass
 
+// The batch-summed spectrum gradient at the start of the scratch, then the blocks' own parts.
+size_t spectrum_grad_bytes(int64_t channels, int n) {
+    return (static_cast<size_t>(channels) * (n + 1) * sizeof(float2) + 255) / 256 * 256;
+}
+
 // Bytes of scratch for the call, 0 where the backward does not take n on this device.
 size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int n, int levels) {
     if (n < 2 || n > kMaxBackwardSequence) return 0;
     return by_values(n, [&](auto value) -> size_t {
         const Layout<decltype(value)> layout{n, levels};
         if (layout.smem() > static_cast<size_t>(device.smem_limit)) return 0;
-        const size_t spectrum = (static_cast<size_t>(channels) * (n + 1) * sizeof(float2) + 255) / 256 * 256;
-        return spectrum + static_cast<size_t>(channels * backward_splits(device, batch, channels, n, layout.smem())) *
+        return spectrum_grad_bytes(channels, n) + static_cast<size_t>(channels * backward_splits(device, batch, channels, n, layout.smem())) *
                               layout.scratch();
     });
 }
@@ -623,7 +569,7 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
                                     int64_t channels, int64_t length, int n, const float *forward,
                                     const float *inverse, int levels, int groups, cudaStream_t stream) {
     auto *spectrum_grad = reinterpret_cast<float2 *>(scratch);
-    char *blocks = scratch + (static_cast<size_t>(channels) * (n + 1) * sizeof(float2) + 255) / 256 * 256;
+    char *blocks = scratch + spectrum_grad_bytes(channels, n);
     const size_t matrices = static_cast<size_t>(groups) * levels * 512 * sizeof(float);
     cudaError_t status = cudaMemsetAsync(spectrum_grad, 0, static_cast<size_t>(channels) * (n + 1) * sizeof(float2), stream);
     if (status == cudaSuccess && matrices > 0) status = cudaMemsetAsync(forward_grad, 0, matrices, stream);
@@ -674,16 +620,23 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
     });
 }
 
+// The scratch a call of this shape needs on the current device (device filled in), 0 where the
+// backward does not take it.
+size_t call_scratch(Device &device, int64_t batch, int64_t channels, int64_t fft_size, int levels) {
+    if (batch < 1 || channels < 1 || fft_size < 4 || fft_size > 2 * kMaxBackwardSequence ||
+        (fft_size & (fft_size - 1)) != 0 || fb_learned_levels(fft_size) != levels || !device_of_call(device)) {
+        return 0;
+    }
+    return scratch_bytes(device, batch, channels, static_cast<int>(fft_size / 2), levels);
+}
+
 }  // namespace
 
 extern "C" FB_API cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size,
                                                                 int levels, size_t *bytes) {
     Device device;
-    if (bytes == nullptr || batch < 1 || channels < 1 || fft_size < 4 || fft_size > 2 * kMaxBackwardSequence ||
-        (fft_size & (fft_size - 1)) != 0 || fb_learned_levels(fft_size) != levels || !device_of_call(device)) {
-        return cudaErrorInvalidValue;
-    }
-    *bytes = scratch_bytes(device, batch, channels, static_cast<int>(fft_size / 2), levels);
+    if (bytes == nullptr) return cudaErrorInvalidValue;
+    *bytes = call_scratch(device, batch, channels, fft_size, levels);
     return *bytes > 0 ? cudaSuccess : cudaErrorInvalidValue;
 }
 
@@ -692,16 +645,13 @@ extern "C" FB_API cudaError_t fb_onchip_conv_learned_backward(
     float *dk, float *dd, float *forward_grad, float *inverse_grad, void *scratch, fb_dtype dtype, int64_t batch,
     int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels,
     int groups, cudaStream_t stream) {
-    size_t needed = 0;
     Device device;
     if (u == nullptr || dy == nullptr || k == nullptr || spectrum == nullptr || du == nullptr || dk == nullptr ||
         forward == nullptr || inverse == nullptr || forward_grad == nullptr || inverse_grad == nullptr ||
         scratch == nullptr || (d == nullptr) != (dd == nullptr) || (dtype != FB_BF16 && dtype != FB_FP16) ||
         length < 1 || length > fft_size || taps < 1 || taps > fft_size || (groups != 1 && groups != channels) ||
         reinterpret_cast<uintptr_t>(forward) % 8 != 0 || reinterpret_cast<uintptr_t>(inverse) % 8 != 0 ||
-        reinterpret_cast<uintptr_t>(scratch) % 256 != 0 ||
-        fb_learned_backward_scratch_bytes(batch, channels, fft_size, levels, &needed) != cudaSuccess ||
-        !device_of_call(device)) {
+        reinterpret_cast<uintptr_t>(scratch) % 256 != 0 || call_scratch(device, batch, channels, fft_size, levels) == 0) {
         return cudaErrorInvalidValue;
     }
     const int n = static_cast<int>(fft_size / 2);

@@ -520,6 +520,15 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
                                                                     fragments + 32 * levels);
 }
 
+// x[j] = row[2j] + i row[2j+1] for j < n (one real row as n complex values), zero past length.
+template <typename T, typename Value> __device__ __forceinline__ void pack_row(Value *x, const T *row, int64_t length, int n) {
+    for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        const int64_t t = 2 * static_cast<int64_t>(j);
+        fb::store_value(x, slot(j), make_float2(t < length ? fb::to_float(row[t]) : 0.0f,
+                                                t + 1 < length ? fb::to_float(row[t + 1]) : 0.0f));
+    }
+}
+
 // The learned convolution's spectrum, one channel per block: k's row (fp32, taps values) packed
 // as n complex values, transformed with group h's learned forward matrices, split into bins
 // f = 0..n of a real 2n-point transform, K[f] = (E + W_2n^f O) / 2n with
@@ -534,11 +543,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restr
     const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
                                                                          nullptr, levels);
-    const float *kr = k + h * taps;
-    for (int j = threadIdx.x; j < n; j += blockDim.x) {
-        const int64_t t = 2 * static_cast<int64_t>(j);
-        fb::store_value(x, slot(j), make_float2(t < taps ? kr[t] : 0.0f, t + 1 < taps ? kr[t + 1] : 0.0f));
-    }
+    pack_row(x, k + h * taps, taps, n);
     __syncthreads();
     transform<true, kRounds, false, 0, true>(x, n, fragments);
     const float scale = 0.5f / static_cast<float>(n);

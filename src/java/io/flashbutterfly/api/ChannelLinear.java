@@ -28,14 +28,7 @@ public final class ChannelLinear {
     /** y = w x + bias (bias may be null), as a new tensor owned by x's arena. */
     public static Tensor forward(Tensor x, Tensor w, Tensor bias) {
         checkCall(x, w, bias); // before anything is allocated
-        Tensor y = Tensor.empty(x.owner(), x.device(), DType.FP32, outputShape(x, w));
-        try {
-            forward(x, w, bias, y, Stream.DEFAULT);
-        } catch (RuntimeException e) {
-            y.close();
-            throw e;
-        }
-        return y;
+        return Outputs.written(x, outputShape(x, w), DType.FP32, y -> forward(x, w, bias, y, Stream.DEFAULT));
     }
 
     /** Writes w x + bias into y (B, O, L), ordered on stream; nothing synchronises. */

@@ -17,14 +17,7 @@ public final class Gelu {
     /** gelu(x) as a new tensor owned by x's arena. */
     public static Tensor forward(Tensor x) {
         Checks.requireFp32("x", x); // before anything is allocated
-        Tensor y = Tensor.empty(x.owner(), x.device(), x.dtype(), x.shape());
-        try {
-            forward(x, y, Stream.DEFAULT);
-        } catch (RuntimeException e) {
-            y.close();
-            throw e;
-        }
-        return y;
+        return Outputs.written(x, x.shape(), x.dtype(), y -> forward(x, y, Stream.DEFAULT));
     }
 
     /** Writes gelu(x) into y (like x), ordered on stream; nothing synchronises. */

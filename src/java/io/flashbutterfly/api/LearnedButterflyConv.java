@@ -124,14 +124,7 @@ public final class LearnedButterflyConv {
     /** y = conv(u, k) + d * u (d may be null), as a new tensor like u owned by u's arena. */
     public Tensor forward(Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
-        Tensor y = Tensor.empty(u.owner(), u.device(), u.dtype(), u.shape());
-        try {
-            forward(u, k, d, y, Stream.DEFAULT);
-            return y;
-        } catch (RuntimeException e) {
-            y.close();
-            throw e;
-        }
+        return Outputs.written(u, u.shape(), u.dtype(), y -> forward(u, k, d, y, Stream.DEFAULT));
     }
 
     /** Writes conv(u, k) + d * u into y (like u), ordered on stream. */

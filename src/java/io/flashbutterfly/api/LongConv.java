@@ -152,14 +152,7 @@ public final class LongConv {
     /** The gated forward (see {@link Gates}) as a new tensor owned by u's arena. */
     public Tensor forward(Tensor u, KernelSpectrum k, Tensor d, Gates gates) {
         checkCall(u, k, d, gates); // before anything is allocated
-        Tensor y = Tensor.empty(u.owner(), u.device(), u.dtype(), u.shape());
-        try {
-            forward(u, k, d, gates, y, Stream.DEFAULT);
-        } catch (RuntimeException e) {
-            y.close();
-            throw e;
-        }
-        return y;
+        return Outputs.written(u, u.shape(), u.dtype(), y -> forward(u, k, d, gates, y, Stream.DEFAULT));
     }
 
     /** Writes conv(u, k) + d * u into y (like u), ordered on stream; nothing synchronises. */

@@ -4,6 +4,7 @@ import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The operations' outputs: made for a call, or given by the caller and checked. */
 final class Outputs {
@@ -14,6 +15,21 @@ final class Outputs {
         Tensor t = Tensor.empty(like.owner(), like.device(), dtype, shape);
         made.add(t);
         return t;
+    }
+
+    /**
+     * A new tensor owned by like's arena on its device, written by write; closed if write fails
+     * (the allocating forms of the operations).
+     */
+    static Tensor written(Tensor like, Shape shape, DType dtype, Consumer<Tensor> write) {
+        Tensor t = Tensor.empty(like.owner(), like.device(), dtype, shape);
+        try {
+            write.accept(t);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
     }
 
     /** The gradient is given exactly when its input is, and then shaped like it. */

@@ -81,7 +81,6 @@ class StockhamButterflyConvCpuTest {
                 for (int i = 0; i < y.length; i++) sum += dy[i] * y[i];
                 return sum;
             };
-            loss.getAsDouble();
             LearnedGradients g = conv.backward(Tensor.of(arena, Device.CPU, DType.FP64, shape, dy), u, k, null);
             for (int i = 0; i < 2; i++) {
                 double[] got = g.dFactors().get(i).toDoubleArray();

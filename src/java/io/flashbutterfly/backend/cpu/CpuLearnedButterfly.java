@@ -47,12 +47,7 @@ public final class CpuLearnedButterfly implements LearnedButterflyBackend {
             LearnedButterfly.Result g = groups[s.group(h)].forwardBackward(
                     Rows.ofChannel(uv, h, s.batch(), s.channels(), s.length()), Rows.row(kv, h, s.taps()),
                     Rows.ofChannel(dyv, h, s.batch(), s.channels(), s.length()));
-            for (int b = 0; b < s.batch(); b++) {
-                int first = (b * s.channels() + h) * s.length();
-                for (int t = 0; t < s.length(); t++) {
-                    duv[first + t] = g.du()[b][t] + (dv == null ? 0 : dv[h] * dyv[first + t]);
-                }
-            }
+            Rows.putChannel(duv, h, g.du(), dv, dyv, s.batch(), s.channels(), s.length());
             System.arraycopy(g.dk(), 0, dkv, h * s.taps(), s.taps());
             perChannel[h] = g.dFactors();
         });

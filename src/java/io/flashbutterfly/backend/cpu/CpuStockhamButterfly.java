@@ -46,12 +46,10 @@ public final class CpuStockhamButterfly implements StockhamButterflyBackend {
             StockhamButterfly.Result g = groups[s.group(h)].forwardBackward(
                     Rows.ofChannel(uv, h, s.batch(), s.channels(), s.length()), Rows.row(kv, h, s.taps()),
                     Rows.ofChannel(dyv, h, s.batch(), s.channels(), s.length()));
+            Rows.putChannel(duv, h, g.du(), dv, dyv, s.batch(), s.channels(), s.length());
             for (int b = 0; b < s.batch(); b++) {
                 int first = (b * s.channels() + h) * s.length();
-                for (int t = 0; t < s.length(); t++) {
-                    duv[first + t] = g.du()[b][t] + (dv == null ? 0 : dv[h] * dyv[first + t]);
-                    ddv[h] += dyv[first + t] * uv[first + t];
-                }
+                for (int t = 0; t < s.length(); t++) ddv[h] += dyv[first + t] * uv[first + t];
             }
             System.arraycopy(g.dk(), 0, dkv, h * s.taps(), s.taps());
             perChannel[h] = g;

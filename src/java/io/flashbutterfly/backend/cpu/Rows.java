@@ -25,14 +25,21 @@ final class Rows {
     static double[] forwardByChannel(double[] u, double[] k, double[] d, int batch, int channels, int length, int taps,
                                      ChannelConvolution conv) {
         double[] y = new double[u.length];
-        IntStream.range(0, channels).parallel().forEach(h -> {
-            double[][] rows = conv.convolve(h, ofChannel(u, h, batch, channels, length), row(k, h, taps));
-            for (int b = 0; b < batch; b++) {
-                int first = (b * channels + h) * length;
-                for (int t = 0; t < length; t++) y[first + t] = rows[b][t] + (d == null ? 0 : d[h] * u[first + t]);
-            }
-        });
+        IntStream.range(0, channels).parallel().forEach(h -> putChannel(y, h, conv.convolve(h,
+                ofChannel(u, h, batch, channels, length), row(k, h, taps)), d, u, batch, channels, length));
         return y;
+    }
+
+    /**
+     * Channel h's rows of a flat (batch, channels, length) out: rows[b] + d[h] * x (the D skip
+     * term of y for x = u, of du for x = dy; d null: none).
+     */
+    static void putChannel(double[] out, int h, double[][] rows, double[] d, double[] x, int batch, int channels,
+                           int length) {
+        for (int b = 0; b < batch; b++) {
+            int first = (b * channels + h) * length;
+            for (int t = 0; t < length; t++) out[first + t] = rows[b][t] + (d == null ? 0 : d[h] * x[first + t]);
+        }
     }
 
     /** Row r of an array of rows of the given length. */
