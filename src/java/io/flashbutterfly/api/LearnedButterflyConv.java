@@ -139,19 +139,7 @@ public final class LearnedButterflyConv {
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
         LearnedCall.checkDy(dy, u);
-        List<Tensor> made = new ArrayList<>();
-        try {
-            List<Tensor> dFactors = new ArrayList<>();
-            for (Tensor f : factors) dFactors.add(Outputs.empty(made, u, f.shape(), f.dtype()));
-            LearnedGradients out = new LearnedGradients(Outputs.empty(made, u, u.shape(), u.dtype()),
-                    Outputs.empty(made, u, k.shape(), k.dtype()), d == null ? null : Outputs.empty(made, u, d.shape(), d.dtype()),
-                    dFactors);
-            backward(dy, u, k, d, out, Stream.DEFAULT);
-            return out;
-        } catch (RuntimeException e) {
-            made.forEach(Tensor::close);
-            throw e;
-        }
+        return LearnedCall.newGradients(u, k, d, factors, out -> backward(dy, u, k, d, out, Stream.DEFAULT));
     }
 
     /** Writes the gradients into out (shaped like u, k, d and the factors; dd given exactly with d), ordered on stream. */

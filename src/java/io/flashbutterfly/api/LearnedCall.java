@@ -2,7 +2,9 @@ package io.flashbutterfly.api;
 
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Objects;
 
 /**
@@ -72,6 +74,27 @@ record LearnedCall(int batch, int channels, int length, int taps) {
         for (int i = 0; i < parameters.size(); i++) {
             Checks.requireLike("out.dFactors " + names.get(i), out.dFactors().get(i), parameters.get(i));
             Checks.requireOpen("out.dFactors " + names.get(i), out.dFactors().get(i));
+        }
+    }
+
+    /**
+     * New gradients owned by u's arena: like u, k and d (none without d) and like each parameter,
+     * written by write; closed if write fails (the allocating backwards).
+     */
+    static LearnedGradients newGradients(Tensor u, Tensor k, Tensor d, List<Tensor> parameters,
+                                         Consumer<LearnedGradients> write) {
+        List<Tensor> made = new ArrayList<>();
+        try {
+            List<Tensor> dParameters = new ArrayList<>();
+            for (Tensor p : parameters) dParameters.add(Outputs.empty(made, u, p.shape(), p.dtype()));
+            LearnedGradients out = new LearnedGradients(Outputs.empty(made, u, u.shape(), u.dtype()),
+                    Outputs.empty(made, u, k.shape(), k.dtype()),
+                    d == null ? null : Outputs.empty(made, u, d.shape(), d.dtype()), dParameters);
+            write.accept(out);
+            return out;
+        } catch (RuntimeException e) {
+            made.forEach(Tensor::close);
+            throw e;
         }
     }
 

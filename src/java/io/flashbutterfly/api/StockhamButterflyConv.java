@@ -11,7 +11,6 @@ import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import java.lang.foreign.Arena;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -142,19 +141,8 @@ public final class StockhamButterflyConv {
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
         LearnedCall.checkDy(dy, u);
-        List<Tensor> made = new ArrayList<>();
-        try {
-            LearnedGradients out = new LearnedGradients(Outputs.empty(made, u, u.shape(), u.dtype()),
-                    Outputs.empty(made, u, k.shape(), k.dtype()),
-                    d == null ? null : Outputs.empty(made, u, d.shape(), d.dtype()),
-                    List.of(Outputs.empty(made, u, forwardLevels.shape(), DType.FP32),
-                            Outputs.empty(made, u, inverseLevels.shape(), DType.FP32)));
-            backward(dy, u, k, d, out, Stream.DEFAULT);
-            return out;
-        } catch (RuntimeException e) {
-            made.forEach(Tensor::close);
-            throw e;
-        }
+        return LearnedCall.newGradients(u, k, d, List.of(forwardLevels, inverseLevels),
+                out -> backward(dy, u, k, d, out, Stream.DEFAULT));
     }
 
     /** Writes the gradients into out (shaped like u, k, d and the two matrix tensors), ordered on stream. */
