@@ -4,6 +4,7 @@ import io.flashbutterfly.api.Algorithm;
 import io.flashbutterfly.api.Gradients;
 import io.flashbutterfly.api.KernelSpectrum;
 import io.flashbutterfly.api.LearnedButterflyConv;
+import io.flashbutterfly.api.LearnedConvolution;
 import io.flashbutterfly.api.LearnedGradients;
 import io.flashbutterfly.api.LongConv;
 import io.flashbutterfly.api.StockhamButterflyConv;
@@ -85,11 +86,7 @@ final class LearnedButterflyBenchmark {
                     gpu, stream, options);
 
             LearnedButterflyConv learned = LearnedButterflyConv.forLength(arena, device, s[2], 1);
-            List<Tensor> dFactors = new ArrayList<>();
-            for (Tensor f : learned.factors()) dFactors.add(Tensor.empty(arena, device, DType.FP32, f.shape()));
-            LearnedGradients learnedGradients = new LearnedGradients(Tensor.empty(arena, device, dtype, shape),
-                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()),
-                    dFactors);
+            LearnedGradients learnedGradients = gradientsFor(learned, arena, u, k, d);
             double learnedForward = Timing.medianMillis(() -> learned.forward(u, k, d, y, stream), gpu, stream, options);
             double learnedBackward = Timing.medianMillis(() -> learned.backward(dy, u, k, d, learnedGradients, stream),
                     gpu, stream, options);
@@ -107,10 +104,7 @@ final class LearnedButterflyBenchmark {
                 return row;
             }
             StockhamButterflyConv onChip = StockhamButterflyConv.forLength(arena, device, s[2], 1);
-            LearnedGradients onChipGradients = new LearnedGradients(Tensor.empty(arena, device, dtype, shape),
-                    Tensor.empty(arena, device, DType.FP32, k.shape()), Tensor.empty(arena, device, DType.FP32, d.shape()),
-                    List.of(Tensor.empty(arena, device, DType.FP32, onChip.forwardLevels().shape()),
-                            Tensor.empty(arena, device, DType.FP32, onChip.inverseLevels().shape())));
+            LearnedGradients onChipGradients = gradientsFor(onChip, arena, u, k, d);
             double onChipForward = Timing.medianMillis(() -> onChip.forward(u, k, d, y, stream), gpu, stream, options);
             double onChipBackward = Timing.medianMillis(() -> onChip.backward(dy, u, k, d, onChipGradients, stream),
                     gpu, stream, options);
@@ -118,5 +112,14 @@ final class LearnedButterflyBenchmark {
                     ConvBenchmark.fmt(onChipBackward), String.format("%.2f", onChipBackward / fixedBackward)));
             return row;
         }
+    }
+
+    /** Gradients for conv's backward on u, k and d, each shaped like what it is the gradient of. */
+    private static LearnedGradients gradientsFor(LearnedConvolution conv, Arena arena, Tensor u, Tensor k, Tensor d) {
+        List<Tensor> dParameters = new ArrayList<>();
+        for (Tensor p : conv.parameters()) dParameters.add(Tensor.empty(arena, p.device(), DType.FP32, p.shape()));
+        return new LearnedGradients(Tensor.empty(arena, u.device(), u.dtype(), u.shape()),
+                Tensor.empty(arena, k.device(), DType.FP32, k.shape()), Tensor.empty(arena, d.device(), DType.FP32, d.shape()),
+                dParameters);
     }
 }

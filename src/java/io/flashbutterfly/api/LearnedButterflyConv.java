@@ -42,7 +42,7 @@ import java.util.Objects;
  * for (int f = 0; f < 6; f++) adam.step(conv.factors().get(f), g.dFactors().get(f));
  * }</pre>
  */
-public final class LearnedButterflyConv {
+public final class LearnedButterflyConv implements LearnedConvolution {
     private final int n1;
     private final int n2;
     private final int groups;
@@ -118,16 +118,20 @@ public final class LearnedButterflyConv {
     /** The factors (the parameters), in {@link ButterflyFactor} order. */
     public List<Tensor> factors() { return factors; }
 
+    /** {@link #factors()}. */
+    @Override
+    public List<Tensor> parameters() { return factors; }
+
     /** One factor. */
     public Tensor factor(ButterflyFactor f) { return factors.get(f.ordinal()); }
 
-    /** y = conv(u, k) + d * u (d may be null), as a new tensor like u owned by u's arena. */
+    @Override
     public Tensor forward(Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
         return Outputs.written(u, u.shape(), u.dtype(), y -> forward(u, k, d, y, Stream.DEFAULT));
     }
 
-    /** Writes conv(u, k) + d * u into y (like u), ordered on stream. */
+    @Override
     public void forward(Tensor u, Tensor k, Tensor d, Tensor y, Stream stream) {
         ButterflySizes s = check(u, k, d);
         Checks.requireLike("y", y, u);
@@ -135,14 +139,15 @@ public final class LearnedButterflyConv {
         backend(u.device()).forward(u, k, d, factors, s, y, stream);
     }
 
-    /** Gradients of u, k, d (null without d) and every factor for output gradient dy, owned by u's arena. */
+    @Override
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
         LearnedCall.checkDy(dy, u);
         return LearnedCall.newGradients(u, k, d, factors, out -> backward(dy, u, k, d, out, Stream.DEFAULT));
     }
 
-    /** Writes the gradients into out (shaped like u, k, d and the factors; dd given exactly with d), ordered on stream. */
+    /** Writes the gradients into out (dd given exactly with d), ordered on stream. */
+    @Override
     public void backward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, Stream stream) {
         ButterflySizes s = check(u, k, d);
         LearnedCall.checkBackward(dy, u, k, d, out, factors,

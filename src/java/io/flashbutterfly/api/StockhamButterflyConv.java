@@ -38,7 +38,7 @@ import java.util.Objects;
  * adam.step(conv.inverseLevels(), g.dFactors().get(1));
  * }</pre>
  */
-public final class StockhamButterflyConv {
+public final class StockhamButterflyConv implements LearnedConvolution {
     private static final int LEVEL_VALUES = 16 * 16 * 2;
 
     private final int fftSize;
@@ -46,6 +46,7 @@ public final class StockhamButterflyConv {
     private final int groups;
     private final Tensor forwardLevels;
     private final Tensor inverseLevels;
+    private final List<Tensor> parameters;
 
     private StockhamButterflyConv(int fftSize, int levels, int groups, Tensor forwardLevels, Tensor inverseLevels) {
         this.fftSize = fftSize;
@@ -53,6 +54,7 @@ public final class StockhamButterflyConv {
         this.groups = groups;
         this.forwardLevels = forwardLevels;
         this.inverseLevels = inverseLevels;
+        this.parameters = List.of(forwardLevels, inverseLevels);
     }
 
     /**
@@ -120,13 +122,17 @@ public final class StockhamButterflyConv {
     /** The inverse transform's matrices, like {@link #forwardLevels()} (a parameter). */
     public Tensor inverseLevels() { return inverseLevels; }
 
-    /** y = conv(u, k) + d * u (d may be null), as a new tensor like u owned by u's arena. */
+    /** {@link #forwardLevels()} and {@link #inverseLevels()}. */
+    @Override
+    public List<Tensor> parameters() { return parameters; }
+
+    @Override
     public Tensor forward(Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
         return Outputs.written(u, u.shape(), u.dtype(), y -> forward(u, k, d, y, Stream.DEFAULT));
     }
 
-    /** Writes conv(u, k) + d * u into y (like u), ordered on stream. */
+    @Override
     public void forward(Tensor u, Tensor k, Tensor d, Tensor y, Stream stream) {
         StockhamSizes s = check(u, k, d);
         Checks.requireLike("y", y, u);
@@ -134,21 +140,19 @@ public final class StockhamButterflyConv {
         backend(u.device()).forward(u, k, d, forwardLevels, inverseLevels, s, y, stream);
     }
 
-    /**
-     * Gradients of u, k, d (null without d) and of both directions' matrices (dFactors: forward,
-     * inverse) for output gradient dy, owned by u's arena.
-     */
+    /** The gradients; dFactors: the forward, then the inverse matrices'. */
+    @Override
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated
         LearnedCall.checkDy(dy, u);
-        return LearnedCall.newGradients(u, k, d, List.of(forwardLevels, inverseLevels),
+        return LearnedCall.newGradients(u, k, d, parameters,
                 out -> backward(dy, u, k, d, out, Stream.DEFAULT));
     }
 
-    /** Writes the gradients into out (shaped like u, k, d and the two matrix tensors), ordered on stream. */
+    @Override
     public void backward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, Stream stream) {
         StockhamSizes s = check(u, k, d);
-        LearnedCall.checkBackward(dy, u, k, d, out, List.of(forwardLevels, inverseLevels), List.of("forward", "inverse"));
+        LearnedCall.checkBackward(dy, u, k, d, out, parameters, List.of("forward", "inverse"));
         backend(u.device()).backward(dy, u, k, d, forwardLevels, inverseLevels, s, out.du(), out.dk(), out.dd(),
                 out.dFactors().get(0), out.dFactors().get(1), stream);
     }

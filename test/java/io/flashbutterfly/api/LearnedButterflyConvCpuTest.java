@@ -1,6 +1,5 @@
 package io.flashbutterfly.api;
 
-import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,7 +12,6 @@ import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.CpuTensors;
-import io.flashbutterfly.testing.DirectConvolution;
 import io.flashbutterfly.testing.FiniteDifference;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
@@ -33,29 +31,8 @@ class LearnedButterflyConvCpuTest {
     @CsvSource({"2,3,8,8,4,4,1", "1,2,33,20,8,8,2", "3,1,7,3,3,5,1", "2,2,100,100,16,16,2", "1,1,1,1,1,1,1"})
     void atTheExactDftItIsTheCausalConvolution(int batch, int channels, int length, int taps, int n1, int n2,
                                                int groups) {
-        SplittableRandom random = new SplittableRandom(Seeds.fresh("learned cpu " + batch + channels + length + n1));
-        double[] u = random.doubles(batch * channels * length, -1, 1).toArray();
-        double[] k = random.doubles(channels * taps, -1, 1).toArray();
-        double[] d = random.doubles(channels, -1, 1).toArray();
-        double[] dy = random.doubles(u.length, -1, 1).toArray();
-        try (Arena arena = Arena.ofConfined()) {
-            LearnedButterflyConv conv = LearnedButterflyConv.create(arena, Device.CPU, n1, n2, groups, 0, 1);
-            Tensor ut = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(batch, channels, length), u);
-            Tensor kt = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels, taps), k);
-            Tensor dt = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels), d);
-            String what = "B=" + batch + " H=" + channels + " L=" + length + " Lk=" + taps + " " + n1 + "x" + n2;
-            // The factors are fp32 tensors: the exact DFT rounded to fp32, so agreement to ~1e-7.
-            assertClose(conv.forward(ut, kt, dt).toDoubleArray(),
-                    DirectConvolution.forward(Mode.CAUSAL, u, k, d, batch, channels, length, taps), 1e-6, "y " + what);
-            LearnedGradients g = conv.backward(Tensor.of(arena, Device.CPU, DType.FP64, ut.shape(), dy), ut, kt, dt);
-            double[][] want = DirectConvolution.backward(Mode.CAUSAL, dy, u, k, d, batch, channels, length, taps);
-            assertClose(g.du().toDoubleArray(), want[0], 1e-6, "du " + what);
-            assertClose(g.dk().toDoubleArray(), want[1], 1e-6, "dk " + what);
-            assertClose(g.dd().toDoubleArray(), want[2], 1e-12, "dD " + what);
-            for (ButterflyFactor f : ButterflyFactor.values()) {  // a gradient shaped like each factor
-                assertEquals(conv.factor(f).shape(), g.dFactors().get(f.ordinal()).shape(), "d" + f);
-            }
-        }
+        LearnedConvolutionChecks.isTheCausalConvolution(
+                arena -> LearnedButterflyConv.create(arena, Device.CPU, n1, n2, groups, 0, 1), batch, channels, length, taps, n1 + "x" + n2 + " groups=" + groups);
     }
 
     @ParameterizedTest(name = "groups={0}")

@@ -5,14 +5,12 @@ import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flashbutterfly.ops.ButterflyFactor;
-import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.Accuracy;
 import io.flashbutterfly.testing.GpuTest;
-import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -56,32 +54,11 @@ class LearnedButterflyConvGpuTest {
             long seed = Seeds.fresh("factors " + what);
             LearnedButterflyConv gpu = LearnedButterflyConv.create(arena, GPU, n1, n2, groups, 0.05, seed);
             LearnedButterflyConv cpu = LearnedButterflyConv.create(arena, Device.CPU, n1, n2, groups, 0.05, seed);
-            Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), Seeds.fresh("u " + what));
-            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels, taps), Seeds.fresh("k " + what));
-            Tensor d = skip ? Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels), Seeds.fresh("d " + what)) : null;
-            Tensor dy = Tensor.randn(arena, GPU, dtype, u.shape(), Seeds.fresh("dy " + what));
-
-            Tensor y = Poisoned.tensor(arena, GPU, dtype, u.shape());
-            gpu.forward(u, k, d, y, Stream.DEFAULT);
-            List<Tensor> dFactors = new ArrayList<>();
-            for (Tensor f : gpu.factors()) dFactors.add(Poisoned.tensor(arena, GPU, DType.FP32, f.shape()));
-            LearnedGradients got = new LearnedGradients(Poisoned.tensor(arena, GPU, dtype, u.shape()),
-                    Poisoned.tensor(arena, GPU, DType.FP32, k.shape()),
-                    skip ? Poisoned.tensor(arena, GPU, DType.FP32, d.shape()) : null, dFactors);
-            gpu.backward(dy, u, k, d, got, Stream.DEFAULT);
-
-            Tensor uRef = reference(arena, u);
-            Tensor kRef = reference(arena, k);
-            Tensor dRef = reference(arena, d);
-            double tol = Accuracy.compositionTolerance(dtype);
-            assertClose(y.toDoubleArray(), cpu.forward(uRef, kRef, dRef).toDoubleArray(), tol, "y " + what);
-            LearnedGradients want = cpu.backward(reference(arena, dy), uRef, kRef, dRef);
-            assertClose(got.du().toDoubleArray(), want.du().toDoubleArray(), tol, "du " + what);
-            assertClose(got.dk().toDoubleArray(), want.dk().toDoubleArray(), tol, "dk " + what);
-            if (skip) assertClose(got.dd().toDoubleArray(), want.dd().toDoubleArray(), tol, "dD " + what);
+            LearnedConvolutionChecks.Compared c = LearnedConvolutionChecks.againstTheReference(arena, gpu, cpu, dtype,
+                    batch, channels, length, taps, skip, what);
             for (ButterflyFactor f : ButterflyFactor.values()) {
-                assertClose(got.dFactors().get(f.ordinal()).toDoubleArray(),
-                        want.dFactors().get(f.ordinal()).toDoubleArray(), tol, "d" + f + " " + what);
+                assertClose(c.got().dFactors().get(f.ordinal()).toDoubleArray(),
+                        c.want().dFactors().get(f.ordinal()).toDoubleArray(), c.tolerance(), "d" + f + " " + what);
             }
         }
     }
@@ -127,8 +104,4 @@ class LearnedButterflyConvGpuTest {
         }
     }
 
-
-    private static Tensor reference(Arena arena, Tensor t) {
-        return t == null ? null : Accuracy.float64Copy(arena, t);
-    }
 }

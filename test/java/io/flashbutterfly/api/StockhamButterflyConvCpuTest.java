@@ -1,6 +1,5 @@
 package io.flashbutterfly.api;
 
-import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -9,7 +8,6 @@ import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
-import io.flashbutterfly.testing.DirectConvolution;
 import io.flashbutterfly.testing.FiniteDifference;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
@@ -29,28 +27,8 @@ class StockhamButterflyConvCpuTest {
     @ParameterizedTest(name = "B={0} H={1} L={2} Lk={3} N={4} groups={5}")
     @CsvSource({"2,3,2,2,4,1", "1,2,9,7,16,2", "3,1,33,30,64,1", "2,2,200,100,512,2", "1,1,1000,1000,2048,1"})
     void atTheDftItIsTheCausalConvolution(int batch, int channels, int length, int taps, int fftSize, int groups) {
-        SplittableRandom random = new SplittableRandom(Seeds.fresh("stockham cpu " + batch + channels + length));
-        double[] u = random.doubles(batch * channels * length, -1, 1).toArray();
-        double[] k = random.doubles(channels * taps, -1, 1).toArray();
-        double[] d = random.doubles(channels, -1, 1).toArray();
-        double[] dy = random.doubles(u.length, -1, 1).toArray();
-        try (Arena arena = Arena.ofConfined()) {
-            StockhamButterflyConv conv = StockhamButterflyConv.create(arena, Device.CPU, fftSize, groups, 0, 1);
-            Tensor ut = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(batch, channels, length), u);
-            Tensor kt = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels, taps), k);
-            Tensor dt = Tensor.of(arena, Device.CPU, DType.FP64, Shape.of(channels), d);
-            String what = "B=" + batch + " H=" + channels + " L=" + length + " Lk=" + taps + " N=" + fftSize;
-            // The matrices are fp32 tensors: the DFT rounded to fp32, so agreement to ~1e-7.
-            assertClose(conv.forward(ut, kt, dt).toDoubleArray(),
-                    DirectConvolution.forward(Mode.CAUSAL, u, k, d, batch, channels, length, taps), 1e-6, "y " + what);
-            LearnedGradients g = conv.backward(Tensor.of(arena, Device.CPU, DType.FP64, ut.shape(), dy), ut, kt, dt);
-            double[][] want = DirectConvolution.backward(Mode.CAUSAL, dy, u, k, d, batch, channels, length, taps);
-            assertClose(g.du().toDoubleArray(), want[0], 1e-6, "du " + what);
-            assertClose(g.dk().toDoubleArray(), want[1], 1e-6, "dk " + what);
-            assertClose(g.dd().toDoubleArray(), want[2], 1e-12, "dD " + what);
-            assertEquals(conv.forwardLevels().shape(), g.dFactors().get(0).shape(), "dForward's shape");
-            assertEquals(conv.inverseLevels().shape(), g.dFactors().get(1).shape(), "dInverse's shape");
-        }
+        LearnedConvolutionChecks.isTheCausalConvolution(
+                arena -> StockhamButterflyConv.create(arena, Device.CPU, fftSize, groups, 0, 1), batch, channels, length, taps, "N=" + fftSize + " groups=" + groups);
     }
 
     /**

@@ -4,17 +4,14 @@ import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.Accuracy;
 import io.flashbutterfly.testing.GpuTest;
-import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,35 +38,15 @@ class StockhamButterflyConvGpuTest {
             long seed = Seeds.fresh("levels " + what);
             StockhamButterflyConv gpu = StockhamButterflyConv.create(arena, GPU, fftSize, groups, 0.05, seed);
             StockhamButterflyConv cpu = StockhamButterflyConv.create(arena, Device.CPU, fftSize, groups, 0.05, seed);
-            Tensor u = Tensor.randn(arena, GPU, dtype, Shape.of(batch, channels, length), Seeds.fresh("u " + what));
-            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels, taps), Seeds.fresh("k " + what));
-            Tensor d = skip ? Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels), Seeds.fresh("d " + what)) : null;
-            Tensor dy = Tensor.randn(arena, GPU, dtype, u.shape(), Seeds.fresh("dy " + what));
-
-            Tensor y = Poisoned.tensor(arena, GPU, dtype, u.shape());
-            gpu.forward(u, k, d, y, Stream.DEFAULT);
-            LearnedGradients got = new LearnedGradients(Poisoned.tensor(arena, GPU, dtype, u.shape()),
-                    Poisoned.tensor(arena, GPU, DType.FP32, k.shape()),
-                    skip ? Poisoned.tensor(arena, GPU, DType.FP32, d.shape()) : null,
-                    List.of(Poisoned.tensor(arena, GPU, DType.FP32, gpu.forwardLevels().shape()),
-                            Poisoned.tensor(arena, GPU, DType.FP32, gpu.inverseLevels().shape())));
-            gpu.backward(dy, u, k, d, got, Stream.DEFAULT);
-
-            Tensor uRef = reference(arena, u);
-            Tensor kRef = reference(arena, k);
-            Tensor dRef = reference(arena, d);
-            double tol = Accuracy.compositionTolerance(dtype);
-            assertClose(y.toDoubleArray(), cpu.forward(uRef, kRef, dRef).toDoubleArray(), tol, "y " + what);
-            LearnedGradients want = cpu.backward(reference(arena, dy), uRef, kRef, dRef);
-            assertClose(got.du().toDoubleArray(), want.du().toDoubleArray(), tol, "du " + what);
-            assertClose(got.dk().toDoubleArray(), want.dk().toDoubleArray(), tol, "dk " + what);
-            if (skip) assertClose(got.dd().toDoubleArray(), want.dd().toDoubleArray(), tol, "dD " + what);
+            LearnedConvolutionChecks.Compared c = LearnedConvolutionChecks.againstTheReference(arena, gpu, cpu, dtype,
+                    batch, channels, length, taps, skip, what);
             for (int i = 0; i < 2; i++) {
                 String name = (i == 0 ? "dForward " : "dInverse ") + what;
                 if (gpu.levels() > 0) {
-                    assertClose(got.dFactors().get(i).toDoubleArray(), want.dFactors().get(i).toDoubleArray(), tol, name);
+                    assertClose(c.got().dFactors().get(i).toDoubleArray(), c.want().dFactors().get(i).toDoubleArray(),
+                            c.tolerance(), name);
                 } else { // no learned level (N <= 16): the placeholder level's gradient is zero, as on the CPU
-                    for (double v : got.dFactors().get(i).toDoubleArray()) assertEquals(0.0, v, name);
+                    for (double v : c.got().dFactors().get(i).toDoubleArray()) assertEquals(0.0, v, name);
                 }
             }
         }
@@ -105,8 +82,4 @@ class StockhamButterflyConvGpuTest {
         }
     }
 
-    /** t's values as an fp64 CPU tensor (null for null). */
-    private static Tensor reference(Arena arena, Tensor t) {
-        return t == null ? null : Accuracy.float64Copy(arena, t);
-    }
-}
+    /** t's values as an fp64 CPU tensor (null for null). */}
