@@ -117,9 +117,9 @@ final class LearnedButterflyBenchmark {
     /** Gradients for conv's backward on u, k and d, each shaped like what it is the gradient of. */
     private static LearnedGradients gradientsFor(LearnedConvolution conv, Arena arena, Tensor u, Tensor k, Tensor d) {
         List<Tensor> dParameters = new ArrayList<>();
-        for (Tensor p : conv.parameters()) dParameters.add(Tensor.empty(arena, p.device(), DType.FP32, p.shape()));
+        for (Tensor p : conv.parameters()) dParameters.add(Tensor.empty(arena, p.device(), p.dtype(), p.shape()));
         return new LearnedGradients(Tensor.empty(arena, u.device(), u.dtype(), u.shape()),
-                Tensor.empty(arena, k.device(), DType.FP32, k.shape()), Tensor.empty(arena, d.device(), DType.FP32, d.shape()),
-                dParameters);
+                Tensor.empty(arena, k.device(), k.dtype(), k.shape()),
+                d == null ? null : Tensor.empty(arena, d.device(), d.dtype(), d.shape()), dParameters);
     }
 }

@@ -146,7 +146,6 @@ public final class LearnedButterflyConv implements LearnedConvolution {
         return LearnedCall.newGradients(u, k, d, factors, out -> backward(dy, u, k, d, out, Stream.DEFAULT));
     }
 
-    /** Writes the gradients into out (dd given exactly with d), ordered on stream. */
     @Override
     public void backward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, Stream stream) {
         ButterflySizes s = check(u, k, d);

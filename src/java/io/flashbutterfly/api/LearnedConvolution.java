@@ -8,7 +8,8 @@ import java.util.List;
  * A causal convolution y = conv(u, k) + D * u through a transform whose matrices are trainable
  * parameters: {@link LearnedButterflyConv} (the paper's two-level factorisation) or
  * {@link StockhamButterflyConv} (the on-chip kernel's own). Code that trains one, such as a
- * layer with an optimiser, can take either.
+ * layer with an optimiser, can take either; each says which dtypes and FFT sizes it takes on
+ * which device and refuses others.
  *
  * <pre>{@code
  * LearnedConvolution conv = StockhamButterflyConv.create(arena, device, 2048, 1, 0.0, 7);
@@ -29,6 +30,9 @@ public sealed interface LearnedConvolution permits LearnedButterflyConv, Stockha
     /** Gradients of u, k, d (null without d) and of every parameter for output gradient dy, owned by u's arena. */
     LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d);
 
-    /** Writes the gradients into out (shaped like u, k, d and the parameters), ordered on stream. */
+    /**
+     * Writes the gradients into out (shaped like u, k, d and the parameters; dd given exactly
+     * with d), ordered on stream.
+     */
     void backward(Tensor dy, Tensor u, Tensor k, Tensor d, LearnedGradients out, Stream stream);
 }

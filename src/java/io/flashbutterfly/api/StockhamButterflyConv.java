@@ -140,7 +140,7 @@ public final class StockhamButterflyConv implements LearnedConvolution {
         backend(u.device()).forward(u, k, d, forwardLevels, inverseLevels, s, y, stream);
     }
 
-    /** The gradients; dFactors: the forward, then the inverse matrices'. */
+    /** {@inheritDoc} dFactors: the forward, then the inverse matrices' gradients. */
     @Override
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
         check(u, k, d); // before anything is allocated

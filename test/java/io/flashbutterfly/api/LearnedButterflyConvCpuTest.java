@@ -32,7 +32,8 @@ class LearnedButterflyConvCpuTest {
     void atTheExactDftItIsTheCausalConvolution(int batch, int channels, int length, int taps, int n1, int n2,
                                                int groups) {
         LearnedConvolutionChecks.isTheCausalConvolution(
-                arena -> LearnedButterflyConv.create(arena, Device.CPU, n1, n2, groups, 0, 1), batch, channels, length, taps, n1 + "x" + n2 + " groups=" + groups);
+                arena -> LearnedButterflyConv.create(arena, Device.CPU, n1, n2, groups, 0, 1), batch, channels, length,
+                taps, n1 + "x" + n2 + " groups=" + groups);
     }
 
     @ParameterizedTest(name = "groups={0}")

@@ -107,5 +107,4 @@ class LearnedButterflyConvGpuTest {
             assertEquals(live, Tensor.liveBytes(GPU), "a rejected call allocated on the GPU");
         }
     }
-
 }

@@ -62,13 +62,14 @@ final class LearnedConvolutionChecks {
     }
 
     /**
-     * The convolution make gives (on the CPU, at the DFT, its parameters in the arena given), against the direct sums of the causal convolution on random
-     * float64 data (B, H, L) with a kernel of Lk taps, forward and backward; each parameter's
-     * gradient is shaped like the parameter. The parameters are fp32 tensors (the DFT rounded to
+     * The convolution make gives (on the CPU, at the DFT, its parameters in the arena given),
+     * against the direct sums of the causal convolution on random float64 data (B, H, L) with a
+     * kernel of Lk taps, forward and backward; each parameter's gradient is shaped like it. The parameters are fp32 tensors (the DFT rounded to
      * fp32), hence agreement to about 1e-7.
      */
     static void isTheCausalConvolution(Function<Arena, LearnedConvolution> make, int batch, int channels, int length,
-                                       int taps, String what) {
+                                       int taps, String form) {
+        String what = "B=" + batch + " H=" + channels + " L=" + length + " Lk=" + taps + " " + form;
         SplittableRandom random = new SplittableRandom(Seeds.fresh("causal " + what));
         double[] u = random.doubles(batch * channels * length, -1, 1).toArray();
         double[] k = random.doubles(channels * taps, -1, 1).toArray();
@@ -86,8 +87,10 @@ final class LearnedConvolutionChecks {
             assertClose(g.du().toDoubleArray(), want[0], 1e-6, "du " + what);
             assertClose(g.dk().toDoubleArray(), want[1], 1e-6, "dk " + what);
             assertClose(g.dd().toDoubleArray(), want[2], 1e-12, "dD " + what);
+            assertEquals(conv.parameters().size(), g.dFactors().size(), "one gradient per parameter");
             for (int i = 0; i < conv.parameters().size(); i++) {
-                assertEquals(conv.parameters().get(i).shape(), g.dFactors().get(i).shape(), "parameter " + i + "'s gradient");
+                assertEquals(conv.parameters().get(i).shape(), g.dFactors().get(i).shape(),
+                        "parameter " + i + "'s gradient " + what);
             }
         }
     }

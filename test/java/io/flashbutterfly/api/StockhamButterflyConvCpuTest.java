@@ -28,7 +28,8 @@ class StockhamButterflyConvCpuTest {
     @CsvSource({"2,3,2,2,4,1", "1,2,9,7,16,2", "3,1,33,30,64,1", "2,2,200,100,512,2", "1,1,1000,1000,2048,1"})
     void atTheDftItIsTheCausalConvolution(int batch, int channels, int length, int taps, int fftSize, int groups) {
         LearnedConvolutionChecks.isTheCausalConvolution(
-                arena -> StockhamButterflyConv.create(arena, Device.CPU, fftSize, groups, 0, 1), batch, channels, length, taps, "N=" + fftSize + " groups=" + groups);
+                arena -> StockhamButterflyConv.create(arena, Device.CPU, fftSize, groups, 0, 1), batch, channels, length,
+                taps, "N=" + fftSize + " groups=" + groups);
     }
 
     /**

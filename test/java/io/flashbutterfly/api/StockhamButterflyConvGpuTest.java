@@ -81,5 +81,5 @@ class StockhamButterflyConvGpuTest {
             assertEquals(live, Tensor.liveBytes(GPU), "a rejected call allocated on the GPU");
         }
     }
+}
 
-    /** t's values as an fp64 CPU tensor (null for null). */}
