@@ -1,10 +1,10 @@
 package io.flashbutterfly.api;
 
+import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.Objects;
 
 /**
@@ -78,19 +78,31 @@ record LearnedCall(int batch, int channels, int length, int taps) {
     }
 
     /**
-     * New gradients owned by u's arena: like u, k and d (none without d) and like each parameter,
-     * written by write; closed if write fails (the allocating backwards).
+     * conv's allocating forward: check (u, k and d against the parameters) before anything is
+     * allocated, then y like u owned by u's arena, written by conv's forward on the default
+     * stream; closed if that fails.
      */
-    static LearnedGradients newGradients(Tensor u, Tensor k, Tensor d, List<Tensor> parameters,
-                                         Consumer<LearnedGradients> write) {
+    static Tensor forward(LearnedConvolution conv, Tensor u, Tensor k, Tensor d, Runnable check) {
+        check.run();
+        return Outputs.written(u, u.shape(), u.dtype(), y -> conv.forward(u, k, d, y, Stream.DEFAULT));
+    }
+
+    /**
+     * conv's allocating backward: check and dy's checks before anything is allocated, then new
+     * gradients owned by u's arena (like u, k and d, none without d, and like each parameter),
+     * written by conv's backward on the default stream; closed if that fails.
+     */
+    static LearnedGradients backward(LearnedConvolution conv, Tensor dy, Tensor u, Tensor k, Tensor d, Runnable check) {
+        check.run();
+        checkDy(dy, u);
         List<Tensor> made = new ArrayList<>();
         try {
             List<Tensor> dParameters = new ArrayList<>();
-            for (Tensor p : parameters) dParameters.add(Outputs.empty(made, u, p.shape(), p.dtype()));
+            for (Tensor p : conv.parameters()) dParameters.add(Outputs.empty(made, u, p.shape(), p.dtype()));
             LearnedGradients out = new LearnedGradients(Outputs.empty(made, u, u.shape(), u.dtype()),
                     Outputs.empty(made, u, k.shape(), k.dtype()),
                     d == null ? null : Outputs.empty(made, u, d.shape(), d.dtype()), dParameters);
-            write.accept(out);
+            conv.backward(dy, u, k, d, out, Stream.DEFAULT);
             return out;
         } catch (RuntimeException e) {
             made.forEach(Tensor::close);
@@ -98,7 +110,7 @@ record LearnedCall(int batch, int channels, int length, int taps) {
         }
     }
 
-    /** dy given, open and like u: checked before a backward allocates its outputs. */
+    /** dy given, open and like u. */
     static void checkDy(Tensor dy, Tensor u) {
         Objects.requireNonNull(dy, "dy must not be null");
         Checks.requireLike("dy", dy, u);

@@ -128,8 +128,7 @@ public final class StockhamButterflyConv implements LearnedConvolution {
 
     @Override
     public Tensor forward(Tensor u, Tensor k, Tensor d) {
-        check(u, k, d); // before anything is allocated
-        return Outputs.written(u, u.shape(), u.dtype(), y -> forward(u, k, d, y, Stream.DEFAULT));
+        return LearnedCall.forward(this, u, k, d, () -> check(u, k, d));
     }
 
     @Override
@@ -143,10 +142,7 @@ public final class StockhamButterflyConv implements LearnedConvolution {
     /** {@inheritDoc} dFactors: the forward, then the inverse matrices' gradients. */
     @Override
     public LearnedGradients backward(Tensor dy, Tensor u, Tensor k, Tensor d) {
-        check(u, k, d); // before anything is allocated
-        LearnedCall.checkDy(dy, u);
-        return LearnedCall.newGradients(u, k, d, parameters,
-                out -> backward(dy, u, k, d, out, Stream.DEFAULT));
+        return LearnedCall.backward(this, dy, u, k, d, () -> check(u, k, d));
     }
 
     @Override

@@ -40,23 +40,18 @@ public final class CpuStockhamButterfly implements StockhamButterflyBackend {
         StockhamButterfly[] groups = butterflies(forward, inverse, s);
         double[] duv = new double[uv.length];
         double[] dkv = new double[kv.length];
-        double[] ddv = new double[s.channels()];
         StockhamButterfly.Result[] perChannel = new StockhamButterfly.Result[s.channels()];
         IntStream.range(0, s.channels()).parallel().forEach(h -> {
             StockhamButterfly.Result g = groups[s.group(h)].forwardBackward(
                     Rows.ofChannel(uv, h, s.batch(), s.channels(), s.length()), Rows.row(kv, h, s.taps()),
                     Rows.ofChannel(dyv, h, s.batch(), s.channels(), s.length()));
             Rows.putChannel(duv, h, g.du(), dv, dyv, s.batch(), s.channels(), s.length());
-            for (int b = 0; b < s.batch(); b++) {
-                int first = (b * s.channels() + h) * s.length();
-                for (int t = 0; t < s.length(); t++) ddv[h] += dyv[first + t] * uv[first + t];
-            }
             System.arraycopy(g.dk(), 0, dkv, h * s.taps(), s.taps());
             perChannel[h] = g;
         });
         du.copyFrom(duv);
         dk.copyFrom(dkv);
-        if (dd != null) dd.copyFrom(ddv);
+        if (dd != null) CpuLongConv.INSTANCE.skipGradient(dy, u, null, null, dd, stream);
         double[] forwardGrads = new double[Math.toIntExact(dForward.numel())];
         double[] inverseGrads = new double[forwardGrads.length];
         for (int h = 0; h < s.channels(); h++) {
