@@ -43,13 +43,12 @@ __host__ __device__ inline Passes passes_of(int n) {
     return p;
 }
 
-// The block's buffers: two of n values in shared memory (padded, slot()), the gradient sum's, and
-// the current pass's saved input, read where it was saved (the block's scratch, in L2): a third
+// The block's buffers: two of n values in shared memory (padded, slot()) and the current pass's
+// saved input, read where it was saved (the block's scratch, in L2): a third
 // buffer of n values in shared memory would halve the blocks per SM at n = 8K.
 template <typename Value> struct Buffers {
     Value *g;         // the gradient being propagated, in place
     Value *inner;     // a 256 or 128 pass's inner values
-    float *red;       // 16 x 16 complex, zero between uses
     const Value *in;  // the current pass's saved input, unpadded
 };
 
@@ -57,20 +56,21 @@ template <typename Value> __device__ void save_values(const Value *x, Value *to,
     for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = x[slot(i)];
 }
 
-// The learned matrices' A fragments, [levels][32] of P, then with adjoint [levels][32] of P^H;
-// the caller's next barrier publishes them.
-__device__ __forceinline__ void load_fragments(Dft16Fragments *fragments, const float *matrices, int levels, bool adjoint) {
-    const int count = (adjoint ? 64 : 32) * levels;
+// The learned matrices' A fragments, [levels][32] of P, then [levels][32] of P^H; the caller's
+// next barrier publishes them.
+__device__ __forceinline__ void load_fragments(Dft16Fragments *fragments, const float *matrices, int levels) {
+    const int count = 64 * levels;
     for (int i = threadIdx.x; i < count; i += blockDim.x) {
         fragments[i] = fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32, i >= 32 * levels);
     }
 }
 
-// grad (16 x 16 complex, row-major, this block's own) += G V^H over columns 16-vectors,
-// G[p][c] = out_grad(c, p), V[s][c] = input(c, s): each warp's chunks of 16 columns on tensor
-// cores, then summed over the warps in red. Reads only; ends with a barrier.
+// grad (16 x 16 complex, row-major, the block's sum in shared memory) += G V^H over columns
+// 16-vectors, G[p][c] = out_grad(c, p), V[s][c] = input(c, s): each warp's chunks of 16 columns
+// on tensor cores, added atomically. Reads only and has no barrier: each caller's next step has
+// one before it overwrites what was read.
 template <typename OutGrad, typename Input>
-__device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, Input input, float *red, float *grad) {
+__device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, Input input, float *grad) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int g = lane >> 2, t = lane & 3;
     float acc[2][2][4] = {};  // [tile of s][re, im], C layout: rows p = g, g + 8; columns s = 2t, 2t + 1
@@ -108,17 +108,11 @@ __device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, In
 #pragma unroll
             for (int e = 0; e < 4; ++e) {
                 const int at_ps = 2 * (16 * (g + (e >> 1) * 8) + 8 * tile + 2 * t + (e & 1));
-                atomicAdd(red + at_ps, acc[tile][0][e]);
-                atomicAdd(red + at_ps + 1, acc[tile][1][e]);
+                atomicAdd(grad + at_ps, acc[tile][0][e]);
+                atomicAdd(grad + at_ps + 1, acc[tile][1][e]);
             }
         }
     }
-    __syncthreads();
-    for (int i = threadIdx.x; i < 512; i += blockDim.x) {
-        grad[i] += red[i];
-        red[i] = 0.0f;
-    }
-    __syncthreads();
 }
 
 // The adjoint of a fixed radix-R pass (R = 2, 4 or 8) at span ns, in place: each column's R
@@ -167,7 +161,7 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
         const int k = j & (ns - 1);
         return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
     };
-    add_level_grad(count, out_grad, input, b.red, grad);
+    add_level_grad(count, out_grad, input, grad);
     fb::matrix_step<kTensorTilesPerRound>(count, adjoint, out_grad, [&](int j, int s, float2 v) {
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
     });
@@ -204,7 +198,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
                        [&](int column, int column_b) {
                            return fb::load_value(b.inner, inner_at(column / 16, column % 16, column_b));
                        },
-                       b.red, grads + 512);
+                       grads + 512);
         fb::matrix_step<kTensorTilesPerRound>(columns, adjoint + 32, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
             const int c = column % 16;
             fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, !kInverse));
@@ -226,7 +220,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         __syncthreads();
     }
     auto inner_grad = [&](int column, int c) { return fb::load_value(b.inner, inner_at(column / kM, c, column % kM)); };
-    add_level_grad(columns, inner_grad, input, b.red, grads);
+    add_level_grad(columns, inner_grad, input, grads);
     fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
         const int j = column / kM, s = kM * a + column % kM;
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
@@ -354,28 +348,26 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
     __syncthreads();
 }
 
-// Where a block's parts lie: the shared memory (two buffers of n values, the fragments of one
-// direction and its adjoint, the gradient sum, block_sum's scratch) and its own scratch in
-// device memory (the saved pass inputs of both transforms and u's transform, the spectrum's
-// gradient over its rows, the level gradients of both directions).
+// Where a block's parts lie: the shared memory (two buffers of n values, both directions'
+// fragments and their adjoints, both directions' level gradients summed over the block's rows,
+// block_sum's scratch) and its own scratch in device memory (the saved pass inputs of both
+// transforms and u's transform, the spectrum's gradient over its rows).
 template <typename Value> struct Layout {
     int n, levels;
     __host__ __device__ size_t values() const { return values_bytes<Value>(n); }
     __host__ __device__ size_t fragments() const { return 2 * values(); }
-    __host__ __device__ size_t red() const { return fragments() + 64 * static_cast<size_t>(levels) * sizeof(Dft16Fragments); }
-    __host__ __device__ size_t sums() const { return red() + 512 * sizeof(float); }
+    __host__ __device__ size_t grads() const { return fragments() + 128 * static_cast<size_t>(levels) * sizeof(Dft16Fragments); }
+    __host__ __device__ size_t sums() const { return grads() + 2 * 512 * static_cast<size_t>(levels) * sizeof(float); }
     __host__ __device__ size_t smem() const { return sums() + 32 * sizeof(float2); }
     __host__ __device__ size_t saved() const {
         return (static_cast<size_t>(2 * passes_of(n).learned + 1) * n * sizeof(Value) + 15) / 16 * 16;
     }
-    __host__ __device__ size_t grads() const { return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16; }
-    __host__ __device__ size_t scratch() const { return grads() + 2 * 512 * static_cast<size_t>(levels) * sizeof(float); }
+    __host__ __device__ size_t scratch() const { return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16; }
 };
 
 template <typename Value> __device__ Buffers<Value> buffers(float4 *smem, const Layout<Value> &layout) {
     char *base = reinterpret_cast<char *>(smem);
-    return {reinterpret_cast<Value *>(base), reinterpret_cast<Value *>(base + layout.values()),
-            reinterpret_cast<float *>(base + layout.red()), nullptr};
+    return {reinterpret_cast<Value *>(base), reinterpret_cast<Value *>(base + layout.values()), nullptr};
 }
 
 template <typename Value> __device__ void zero(Value *x, size_t count) {
@@ -416,33 +408,32 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     Value *saved_inverse = saved_forward + static_cast<int64_t>(learned) * n;
     Value *saved_z = saved_inverse + static_cast<int64_t>(learned) * n;
     auto *dk = reinterpret_cast<float2 *>(mine + layout.saved());
-    auto *grads_forward = reinterpret_cast<float *>(mine + layout.grads());
+    auto *grads_forward = reinterpret_cast<float *>(reinterpret_cast<char *>(smem) + layout.grads());
     float *grads_inverse = grads_forward + 512 * levels;
     zero(dk, n + 1);
     zero(grads_forward, 2 * 512 * static_cast<size_t>(levels));
-    zero(b.red, 512);
+    // both directions' matrices, loaded once: per row they cost a short sequence more than its transforms
+    const Dft16Fragments *inverse_fragments = fragments + 64 * levels;
+    load_fragments(fragments, forward_h, levels);
+    load_fragments(fragments + 64 * levels, inverse_h, levels);
     const float2 *k = spectrum + h * (n + 1);
     const float skip = d != nullptr ? d[h] : 0.0f;
     float dd_part = 0.0f;
     for (int64_t row = blockIdx.x % splits; row < batch; row += splits) {
         const int64_t first = (row * channels + h) * length;
-        __syncthreads();  // the last row's uses of the buffers and fragments are done
-        load_fragments(fragments, forward_h, levels, false);
+        __syncthreads();  // the last row's uses of the buffers are done (the first time: the fragments loaded)
         pack_row(b.g, u + first, length, n);
         __syncthreads();
         transform_saving<false, kLogN>(b.g, n, fragments, saved_forward);
         save_values(b.g, saved_z, n);
         __syncthreads();  // every value saved before the products overwrite them (thread f writes bin n - f)
         real_row_products<1>(b.g, b.g, n, 1, 0, false, k, false);
-        load_fragments(fragments, inverse_h, levels, true);
         __syncthreads();
-        transform_saving<true, kLogN>(b.g, n, fragments, saved_inverse);
+        transform_saving<true, kLogN>(b.g, n, inverse_fragments, saved_inverse);
         pack_row(b.g, dy + first, length, n);
         __syncthreads();
-        transform_adjoint<true, kLogN>(b, n, fragments, levels, saved_inverse, grads_inverse);
+        transform_adjoint<true, kLogN>(b, n, inverse_fragments, levels, saved_inverse, grads_inverse);
         product_adjoint(b.g, saved_z, n, k, dk);
-        load_fragments(fragments, forward_h, levels, true);
-        __syncthreads();
         transform_adjoint<false, kLogN>(b, n, fragments, levels, saved_forward, grads_forward);
         for (int64_t t = threadIdx.x; t < length; t += blockDim.x) {
             const float g = fb::to_float(dy[first + t]);
@@ -475,14 +466,12 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     const float *forward_h = forward + group * levels * 512;
     char *mine = scratch + blockIdx.x * layout.scratch();
     Value *saved = reinterpret_cast<Value *>(mine);
-    auto *grads = reinterpret_cast<float *>(mine + layout.grads());
+    auto *grads = reinterpret_cast<float *>(reinterpret_cast<char *>(smem) + layout.grads());
     zero(grads, 512 * static_cast<size_t>(levels));
-    zero(b.red, 512);
-    load_fragments(fragments, forward_h, levels, false);
+    load_fragments(fragments, forward_h, levels);
     pack_row(b.g, k + h * taps, taps, n);
     __syncthreads();
     transform_saving<false, kLogN>(b.g, n, fragments, saved);
-    load_fragments(fragments, forward_h, levels, true);
     // the split's backward (StockhamButterfly.splitBackward): bin f reaches z[f mod n] and
     // z[(n - f) mod n], so one thread takes bins f and n - f for f <= n / 2
     const float2 *gk = spectrum_grad + h * (n + 1);
