@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
     // the backward: the fixed path's on-chip kernels (du as the transposed convolution, dk's rows;
     // where dk's kernel takes the size) against the learned backward (du, dk, dD, both directions' levels)
     size_t scratch_bytes = 0;
-    CK(fb_learned_backward_scratch_bytes(batch, channels, fft, levels, &scratch_bytes));
+    CK(fb_learned_backward_scratch_bytes(batch, channels, fft, levels, 1, &scratch_bytes));
     void *scratch, *dk, *dd, *grads, *rows;
     CK(cudaMalloc(&scratch, scratch_bytes));
     CK(cudaMalloc(&dk, channels * length * 4));

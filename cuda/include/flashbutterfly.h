@@ -193,7 +193,7 @@ FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, 
  * between calls; the call allocates nothing).
  */
 FB_API cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels,
-                                                     size_t *bytes);
+                                                     int groups, size_t *bytes);
 FB_API cudaError_t fb_onchip_conv_learned_backward(const void *u, const void *dy, const float *k, int64_t taps,
                                                    const float *spectrum, const float *d, void *du, float *dk,
                                                    float *dd, float *forward_grad, float *inverse_grad, void *scratch,

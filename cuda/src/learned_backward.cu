@@ -56,13 +56,23 @@ template <typename Value> __device__ void save_values(const Value *x, Value *to,
     for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = x[slot(i)];
 }
 
-// The learned matrices' A fragments, [levels][32] of P, then [levels][32] of P^H; the caller's
-// next barrier publishes them.
+// The learned matrices' A fragments, [levels][32] of P, then [levels][32] of P^H.
 __device__ __forceinline__ void load_fragments(Dft16Fragments *fragments, const float *matrices, int levels) {
     const int count = 64 * levels;
     for (int i = threadIdx.x; i < count; i += blockDim.x) {
         fragments[i] = fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32, i >= 32 * levels);
     }
+}
+
+// Every group's fragments for the backward's blocks, once per call: [groups][forward, inverse]
+// [64 levels] (load_fragments' layout per direction), block g the group's. Read from device memory
+// (L1) rather than shared memory, where they would cost one-warp blocks of short sequences half
+// their residency.
+__global__ void learned_backward_fragments(const float *forward, const float *inverse, int levels,
+                                           Dft16Fragments *fragments) {
+    Dft16Fragments *mine = fragments + 128 * static_cast<int64_t>(levels) * blockIdx.x;
+    load_fragments(mine, forward + 512 * static_cast<int64_t>(levels) * blockIdx.x, levels);
+    load_fragments(mine + 64 * levels, inverse + 512 * static_cast<int64_t>(levels) * blockIdx.x, levels);
 }
 
 // grad (16 x 16 complex, row-major, the block's sum in shared memory) += G V^H over columns
@@ -348,15 +358,13 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
     __syncthreads();
 }
 
-// Where a block's parts lie: the shared memory (two buffers of n values, both directions'
-// fragments and their adjoints, both directions' level gradients summed over the block's rows,
-// block_sum's scratch) and its own scratch in device memory (the saved pass inputs of both
+// Where a block's parts lie: the shared memory (two buffers of n values, both directions' level
+// gradients summed over the block's rows, block_sum's scratch) and its own scratch in device memory (the saved pass inputs of both
 // transforms and u's transform, the spectrum's gradient over its rows).
 template <typename Value> struct Layout {
     int n, levels;
     __host__ __device__ size_t values() const { return values_bytes<Value>(n); }
-    __host__ __device__ size_t fragments() const { return 2 * values(); }
-    __host__ __device__ size_t grads() const { return fragments() + 128 * static_cast<size_t>(levels) * sizeof(Dft16Fragments); }
+    __host__ __device__ size_t grads() const { return 2 * values(); }
     __host__ __device__ size_t sums() const { return grads() + 2 * 512 * static_cast<size_t>(levels) * sizeof(float); }
     __host__ __device__ size_t smem() const { return sums() + 32 * sizeof(float2); }
     __host__ __device__ size_t saved() const {
@@ -392,16 +400,15 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     const T *__restrict__ u, const T *__restrict__ dy, const float2 *__restrict__ spectrum,
     const float *__restrict__ d, T *__restrict__ du, float *dd, int64_t batch, int64_t channels, int64_t length, int n,
     const float *__restrict__ forward, const float *__restrict__ inverse, float *forward_grad, float *inverse_grad,
-    int levels, int groups, int splits, float2 *spectrum_grad, char *scratch) {
+    int levels, int groups, int splits, const Dft16Fragments *all_fragments, float2 *spectrum_grad, char *scratch) {
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
     const Buffers<Value> b = buffers(smem, layout);
-    auto *fragments = reinterpret_cast<Dft16Fragments *>(reinterpret_cast<char *>(smem) + layout.fragments());
     auto *sums = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + layout.sums());
     const int64_t h = blockIdx.x / splits;
     const int64_t group = groups == 1 ? 0 : h;
-    const float *forward_h = forward + group * levels * 512, *inverse_h = inverse + group * levels * 512;
+    const Dft16Fragments *fragments = all_fragments + group * 128 * levels, *inverse_fragments = fragments + 64 * levels;
     char *mine = scratch + blockIdx.x * layout.scratch();
     const int learned = passes_of(n).learned;
     Value *saved_forward = reinterpret_cast<Value *>(mine);
@@ -412,16 +419,12 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     float *grads_inverse = grads_forward + 512 * levels;
     zero(dk, n + 1);
     zero(grads_forward, 2 * 512 * static_cast<size_t>(levels));
-    // both directions' matrices, loaded once: per row they cost a short sequence more than its transforms
-    const Dft16Fragments *inverse_fragments = fragments + 64 * levels;
-    load_fragments(fragments, forward_h, levels);
-    load_fragments(fragments + 64 * levels, inverse_h, levels);
     const float2 *k = spectrum + h * (n + 1);
     const float skip = d != nullptr ? d[h] : 0.0f;
     float dd_part = 0.0f;
     for (int64_t row = blockIdx.x % splits; row < batch; row += splits) {
         const int64_t first = (row * channels + h) * length;
-        __syncthreads();  // the last row's uses of the buffers are done (the first time: the fragments loaded)
+        __syncthreads();  // the last row's uses of the buffers are done
         pack_row(b.g, u + first, length, n);
         __syncthreads();
         transform_saving<false, kLogN>(b.g, n, fragments, saved_forward);
@@ -454,21 +457,19 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
 // channel per block (scratch: block h's of learned_backward_rows).
 template <typename T, typename Value, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
-    const float *__restrict__ k, int64_t taps, int n, const float *__restrict__ forward, float *forward_grad,
-    int levels, int groups, const float2 *spectrum_grad, float *__restrict__ dk, char *scratch) {
+    const float *__restrict__ k, int64_t taps, int n, float *forward_grad, int levels, int groups,
+    const Dft16Fragments *all_fragments, const float2 *spectrum_grad, float *__restrict__ dk, char *scratch) {
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
     const Buffers<Value> b = buffers(smem, layout);
-    auto *fragments = reinterpret_cast<Dft16Fragments *>(reinterpret_cast<char *>(smem) + layout.fragments());
     const int64_t h = blockIdx.x;
     const int64_t group = groups == 1 ? 0 : h;
-    const float *forward_h = forward + group * levels * 512;
+    const Dft16Fragments *fragments = all_fragments + group * 128 * levels;
     char *mine = scratch + blockIdx.x * layout.scratch();
     Value *saved = reinterpret_cast<Value *>(mine);
     auto *grads = reinterpret_cast<float *>(reinterpret_cast<char *>(smem) + layout.grads());
     zero(grads, 512 * static_cast<size_t>(levels));
-    load_fragments(fragments, forward_h, levels);
     pack_row(b.g, k + h * taps, taps, n);
     __syncthreads();
     transform_saving<false, kLogN>(b.g, n, fragments, saved);
@@ -535,19 +536,24 @@ template <typename Launch> auto by_values(int n, Launch launch) {
 
 constexpr int kMaxBackwardSequence = kMaxThreads * kValuesPerThread;  // one round per pass
 
-// The batch-summed spectrum gradient at the start of the scratch, then the blocks' own parts.
-size_t spectrum_grad_bytes(int64_t channels, int n) {
-    return (static_cast<size_t>(channels) * (n + 1) * sizeof(float2) + 255) / 256 * 256;
+constexpr size_t aligned(size_t bytes) { return (bytes + 255) / 256 * 256; }
+
+// The call's scratch: the batch-summed spectrum gradient, every group's fragments
+// (learned_backward_fragments), then the blocks' own parts.
+size_t spectrum_grad_bytes(int64_t channels, int n) { return aligned(static_cast<size_t>(channels) * (n + 1) * sizeof(float2)); }
+
+size_t fragments_bytes(int groups, int levels) {
+    return aligned(static_cast<size_t>(groups) * 128 * levels * sizeof(Dft16Fragments));
 }
 
 // Bytes of scratch for the call, 0 where the backward does not take n on this device.
-size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int n, int levels) {
+size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int n, int levels, int groups) {
     if (n < 2 || n > kMaxBackwardSequence) return 0;
     return by_values(n, [&](auto value) -> size_t {
         const Layout<decltype(value)> layout{n, levels};
         if (layout.smem() > static_cast<size_t>(device.smem_limit)) return 0;
-        return spectrum_grad_bytes(channels, n) + static_cast<size_t>(channels * backward_splits(device, batch, channels, n, layout.smem())) *
-                              layout.scratch();
+        return spectrum_grad_bytes(channels, n) + fragments_bytes(groups, levels) +
+               static_cast<size_t>(channels * backward_splits(device, batch, channels, n, layout.smem())) * layout.scratch();
     });
 }
 
@@ -558,13 +564,16 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
                                     int64_t channels, int64_t length, int n, const float *forward,
                                     const float *inverse, int levels, int groups, cudaStream_t stream) {
     auto *spectrum_grad = reinterpret_cast<float2 *>(scratch);
-    char *blocks = scratch + spectrum_grad_bytes(channels, n);
+    auto *fragments = reinterpret_cast<Dft16Fragments *>(scratch + spectrum_grad_bytes(channels, n));
+    char *blocks = scratch + spectrum_grad_bytes(channels, n) + fragments_bytes(groups, levels);
     const size_t matrices = static_cast<size_t>(groups) * levels * 512 * sizeof(float);
     cudaError_t status = cudaMemsetAsync(spectrum_grad, 0, static_cast<size_t>(channels) * (n + 1) * sizeof(float2), stream);
     if (status == cudaSuccess && matrices > 0) status = cudaMemsetAsync(forward_grad, 0, matrices, stream);
     if (status == cudaSuccess && matrices > 0) status = cudaMemsetAsync(inverse_grad, 0, matrices, stream);
     if (status == cudaSuccess && dd != nullptr) status = cudaMemsetAsync(dd, 0, channels * sizeof(float), stream);
     if (status != cudaSuccess) return status;
+    learned_backward_fragments<<<groups, 128, 0, stream>>>(forward, inverse, levels, fragments);
+    if ((status = cudaGetLastError()) != cudaSuccess) return status;
     return by_values(n, [&](auto value) {
         using Value = decltype(value);
         const Layout<Value> layout{n, levels};
@@ -595,10 +604,10 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
             cudaError_t launched = fb::launch_reserved(rows, channels * splits, block_threads(n), smem, true, stream, u,
                                                        dy, spectrum, d, du, dd, batch, channels, length, n, forward,
                                                        inverse, forward_grad, inverse_grad, levels, groups,
-                                                       static_cast<int>(splits), spectrum_grad, blocks);
+                                                       static_cast<int>(splits), fragments, spectrum_grad, blocks);
             if (launched != cudaSuccess) return launched;
             return fb::launch_reserved(spectrum_backward, channels, block_threads(n), smem, true, stream, k, taps, n,
-                                       forward, forward_grad, levels, groups,
+                                       forward_grad, levels, groups, static_cast<const Dft16Fragments *>(fragments),
                                        static_cast<const float2 *>(spectrum_grad), dk, blocks);
         };
         if constexpr (std::is_same_v<Value, float2>) {
@@ -611,21 +620,21 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
 
 // The scratch a call of this shape needs on the current device (device filled in), 0 where the
 // backward does not take it.
-size_t call_scratch(Device &device, int64_t batch, int64_t channels, int64_t fft_size, int levels) {
-    if (batch < 1 || channels < 1 || fft_size < 4 || fft_size > 2 * kMaxBackwardSequence ||
+size_t call_scratch(Device &device, int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups) {
+    if (batch < 1 || channels < 1 || (groups != 1 && groups != channels) || fft_size < 4 || fft_size > 2 * kMaxBackwardSequence ||
         (fft_size & (fft_size - 1)) != 0 || fb_learned_levels(fft_size) != levels || !device_of_call(device)) {
         return 0;
     }
-    return scratch_bytes(device, batch, channels, static_cast<int>(fft_size / 2), levels);
+    return scratch_bytes(device, batch, channels, static_cast<int>(fft_size / 2), levels, groups);
 }
 
 }  // namespace
 
 extern "C" FB_API cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size,
-                                                                int levels, size_t *bytes) {
+                                                                int levels, int groups, size_t *bytes) {
     Device device;
     if (bytes == nullptr) return cudaErrorInvalidValue;
-    *bytes = call_scratch(device, batch, channels, fft_size, levels);
+    *bytes = call_scratch(device, batch, channels, fft_size, levels, groups);
     return *bytes > 0 ? cudaSuccess : cudaErrorInvalidValue;
 }
 
@@ -638,9 +647,9 @@ extern "C" FB_API cudaError_t fb_onchip_conv_learned_backward(
     if (u == nullptr || dy == nullptr || k == nullptr || spectrum == nullptr || du == nullptr || dk == nullptr ||
         forward == nullptr || inverse == nullptr || forward_grad == nullptr || inverse_grad == nullptr ||
         scratch == nullptr || (d == nullptr) != (dd == nullptr) || (dtype != FB_BF16 && dtype != FB_FP16) ||
-        length < 1 || length > fft_size || taps < 1 || taps > fft_size || (groups != 1 && groups != channels) ||
+        length < 1 || length > fft_size || taps < 1 || taps > fft_size ||
         reinterpret_cast<uintptr_t>(forward) % 8 != 0 || reinterpret_cast<uintptr_t>(inverse) % 8 != 0 ||
-        reinterpret_cast<uintptr_t>(scratch) % 256 != 0 || call_scratch(device, batch, channels, fft_size, levels) == 0) {
+        reinterpret_cast<uintptr_t>(scratch) % 256 != 0 || call_scratch(device, batch, channels, fft_size, levels, groups) == 0) {
         return cudaErrorInvalidValue;
     }
     const int n = static_cast<int>(fft_size / 2);

@@ -1118,6 +1118,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
             FlashButterflyNative.C_POINTER
         );
 
@@ -1129,7 +1130,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups, size_t *bytes)
      * }
      */
     public static FunctionDescriptor fb_learned_backward_scratch_bytes$descriptor() {
@@ -1139,7 +1140,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups, size_t *bytes)
      * }
      */
     public static MethodHandle fb_learned_backward_scratch_bytes$handle() {
@@ -1149,7 +1150,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups, size_t *bytes)
      * }
      */
     public static MemorySegment fb_learned_backward_scratch_bytes$address() {
@@ -1158,16 +1159,16 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, size_t *bytes)
+     * cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups, size_t *bytes)
      * }
      */
-    public static int fb_learned_backward_scratch_bytes(long batch, long channels, long fft_size, int levels, MemorySegment bytes) {
+    public static int fb_learned_backward_scratch_bytes(long batch, long channels, long fft_size, int levels, int groups, MemorySegment bytes) {
         var mh$ = fb_learned_backward_scratch_bytes.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_learned_backward_scratch_bytes", batch, channels, fft_size, levels, bytes);
+                traceDowncall("fb_learned_backward_scratch_bytes", batch, channels, fft_size, levels, groups, bytes);
             }
-            return (int)mh$.invokeExact(batch, channels, fft_size, levels, bytes);
+            return (int)mh$.invokeExact(batch, channels, fft_size, levels, groups, bytes);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

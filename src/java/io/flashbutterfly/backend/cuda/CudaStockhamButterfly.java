@@ -53,7 +53,7 @@ public final class CudaStockhamButterfly implements StockhamButterflyBackend {
         long bytes;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(JAVA_LONG);
-            Cuda.check(fb_learned_backward_scratch_bytes(s.batch(), s.channels(), s.fftSize(), s.levels(), out),
+            Cuda.check(fb_learned_backward_scratch_bytes(s.batch(), s.channels(), s.fftSize(), s.levels(), s.groups(), out),
                     "fb_learned_backward_scratch_bytes");
             bytes = out.get(JAVA_LONG, 0);
         }

@@ -118,7 +118,7 @@ class LearnedOnChipGpuTest {
             Tensor dForward = Poisoned.tensor(arena, GPU, DType.FP32, forward.shape());
             Tensor dInverse = Poisoned.tensor(arena, GPU, DType.FP32, inverse.shape());
             MemorySegment bytes = arena.allocate(Long.BYTES);
-            Cuda.check(fb_learned_backward_scratch_bytes(batch, channels, fftSize, levels, bytes),
+            Cuda.check(fb_learned_backward_scratch_bytes(batch, channels, fftSize, levels, groups, bytes),
                     "fb_learned_backward_scratch_bytes");
             Tensor scratch = Tensor.empty(arena, GPU, DType.FP32, Shape.of(Math.ceilDiv(bytes.get(JAVA_LONG, 0), 4)));
             MemorySegment stream = Stream.DEFAULT.handle();
