@@ -77,8 +77,8 @@ __global__ void learned_backward_fragments(const float *forward, const float *in
 
 // grad (16 x 16 complex, row-major, the block's sum in shared memory) += G V^H over columns
 // 16-vectors, G[p][c] = out_grad(c, p), V[s][c] = input(c, s): each warp's chunks of 16 columns
-// on tensor cores, added atomically. Reads only and has no barrier: each caller's next step has
-// one before it overwrites what was read.
+// on tensor cores, added atomically where the block has several warps. Reads only and has no
+// barrier: each caller's next step has one before it overwrites what was read.
 template <typename OutGrad, typename Input>
 __device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, Input input, float *grad) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
@@ -118,8 +118,13 @@ __device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, In
 #pragma unroll
             for (int e = 0; e < 4; ++e) {
                 const int at_ps = 2 * (16 * (g + (e >> 1) * 8) + 8 * tile + 2 * t + (e & 1));
-                atomicAdd(grad + at_ps, acc[tile][0][e]);
-                atomicAdd(grad + at_ps + 1, acc[tile][1][e]);
+                if (warps == 1) {  // the sums' only writer: no atomics (compare-and-swap loops in shared memory)
+                    grad[at_ps] += acc[tile][0][e];
+                    grad[at_ps + 1] += acc[tile][1][e];
+                } else {
+                    atomicAdd(grad + at_ps, acc[tile][0][e]);
+                    atomicAdd(grad + at_ps + 1, acc[tile][1][e]);
+                }
             }
         }
     }
@@ -516,17 +521,28 @@ bool device_of_call(Device &device) {
            cudaDeviceGetAttribute(&device.sms, cudaDevAttrMultiProcessorCount, id) == cudaSuccess;
 }
 
-// Blocks per channel: enough for the device to hold as many blocks as their threads and shared
-// memory allow (a block of a short sequence is one warp: one block per channel left most of each
-// SM idle), at most one per batch row. Registers are left out, so that the scratch a call needs
-// depends on the shape and the device alone.
+// Blocks per channel (each takes every splits-th batch row): the count whose rounds of resident
+// blocks, times the rows each block takes, is least, give or take a tenth, the fewest such (each
+// block adds its sums to the outputs once). A count that leaves the last round of blocks mostly
+// empty costs a whole round: at L = 256, 64 x 768, 4 per channel ran two rounds of 16 rows where
+// 3 run one of 22. Resident blocks from their threads, register budget (FB_ONCHIP_BOUNDS' 64,
+// not what the compiler used, so that the scratch a call needs depends on the shape and the
+// device alone) and shared memory.
 int64_t backward_splits(const Device &device, int64_t batch, int64_t channels, int n, size_t smem) {
     constexpr int kMaxThreadsPerSm = 2048, kMaxBlocksPerSm = 32, kReservedSmemPerBlock = 1024;
+    constexpr int kRegistersPerSm = 65536, kRegistersPerThread = 64;
     int64_t per_sm = kMaxThreadsPerSm / block_threads(n);
+    per_sm = std::min<int64_t>(per_sm, kRegistersPerSm / (kRegistersPerThread * block_threads(n)));
     per_sm = std::min<int64_t>(per_sm, device.smem_per_sm / static_cast<int64_t>(smem + kReservedSmemPerBlock));
-    per_sm = std::max<int64_t>(1, std::min<int64_t>(per_sm, kMaxBlocksPerSm));
-    const int64_t splits = (per_sm * device.sms + channels - 1) / channels;
-    return std::max<int64_t>(1, std::min(splits, batch));
+    const int64_t resident = std::max<int64_t>(1, std::min<int64_t>(per_sm, kMaxBlocksPerSm)) * device.sms;
+    auto cost = [&](int64_t splits) {  // rounds of resident blocks times rows per block
+        return (channels * splits + resident - 1) / resident * ((batch + splits - 1) / splits);
+    };
+    int64_t least = cost(1);
+    for (int64_t splits = 2; splits <= batch; ++splits) least = std::min(least, cost(splits));
+    int64_t splits = 1;
+    while (10 * cost(splits) > 11 * least) ++splits;
+    return splits;
 }
 
 // The layout for n values of a bf16/fp16 sequence (float2 values below kCompactFrom).
