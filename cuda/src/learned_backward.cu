@@ -12,8 +12,7 @@
 // (each bin summed over the batch) then goes back through the split and k's forward transform,
 // one channel per block.
 #include "onchip_launchers.cuh"
-
-#include <algorithm>
+#include "row_splits.cuh"
 
 namespace {
 
@@ -509,40 +508,12 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     add_to(forward_grad + group * levels * 512, grads, 512 * levels);
 }
 
-struct Device {
-    int smem_limit = 0, smem_per_sm = 0, sms = 0;
-};
+using Device = fb::DeviceLimits;
 
-bool device_of_call(Device &device) {
-    int id = 0;
-    return cudaGetDevice(&id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.smem_per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.sms, cudaDevAttrMultiProcessorCount, id) == cudaSuccess;
-}
-
-// Blocks per channel (each takes every splits-th batch row): the count whose rounds of resident
-// blocks, times the rows each block takes, is least, give or take a tenth, the fewest such (each
-// block adds its sums to the outputs once). A count that leaves the last round of blocks mostly
-// empty costs a whole round: at L = 256, 64 x 768, 4 per channel ran two rounds of 16 rows where
-// 3 run one of 22. Resident blocks from their threads, register budget (FB_ONCHIP_BOUNDS' 64,
-// not what the compiler used, so that the scratch a call needs depends on the shape and the
-// device alone) and shared memory.
+// Blocks per channel (fb::row_splits): each block adds its sums to the outputs once, and its
+// scratch grows the call's, so the fewest within a tenth of the least cost.
 int64_t backward_splits(const Device &device, int64_t batch, int64_t channels, int n, size_t smem) {
-    constexpr int kMaxThreadsPerSm = 2048, kMaxBlocksPerSm = 32, kReservedSmemPerBlock = 1024;
-    constexpr int kRegistersPerSm = 65536, kRegistersPerThread = 64;
-    int64_t per_sm = kMaxThreadsPerSm / block_threads(n);
-    per_sm = std::min<int64_t>(per_sm, kRegistersPerSm / (kRegistersPerThread * block_threads(n)));
-    per_sm = std::min<int64_t>(per_sm, device.smem_per_sm / static_cast<int64_t>(smem + kReservedSmemPerBlock));
-    const int64_t resident = std::max<int64_t>(1, std::min<int64_t>(per_sm, kMaxBlocksPerSm)) * device.sms;
-    auto cost = [&](int64_t splits) {  // rounds of resident blocks times rows per block
-        return (channels * splits + resident - 1) / resident * ((batch + splits - 1) / splits);
-    };
-    int64_t least = cost(1);
-    for (int64_t splits = 2; splits <= batch; ++splits) least = std::min(least, cost(splits));
-    int64_t splits = 1;
-    while (10 * cost(splits) > 11 * least) ++splits;
-    return splits;
+    return fb::row_splits(batch, channels, fb::resident_blocks(device, block_threads(n), smem), 0.0, 0.1);
 }
 
 // The layout for n values of a bf16/fp16 sequence (float2 values below kCompactFrom).
@@ -638,7 +609,7 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
 // backward does not take it.
 size_t call_scratch(Device &device, int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups) {
     if (batch < 1 || channels < 1 || (groups != 1 && groups != channels) || fft_size < 4 || fft_size > 2 * kMaxBackwardSequence ||
-        (fft_size & (fft_size - 1)) != 0 || fb_learned_levels(fft_size) != levels || !device_of_call(device)) {
+        (fft_size & (fft_size - 1)) != 0 || fb_learned_levels(fft_size) != levels || !fb::current_device_limits(device)) {
         return 0;
     }
     return scratch_bytes(device, batch, channels, static_cast<int>(fft_size / 2), levels, groups);

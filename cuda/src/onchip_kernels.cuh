@@ -390,19 +390,19 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     }
 }
 
-// One row per block as n complex values u[2j] + i u[2j+1] (convolve_real_in_place), its values
-// at the start of shared memory (fragments and kLearned as convolve_real_in_place takes them).
+// Row row of u (batch row times channels plus channel) as n complex values u[2j] + i u[2j+1]
+// (convolve_real_in_place), by the block, its values at the start of shared memory (fragments
+// and kLearned as convolve_real_in_place takes them).
 // kVec = 4 moves two complex values per access (length a multiple of 4, rows 4-element aligned),
 // kVec = 1 one real value; kRounds = pass_rounds(n). pre and post as in onchip_conv.
 template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLogN, bool kLearned>
 __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restrict__ u,
                                                   const float2 *__restrict__ spectrum, const float *__restrict__ d,
                                                   const T *__restrict__ pre, const T *__restrict__ post,
-                                                  T *__restrict__ y, int64_t channels, int64_t length, int n,
-                                                  bool transpose, const fb::Dft16Fragments *fragments,
+                                                  T *__restrict__ y, int64_t row, int64_t channels, int64_t length,
+                                                  int n, bool transpose, const fb::Dft16Fragments *fragments,
                                                   const fb::Dft16Fragments *inverse_fragments) {
     Value *x = reinterpret_cast<Value *>(smem);
-    const int64_t row = blockIdx.x;
     const int64_t h = row % channels;
     const int64_t first = row * length;  // where the row starts in u, the gates and y
     const T *ur = u + first;
@@ -467,8 +467,9 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
-    convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, channels,
-                                                                     length, n, transpose, fragments, fragments);
+    convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, blockIdx.x,
+                                                                     channels, length, n, transpose, fragments,
+                                                                     fragments);
 }
 
 // Shared memory of the learned kernels for n values: the values, then the learned matrices'
@@ -503,21 +504,26 @@ template <typename T> bool learned_fits(int n, int levels, int smem_limit) {
 
 // The learned convolution (StockhamButterfly): onchip_conv_real with each radix-16 level's
 // learned matrix, group h's (groups 1: shared by the channels), levels per direction; the
-// spectrum from learned_spectrum. Ungated.
+// spectrum from learned_spectrum. Ungated. Block h splits + split takes the batch rows split,
+// split + splits, ... of channel h, its matrices' fragments set up once for them.
 template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
-                            T *__restrict__ y, int64_t channels, int64_t length, int n,
+                            T *__restrict__ y, int64_t batch, int64_t channels, int64_t length, int n,
                             const float *__restrict__ forward, const float *__restrict__ inverse, int levels,
-                            int groups) {
+                            int groups, int splits) {
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
-    const int64_t group = groups == 1 ? 0 : static_cast<int64_t>(blockIdx.x) % channels;
+    const int64_t h = blockIdx.x / splits;
+    const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
                                                                          inverse + group * levels * 512, levels);
-    convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
-                                                                    channels, length, n, false, fragments,
-                                                                    fragments + 32 * levels);
+    for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
+        if (b >= splits) __syncthreads();  // the last row's reads of the values are done
+        convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
+                                                                        b * channels + h, channels, length, n, false,
+                                                                        fragments, fragments + 32 * levels);
+    }
 }
 
 // x[j] = row[2j] + i row[2j+1] for j < n (one real row as n complex values), zero past length.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "onchip_kernels.cuh"
+#include "row_splits.cuh"
 
 namespace fb {
 
@@ -104,9 +105,11 @@ template <typename T>
 cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const float *d, T *y, int64_t batch,
                                        int64_t channels, int64_t length, int n, const float *forward,
                                        const float *inverse, int levels, int groups, cudaStream_t stream) {
+    DeviceLimits device;
     if constexpr (!kUsesTensorCores<T>) {
         return cudaErrorInvalidValue;  // the learned levels are tensor-core products
     } else {
+        if (!current_device_limits(device)) return cudaErrorInvalidValue;
         const bool by_four = rows_by_four<T>(length, u, y);
         return by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
             using Value = decltype(value);
@@ -123,8 +126,11 @@ cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const
                 }
             }
             if (kernel == nullptr) return cudaErrorInvalidValue;
-            return launch_with_smem(kernel, batch * channels, n, learned_smem_bytes<Value>(n, levels, 2), stream, u,
-                                    spectrum, d, y, channels, length, n, forward, inverse, levels, groups);
+            // a block's own work, setting up its fragments, was an eighth of a row at L = 256
+            const size_t smem = learned_smem_bytes<Value>(n, levels, 2);
+            const int64_t splits = row_splits(batch, channels, resident_blocks(device, block_threads(n), smem), 0.15, 0.0);
+            return launch_with_smem(kernel, channels * splits, n, smem, stream, u, spectrum, d, y, batch, channels,
+                                    length, n, forward, inverse, levels, groups, static_cast<int>(splits));
         });
     }
 }

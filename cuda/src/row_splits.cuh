@@ -1,0 +1,54 @@
+// How many blocks share a channel's batch rows, for kernels whose blocks each take every
+// splits-th row of one channel (the learned convolution's forward and backward): enough blocks to
+// fill the device in whole rounds. A count that leaves the last round of resident blocks mostly
+// empty costs a whole round (the learned backward at L = 256, 64 x 768: 4 blocks per channel
+// ran two rounds of 16 rows where 3 run one of 22).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include <cuda_runtime.h>
+
+namespace fb {
+
+struct DeviceLimits {
+    int smem_limit = 0, smem_per_sm = 0, sms = 0;
+};
+
+// The current device's limits; false where a query failed.
+inline bool current_device_limits(DeviceLimits &device) {
+    int id = 0;
+    return cudaGetDevice(&id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.smem_per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, id) == cudaSuccess &&
+           cudaDeviceGetAttribute(&device.sms, cudaDevAttrMultiProcessorCount, id) == cudaSuccess;
+}
+
+// Blocks of threads threads and smem bytes of shared memory the device holds at once, from their
+// threads, the register budget of 64 per thread (FB_ONCHIP_BOUNDS', not what the compiler used,
+// so that a count depends on the kernel's shape and the device alone) and shared memory.
+inline int64_t resident_blocks(const DeviceLimits &device, int threads, size_t smem) {
+    constexpr int kMaxThreadsPerSm = 2048, kMaxBlocksPerSm = 32, kReservedSmemPerBlock = 1024;
+    constexpr int kRegistersPerSm = 65536, kRegistersPerThread = 64;
+    int64_t per_sm = kMaxThreadsPerSm / threads;
+    per_sm = std::min<int64_t>(per_sm, kRegistersPerSm / (kRegistersPerThread * threads));
+    per_sm = std::min<int64_t>(per_sm, device.smem_per_sm / static_cast<int64_t>(smem + kReservedSmemPerBlock));
+    return std::max<int64_t>(1, std::min<int64_t>(per_sm, kMaxBlocksPerSm)) * device.sms;
+}
+
+// Blocks per channel, 1 to batch: the fewest whose cost, rounds of resident blocks times (rows
+// per block + block_cost, a block's own work in rows), is within slack (a fraction) of the least.
+inline int64_t row_splits(int64_t batch, int64_t channels, int64_t resident, double block_cost, double slack) {
+    auto cost = [&](int64_t splits) {
+        const int64_t rounds = (channels * splits + resident - 1) / resident;
+        return static_cast<double>(rounds) * (static_cast<double>((batch + splits - 1) / splits) + block_cost);
+    };
+    double least = cost(1);
+    for (int64_t splits = 2; splits <= batch; ++splits) least = std::min(least, cost(splits));
+    int64_t splits = 1;
+    while (cost(splits) > (1.0 + slack) * least) ++splits;
+    return splits;
+}
+
+}  // namespace fb
