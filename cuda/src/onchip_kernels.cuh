@@ -502,10 +502,18 @@ template <typename T> bool learned_fits(int n, int levels, int smem_limit) {
     return bytes <= static_cast<size_t>(smem_limit);
 }
 
+// Whether onchip_conv_learned's blocks take several batch rows: where a block is one warp (n <= 512)
+// and its form is compiled for its size or holds float2 values (n < kCompactFrom). There the
+// fragments' set-up was an eighth of a row's time (L = 256); elsewhere the loop cost registers.
+__host__ __device__ constexpr bool learned_several_rows(int n, bool sized_or_float2) {
+    return sized_or_float2 && n <= 32 * kValuesPerThread;
+}
+
 // The learned convolution (StockhamButterfly): onchip_conv_real with each radix-16 level's
 // learned matrix, group h's (groups 1: shared by the channels), levels per direction; the
-// spectrum from learned_spectrum. Ungated. Block h splits + split takes the batch rows split,
-// split + splits, ... of channel h, its matrices' fragments set up once for them.
+// spectrum from learned_spectrum. Ungated. Where learned_several_rows, block h splits + split
+// takes the batch rows split, split + splits, ... of channel h, its matrices' fragments set up
+// once for them; elsewhere a block takes row blockIdx.x (splits = batch).
 template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
@@ -513,15 +521,23 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
                             const float *__restrict__ forward, const float *__restrict__ inverse, int levels,
                             int groups, int splits) {
     if constexpr (kLogN > 0) n = 1 << kLogN;
+    constexpr bool kSeveralRows = learned_several_rows(kLogN > 0 ? 1 << kLogN : kCompactFrom / 2,
+                                                       kLogN > 0 || std::is_same_v<Value, float2>);
     extern __shared__ float4 smem[];
-    const int64_t h = blockIdx.x / splits;
+    const int64_t h = kSeveralRows ? blockIdx.x / splits : blockIdx.x % channels;
     const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
                                                                          inverse + group * levels * 512, levels);
-    for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
-        if (b >= splits) __syncthreads();  // the last row's reads of the values are done
+    if constexpr (kSeveralRows) {
+        for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
+            if (b >= splits) __syncthreads();  // the last row's reads of the values are done
+            convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
+                                                                            b * channels + h, channels, length, n,
+                                                                            false, fragments, fragments + 32 * levels);
+        }
+    } else {
         convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
-                                                                        b * channels + h, channels, length, n, false,
+                                                                        blockIdx.x, channels, length, n, false,
                                                                         fragments, fragments + 32 * levels);
     }
 }

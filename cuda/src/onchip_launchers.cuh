@@ -116,7 +116,9 @@ cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const
             constexpr bool kWide = decltype(wide)::value;
             constexpr int kRounds = decltype(rounds)::value;
             auto *kernel = onchip_conv_learned<T, Value, 1, kWide, kRounds, 0>;
+            bool sized_or_float2 = std::is_same_v<Value, float2>;
             if (by_four) {
+                sized_or_float2 = sized_or_float2 || kSized<T, Value>;
                 if constexpr (kSized<T, Value>) {
                     kernel = sized<kWide, kRounds>(n, [](auto log_n) {
                         return onchip_conv_learned<T, Value, 4, kWide, kRounds, decltype(log_n)::value>;
@@ -128,7 +130,10 @@ cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const
             if (kernel == nullptr) return cudaErrorInvalidValue;
             // a block's own work, setting up its fragments, was an eighth of a row at L = 256
             const size_t smem = learned_smem_bytes<Value>(n, levels, 2);
-            const int64_t splits = row_splits(batch, channels, resident_blocks(device, block_threads(n), smem), 0.15, 0.0);
+            const int64_t splits =
+                learned_several_rows(n, sized_or_float2)
+                    ? row_splits(batch, channels, resident_blocks(device, block_threads(n), smem), 0.15, 0.0)
+                    : batch;
             return launch_with_smem(kernel, channels * splits, n, smem, stream, u, spectrum, d, y, batch, channels,
                                     length, n, forward, inverse, levels, groups, static_cast<int>(splits));
         });
