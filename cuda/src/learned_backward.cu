@@ -64,9 +64,9 @@ __device__ __forceinline__ void load_fragments(Dft16Fragments *fragments, const 
 }
 
 // Every group's fragments for the backward's blocks, once per call: [groups][forward, inverse]
-// [64 levels] (load_fragments' layout per direction), block g the group's. Read from device memory
-// (L1) rather than shared memory, where they would cost one-warp blocks of short sequences half
-// their residency.
+// [64 levels] (load_fragments' layout per direction), block g the group's. Short sequences'
+// blocks read them from device memory (L1): in shared memory they would cost those one-warp
+// blocks half their residency. Long sequences' blocks copy them there (Layout).
 __global__ void learned_backward_fragments(const float *forward, const float *inverse, int levels,
                                            Dft16Fragments *fragments) {
     Dft16Fragments *mine = fragments + 128 * static_cast<int64_t>(levels) * blockIdx.x;
@@ -363,19 +363,42 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
 }
 
 // Where a block's parts lie: the shared memory (two buffers of n values, both directions' level
-// gradients summed over the block's rows, block_sum's scratch) and its own scratch in device memory (the saved pass inputs of both
-// transforms and u's transform, the spectrum's gradient over its rows).
+// gradients summed over the block's rows, block_sum's scratch, for long sequences the
+// fragments) and its own scratch in device memory (the saved pass inputs of both transforms and
+// u's transform, the spectrum's gradient over its rows).
 template <typename Value> struct Layout {
     int n, levels;
     __host__ __device__ size_t values() const { return values_bytes<Value>(n); }
     __host__ __device__ size_t grads() const { return 2 * values(); }
     __host__ __device__ size_t sums() const { return grads() + 2 * 512 * static_cast<size_t>(levels) * sizeof(float); }
-    __host__ __device__ size_t smem() const { return sums() + 32 * sizeof(float2); }
+    __host__ __device__ size_t fragments() const { return sums() + 32 * sizeof(float2); }
+    // Long sequences' blocks copy both directions' fragments into shared memory: read through L1
+    // they cost 4-5% at n = 8K and 16K, where the copy leaves as many blocks per SM.
+    __host__ __device__ bool fragments_in_smem() const { return n >= 8192; }
+    __host__ __device__ size_t smem() const {
+        return fragments() + (fragments_in_smem() ? 128 * static_cast<size_t>(levels) * sizeof(Dft16Fragments) : 0);
+    }
     __host__ __device__ size_t saved() const {
         return (static_cast<size_t>(2 * passes_of(n).learned + 1) * n * sizeof(Value) + 15) / 16 * 16;
     }
     __host__ __device__ size_t scratch() const { return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16; }
 };
+
+// The block's fragments, count of them from prepared (the call's scratch): prepared itself, or
+// where the layout keeps them in shared memory, its copy there (published by the caller's next
+// barrier).
+template <typename Value>
+__device__ const Dft16Fragments *block_fragments(float4 *smem, const Layout<Value> &layout,
+                                                 const Dft16Fragments *prepared, int count) {
+    if (!layout.fragments_in_smem()) return prepared;
+    auto *local = reinterpret_cast<Dft16Fragments *>(reinterpret_cast<char *>(smem) + layout.fragments());
+    constexpr int kQuads = sizeof(Dft16Fragments) / sizeof(uint4);
+    static_assert(sizeof(Dft16Fragments) % sizeof(uint4) == 0);
+    const auto *from = reinterpret_cast<const uint4 *>(prepared);
+    auto *to = reinterpret_cast<uint4 *>(local);
+    for (int i = threadIdx.x; i < count * kQuads; i += blockDim.x) to[i] = from[i];
+    return local;
+}
 
 template <typename Value> __device__ Buffers<Value> buffers(float4 *smem, const Layout<Value> &layout) {
     char *base = reinterpret_cast<char *>(smem);
@@ -412,7 +435,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     auto *sums = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + layout.sums());
     const int64_t h = blockIdx.x / splits;
     const int64_t group = groups == 1 ? 0 : h;
-    const Dft16Fragments *fragments = all_fragments + group * 128 * levels, *inverse_fragments = fragments + 64 * levels;
+    const Dft16Fragments *fragments = block_fragments(smem, layout, all_fragments + group * 128 * levels, 128 * levels);
+    const Dft16Fragments *inverse_fragments = fragments + 64 * levels;
     char *mine = scratch + blockIdx.x * layout.scratch();
     const int learned = passes_of(n).learned;
     Value *saved_forward = reinterpret_cast<Value *>(mine);
@@ -469,7 +493,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     const Buffers<Value> b = buffers(smem, layout);
     const int64_t h = blockIdx.x;
     const int64_t group = groups == 1 ? 0 : h;
-    const Dft16Fragments *fragments = all_fragments + group * 128 * levels;
+    const Dft16Fragments *fragments = block_fragments(smem, layout, all_fragments + group * 128 * levels, 64 * levels);
     char *mine = scratch + blockIdx.x * layout.scratch();
     Value *saved = reinterpret_cast<Value *>(mine);
     auto *grads = reinterpret_cast<float *>(reinterpret_cast<char *>(smem) + layout.grads());
