@@ -49,6 +49,7 @@ template <typename Value> struct Buffers {
     Value *g;         // the gradient being propagated, in place
     Value *inner;     // a 256 or 128 pass's inner values
     const Value *in;  // the current pass's saved input, unpadded
+    float *partials;  // the warps' level-gradient partials (add_level_grad), the block's scratch
 };
 
 template <typename Value> __device__ void save_values(const Value *x, Value *to, int n) {
@@ -76,10 +77,15 @@ __global__ void learned_backward_fragments(const float *forward, const float *in
 
 // grad (16 x 16 complex, row-major, the block's sum in shared memory) += G V^H over columns
 // 16-vectors, G[p][c] = out_grad(c, p), V[s][c] = input(c, s): each warp's chunks of 16 columns
-// on tensor cores, added atomically where the block has several warps. Reads only and has no
-// barrier: each caller's next step has one before it overwrites what was read.
+// on tensor cores. A one-warp block adds its sum to grad itself; in a block of several warps each
+// warp writes its sum to partials (its 32 lanes' 16 values each, in the block's scratch) and,
+// after a barrier, each of grad's 512 floats is added up over the warps by one thread: float
+// atomics in shared memory are compare-and-swap loops, which cost the multi-warp blocks 14-19%.
+// Reads the values only; each caller's next step has a barrier before it overwrites them, and
+// before the next call writes partials again.
 template <typename OutGrad, typename Input>
-__device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, Input input, float *grad) {
+__device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, Input input, float *grad,
+                                               float *partials) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int g = lane >> 2, t = lane & 3;
     float acc[2][2][4] = {};  // [tile of s][re, im], C layout: rows p = g, g + 8; columns s = 2t, 2t + 1
@@ -111,21 +117,34 @@ __device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, In
             fb::mma_bf16_16x8x16(acc[tile][1], a_re, b_neg_im[0], b_neg_im[1]);
         }
     }
-    if (warp * 16 < columns) {
+    if (warps == 1) {  // the sums' only writer
 #pragma unroll
         for (int tile = 0; tile < 2; ++tile) {
 #pragma unroll
             for (int e = 0; e < 4; ++e) {
                 const int at_ps = 2 * (16 * (g + (e >> 1) * 8) + 8 * tile + 2 * t + (e & 1));
-                if (warps == 1) {  // the sums' only writer: no atomics (compare-and-swap loops in shared memory)
-                    grad[at_ps] += acc[tile][0][e];
-                    grad[at_ps + 1] += acc[tile][1][e];
-                } else {
-                    atomicAdd(grad + at_ps, acc[tile][0][e]);
-                    atomicAdd(grad + at_ps + 1, acc[tile][1][e]);
-                }
+                grad[at_ps] += acc[tile][0][e];
+                grad[at_ps + 1] += acc[tile][1][e];
             }
         }
+        return;
+    }
+    // this lane's value v = 2 (4 tile + e) + part at partials[16 (32 warp + lane) + v]
+    auto *mine = reinterpret_cast<float4 *>(partials + 16 * (32 * warp + lane));
+#pragma unroll
+    for (int tile = 0; tile < 2; ++tile) {
+#pragma unroll
+        for (int e = 0; e < 4; e += 2) {
+            mine[2 * tile + e / 2] = make_float4(acc[tile][0][e], acc[tile][1][e], acc[tile][0][e + 1], acc[tile][1][e + 1]);
+        }
+    }
+    __syncthreads();
+    for (int q = threadIdx.x; q < 512; q += blockDim.x) {  // q = 2 (16 p + s) + part, p = g + 8 (e / 2), s = 8 tile + 2 t + e % 2
+        const int p = (q >> 1) / 16, s = (q >> 1) % 16;
+        const int from_lane = 4 * (p % 8) + (s % 8) / 2, v = 2 * (4 * (s / 8) + 2 * (p / 8) + s % 2) + (q & 1);
+        float sum = 0.0f;
+        for (int w = 0; w < warps; ++w) sum += partials[16 * (32 * w + from_lane) + v];
+        grad[q] += sum;
     }
 }
 
@@ -175,7 +194,7 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
         const int k = j & (ns - 1);
         return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
     };
-    add_level_grad(count, out_grad, input, grad);
+    add_level_grad(count, out_grad, input, grad, b.partials);
     fb::matrix_step<kTensorTilesPerRound>(count, adjoint, out_grad, [&](int j, int s, float2 v) {
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
     });
@@ -212,7 +231,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
                        [&](int column, int column_b) {
                            return fb::load_value(b.inner, inner_at(column / 16, column % 16, column_b));
                        },
-                       grads + 512);
+                       grads + 512, b.partials);
         fb::matrix_step<kTensorTilesPerRound>(columns, adjoint + 32, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
             const int c = column % 16;
             fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, !kInverse));
@@ -234,7 +253,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         __syncthreads();
     }
     auto inner_grad = [&](int column, int c) { return fb::load_value(b.inner, inner_at(column / kM, c, column % kM)); };
-    add_level_grad(columns, inner_grad, input, grads);
+    add_level_grad(columns, inner_grad, input, grads, b.partials);
     fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
         const int j = column / kM, s = kM * a + column % kM;
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
@@ -381,7 +400,11 @@ template <typename Value> struct Layout {
     __host__ __device__ size_t saved() const {
         return (static_cast<size_t>(2 * passes_of(n).learned + 1) * n * sizeof(Value) + 15) / 16 * 16;
     }
-    __host__ __device__ size_t scratch() const { return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16; }
+    __host__ __device__ size_t partials() const { return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16; }
+    __host__ __device__ size_t scratch() const {  // the warps' partials (add_level_grad) where a block has several
+        const int warps = block_threads(n) / 32;
+        return partials() + (warps > 1 ? static_cast<size_t>(warps) * 512 * sizeof(float) : 0);
+    }
 };
 
 // The block's fragments, count of them from prepared (the call's scratch): prepared itself, or
@@ -400,9 +423,10 @@ __device__ const Dft16Fragments *block_fragments(float4 *smem, const Layout<Valu
     return local;
 }
 
-template <typename Value> __device__ Buffers<Value> buffers(float4 *smem, const Layout<Value> &layout) {
+template <typename Value> __device__ Buffers<Value> buffers(float4 *smem, const Layout<Value> &layout, char *scratch) {
     char *base = reinterpret_cast<char *>(smem);
-    return {reinterpret_cast<Value *>(base), reinterpret_cast<Value *>(base + layout.values()), nullptr};
+    return {reinterpret_cast<Value *>(base), reinterpret_cast<Value *>(base + layout.values()), nullptr,
+            reinterpret_cast<float *>(scratch + layout.partials())};
 }
 
 template <typename Value> __device__ void zero(Value *x, size_t count) {
@@ -431,13 +455,13 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
-    const Buffers<Value> b = buffers(smem, layout);
     auto *sums = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + layout.sums());
     const int64_t h = blockIdx.x / splits;
     const int64_t group = groups == 1 ? 0 : h;
     const Dft16Fragments *fragments = block_fragments(smem, layout, all_fragments + group * 128 * levels, 128 * levels);
     const Dft16Fragments *inverse_fragments = fragments + 64 * levels;
     char *mine = scratch + blockIdx.x * layout.scratch();
+    const Buffers<Value> b = buffers(smem, layout, mine);
     const int learned = passes_of(n).learned;
     Value *saved_forward = reinterpret_cast<Value *>(mine);
     Value *saved_inverse = saved_forward + static_cast<int64_t>(learned) * n;
@@ -490,11 +514,11 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
-    const Buffers<Value> b = buffers(smem, layout);
     const int64_t h = blockIdx.x;
     const int64_t group = groups == 1 ? 0 : h;
     const Dft16Fragments *fragments = block_fragments(smem, layout, all_fragments + group * 128 * levels, 64 * levels);
     char *mine = scratch + blockIdx.x * layout.scratch();
+    const Buffers<Value> b = buffers(smem, layout, mine);
     Value *saved = reinterpret_cast<Value *>(mine);
     auto *grads = reinterpret_cast<float *>(reinterpret_cast<char *>(smem) + layout.grads());
     zero(grads, 512 * static_cast<size_t>(levels));
