@@ -135,11 +135,13 @@ __device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, In
     for (int tile = 0; tile < 2; ++tile) {
 #pragma unroll
         for (int e = 0; e < 4; e += 2) {
-            mine[2 * tile + e / 2] = make_float4(acc[tile][0][e], acc[tile][1][e], acc[tile][0][e + 1], acc[tile][1][e + 1]);
+            mine[2 * tile + e / 2] =
+                make_float4(acc[tile][0][e], acc[tile][1][e], acc[tile][0][e + 1], acc[tile][1][e + 1]);
         }
     }
     __syncthreads();
-    for (int q = threadIdx.x; q < 512; q += blockDim.x) {  // q = 2 (16 p + s) + part, p = g + 8 (e / 2), s = 8 tile + 2 t + e % 2
+    // q = 2 (16 p + s) + part, with p = g + 8 (e / 2) and s = 8 tile + 2 t + e % 2 of its lane
+    for (int q = threadIdx.x; q < 512; q += blockDim.x) {
         const int p = (q >> 1) / 16, s = (q >> 1) % 16;
         const int from_lane = 4 * (p % 8) + (s % 8) / 2, v = 2 * (4 * (s / 8) + 2 * (p / 8) + s % 2) + (q & 1);
         float sum = 0.0f;
@@ -400,7 +402,9 @@ template <typename Value> struct Layout {
     __host__ __device__ size_t saved() const {
         return (static_cast<size_t>(2 * passes_of(n).learned + 1) * n * sizeof(Value) + 15) / 16 * 16;
     }
-    __host__ __device__ size_t partials() const { return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16; }
+    __host__ __device__ size_t partials() const {
+        return saved() + (static_cast<size_t>(n + 1) * sizeof(float2) + 15) / 16 * 16;
+    }
     __host__ __device__ size_t scratch() const {  // the warps' partials (add_level_grad) where a block has several
         const int warps = block_threads(n) / 32;
         return partials() + (warps > 1 ? static_cast<size_t>(warps) * 512 * sizeof(float) : 0);

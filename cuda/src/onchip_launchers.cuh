@@ -105,10 +105,10 @@ template <typename T>
 cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const float *d, T *y, int64_t batch,
                                        int64_t channels, int64_t length, int n, const float *forward,
                                        const float *inverse, int levels, int groups, cudaStream_t stream) {
-    DeviceLimits device;
     if constexpr (!kUsesTensorCores<T>) {
         return cudaErrorInvalidValue;  // the learned levels are tensor-core products
     } else {
+        DeviceLimits device;
         if (!current_device_limits(device)) return cudaErrorInvalidValue;
         const bool by_four = rows_by_four<T>(length, u, y);
         return by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
