@@ -560,11 +560,9 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     add_to(forward_grad + group * levels * 512, grads, 512 * levels);
 }
 
-using Device = fb::DeviceLimits;
-
 // Blocks per channel (fb::row_splits): each block adds its sums to the outputs once, and its
 // scratch grows the call's, so the fewest within a tenth of the least cost.
-int64_t backward_splits(const Device &device, int64_t batch, int64_t channels, int n, size_t smem) {
+int64_t backward_splits(const fb::DeviceLimits &device, int64_t batch, int64_t channels, int n, size_t smem) {
     return fb::row_splits(batch, channels, fb::resident_blocks(device, block_threads(n), smem), 0.0, 0.1);
 }
 
@@ -586,7 +584,7 @@ size_t fragments_bytes(int groups, int levels) {
 }
 
 // Bytes of scratch for the call, 0 where the backward does not take n on this device.
-size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int n, int levels, int groups) {
+size_t scratch_bytes(const fb::DeviceLimits &device, int64_t batch, int64_t channels, int n, int levels, int groups) {
     if (n < 2 || n > kMaxBackwardSequence) return 0;
     return by_values(n, [&](auto value) -> size_t {
         const Layout<decltype(value)> layout{n, levels};
@@ -599,7 +597,7 @@ size_t scratch_bytes(const Device &device, int64_t batch, int64_t channels, int 
 template <typename T>
 cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int64_t taps, const float2 *spectrum,
                                     const float *d, T *du, float *dk, float *dd, float *forward_grad,
-                                    float *inverse_grad, char *scratch, const Device &device, int64_t batch,
+                                    float *inverse_grad, char *scratch, const fb::DeviceLimits &device, int64_t batch,
                                     int64_t channels, int64_t length, int n, const float *forward,
                                     const float *inverse, int levels, int groups, cudaStream_t stream) {
     auto *spectrum_grad = reinterpret_cast<float2 *>(scratch);
@@ -659,7 +657,7 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
 
 // The scratch a call of this shape needs on the current device (device filled in), 0 where the
 // backward does not take it.
-size_t call_scratch(Device &device, int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups) {
+size_t call_scratch(fb::DeviceLimits &device, int64_t batch, int64_t channels, int64_t fft_size, int levels, int groups) {
     if (batch < 1 || channels < 1 || (groups != 1 && groups != channels) || fft_size < 4 || fft_size > 2 * kMaxBackwardSequence ||
         (fft_size & (fft_size - 1)) != 0 || fb_learned_levels(fft_size) != levels || !fb::current_device_limits(device)) {
         return 0;
@@ -671,7 +669,7 @@ size_t call_scratch(Device &device, int64_t batch, int64_t channels, int64_t fft
 
 extern "C" FB_API cudaError_t fb_learned_backward_scratch_bytes(int64_t batch, int64_t channels, int64_t fft_size,
                                                                 int levels, int groups, size_t *bytes) {
-    Device device;
+    fb::DeviceLimits device;
     if (bytes == nullptr) return cudaErrorInvalidValue;
     *bytes = call_scratch(device, batch, channels, fft_size, levels, groups);
     return *bytes > 0 ? cudaSuccess : cudaErrorInvalidValue;
@@ -682,7 +680,7 @@ extern "C" FB_API cudaError_t fb_onchip_conv_learned_backward(
     float *dk, float *dd, float *forward_grad, float *inverse_grad, void *scratch, fb_dtype dtype, int64_t batch,
     int64_t channels, int64_t length, int64_t fft_size, const float *forward, const float *inverse, int levels,
     int groups, cudaStream_t stream) {
-    Device device;
+    fb::DeviceLimits device;
     if (u == nullptr || dy == nullptr || k == nullptr || spectrum == nullptr || du == nullptr || dk == nullptr ||
         forward == nullptr || inverse == nullptr || forward_grad == nullptr || inverse_grad == nullptr ||
         scratch == nullptr || (d == nullptr) != (dd == nullptr) || (dtype != FB_BF16 && dtype != FB_FP16) ||

@@ -8,6 +8,7 @@
 #include <cuda_runtime.h>
 
 #include "flashbutterfly.h"
+#include "row_splits.cuh"
 
 namespace fb {
 
@@ -38,7 +39,8 @@ cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_
 template <typename T>
 cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const float *d, T *y, int64_t batch,
                                        int64_t channels, int64_t length, int n, const float *forward,
-                                       const float *inverse, int levels, int groups, cudaStream_t stream);
+                                       const float *inverse, int levels, int groups, const DeviceLimits &device,
+                                       cudaStream_t stream);
 template <typename T>
 cudaError_t launch_learned_spectrum(const float *k, int64_t channels, int64_t taps, int n, const float *forward,
                                     int levels, int groups, float2 *spectrum, cudaStream_t stream);

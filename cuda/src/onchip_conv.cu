@@ -66,21 +66,18 @@ namespace {
 
 // The learned calls' common checks: a dtype with tensor cores, the levels of fft_size, one or
 // `channels` groups of matrices 8-byte aligned (read as float2), and one real row of fft_size
-// values with both directions' fragments in a block's shared memory on this device.
+// values with both directions' fragments in a block's shared memory on this device (its limits
+// into device).
 bool learned_call_fits(fb_dtype dtype, int64_t channels, int64_t fft_size, const float *matrices, int levels,
-                       int groups) {
-    int device = 0, smem_limit = 0;
-    if (cudaGetDevice(&device) != cudaSuccess ||
-        cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess) {
-        return false;
-    }
+                       int groups, fb::DeviceLimits &device) {
+    if (!fb::current_device_limits(device)) return false;
     if ((dtype != FB_BF16 && dtype != FB_FP16) || channels < 1 || levels < 0 || fb_learned_levels(fft_size) != levels ||
         (groups != 1 && groups != channels) || reinterpret_cast<uintptr_t>(matrices) % 8 != 0) {
         return false;
     }
     bool fits = false;
     fb::dispatch_dtype(dtype, [&](auto t) {
-        fits = learned_fits<decltype(t)>(static_cast<int>(fft_size / 2), levels, smem_limit);
+        fits = learned_fits<decltype(t)>(static_cast<int>(fft_size / 2), levels, device.smem_limit);
     });
     return fits;
 }
@@ -90,8 +87,9 @@ bool learned_call_fits(fb_dtype dtype, int64_t channels, int64_t fft_size, const
 extern "C" FB_API cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size,
                                                   const float *forward, int levels, int groups, fb_dtype dtype,
                                                   float *spectrum, cudaStream_t stream) {
+    fb::DeviceLimits device;
     if (k == nullptr || forward == nullptr || spectrum == nullptr || taps < 1 || taps > fft_size ||
-        !learned_call_fits(dtype, channels, fft_size, forward, levels, groups)) {
+        !learned_call_fits(dtype, channels, fft_size, forward, levels, groups, device)) {
         return cudaErrorInvalidValue;
     }
     cudaError_t status = cudaSuccess;
@@ -106,9 +104,10 @@ extern "C" FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float 
                                                      fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                                      int64_t fft_size, const float *forward, const float *inverse,
                                                      int levels, int groups, cudaStream_t stream) {
+    fb::DeviceLimits device;
     if (u == nullptr || spectrum == nullptr || y == nullptr || forward == nullptr || inverse == nullptr ||
         batch < 1 || length < 1 || length > fft_size || reinterpret_cast<uintptr_t>(inverse) % 8 != 0 ||
-        !learned_call_fits(dtype, channels, fft_size, forward, levels, groups)) {
+        !learned_call_fits(dtype, channels, fft_size, forward, levels, groups, device)) {
         return cudaErrorInvalidValue;
     }
     cudaError_t status = cudaSuccess;
@@ -117,7 +116,7 @@ extern "C" FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float 
         status = fb::launch_onchip_conv_learned(static_cast<const T *>(u), reinterpret_cast<const float2 *>(spectrum),
                                                 d, static_cast<T *>(y), batch, channels, length,
                                                 static_cast<int>(fft_size / 2), forward, inverse, levels, groups,
-                                                stream);
+                                                device, stream);
     });
     return status;
 }

@@ -3,7 +3,6 @@
 #pragma once
 
 #include "onchip_kernels.cuh"
-#include "row_splits.cuh"
 
 namespace fb {
 
@@ -104,12 +103,11 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
 template <typename T>
 cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const float *d, T *y, int64_t batch,
                                        int64_t channels, int64_t length, int n, const float *forward,
-                                       const float *inverse, int levels, int groups, cudaStream_t stream) {
+                                       const float *inverse, int levels, int groups, const DeviceLimits &device,
+                                       cudaStream_t stream) {
     if constexpr (!kUsesTensorCores<T>) {
         return cudaErrorInvalidValue;  // the learned levels are tensor-core products
     } else {
-        DeviceLimits device;
-        if (!current_device_limits(device)) return cudaErrorInvalidValue;
         const bool by_four = rows_by_four<T>(length, u, y);
         return by_block_shape<T>(n, [&](auto value, auto wide, auto rounds) {
             using Value = decltype(value);
@@ -209,6 +207,6 @@ cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int6
                                                           int, cudaStream_t);                                        \
     template cudaError_t fb::launch_onchip_conv_learned<T>(const T *, const float2 *, const float *, T *, int64_t,   \
                                                            int64_t, int64_t, int, const float *, const float *, int, \
-                                                           int, cudaStream_t);                                       \
+                                                           int, const DeviceLimits &, cudaStream_t);                 \
     template cudaError_t fb::launch_learned_spectrum<T>(const float *, int64_t, int64_t, int, const float *, int,    \
                                                         int, float2 *, cudaStream_t);
