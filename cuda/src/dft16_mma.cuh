@@ -89,12 +89,14 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
 }
 
 // out = A x for columns 16-vectors on tensor cores, by all threads of the block (lane
-// fragments: A's): x_r of column c from load(c, r), each result to store(c, p, value). Every load
-// precedes the first store (a barrier between), so the outputs may overwrite the inputs; ends
+// fragments: A's): x_r of column c from load(c, r), each tile's results to finish(tile, re, im),
+// the lane's share of the C layout (rows g, g + 8; columns 8 tile + 2t, + 1). Every load
+// precedes the first finish (a barrier between), so the outputs may overwrite the inputs; ends
 // with a barrier. Each warp takes tiles of 8 columns, at most kMaxTiles (columns <= 8 kMaxTiles
 // warps).
-template <int kMaxTiles, typename Load, typename Store>
-__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, Load load, Store store) {
+template <int kMaxTiles, typename Load, typename Finish>
+__device__ __forceinline__ void matrix_tiles(int columns, const Dft16Fragments *lane_fragments, Load load,
+                                             Finish finish) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
     const int g = lane >> 2, t = lane & 3;
     const int tiles = (columns + 7) >> 3;
@@ -124,13 +126,22 @@ __device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *l
         mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
         mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
         mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
+        finish(tile, re, im);
+    }
+    __syncthreads();
+}
+
+// matrix_tiles with each result to store(c, p, value).
+template <int kMaxTiles, typename Load, typename Store>
+__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, Load load, Store store) {
+    const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
+    matrix_tiles<kMaxTiles>(columns, lane_fragments, load, [&](int tile, const float (&re)[4], const float (&im)[4]) {
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
             const int c = tile * 8 + 2 * t + (e & 1);
             if (c < columns) store(c, g + (e >> 1) * 8, make_float2(re[e], im[e]));
         }
-    }
-    __syncthreads();
+    });
 }
 
 // One radix-16 pass as above over x (addressed through slot()), by all threads of the block, with
@@ -149,6 +160,39 @@ __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, boo
         [&](int j, int p, float2 v) {
             const int k = j & (ns - 1);
             store_value(x, slot((j - k) * 16 + k + p * ns), v);
+        });
+}
+
+// A Stockham pass of radix 32: the radix-16 pass at span ns and the radix-2 pass at span 16 ns
+// after it, fused (the same map, one trip through shared memory instead of two). Column j of
+// n / 32 takes V[a][b] = v[2 a + b] (v as the radix-16 pass reads, with 32 for 16), and
+//   X[c + 16 d] = U[c][0] + (-1)^d W_32^c U[c][1],  U = P V,
+// P = lane_fragments' matrix (F16, or a learned level's). The products' columns are (j, b) pairs,
+// so a lane's C fragment holds both b of its j and the radix-2 step stays in its registers.
+template <int kMaxTiles, typename Value, typename Slot>
+__device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, bool inverse,
+                                                    const Dft16Fragments *lane_fragments, Slot slot) {
+    const int count = n >> 5;
+    const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
+    matrix_tiles<kMaxTiles>(
+        2 * count, lane_fragments,
+        [&](int column, int a) {
+            const int j = column >> 1, s = 2 * a + (column & 1);
+            const float2 v = load_value(x, slot(j + s * count));
+            return ns > 1 ? twiddle(v, s * (j & (ns - 1)), 32 * ns, inverse) : v;
+        },
+        [&](int tile, const float (&re)[4], const float (&im)[4]) {
+            const int j = 4 * tile + t;  // columns 8 tile + 2t (b = 0) and + 1 (b = 1)
+            if (j >= count) return;
+            const int k = j & (ns - 1);
+#pragma unroll
+            for (int half = 0; half < 2; ++half) {
+                const int c = g + 8 * half;
+                const float2 u0 = make_float2(re[2 * half], im[2 * half]);
+                const float2 u1 = twiddle(make_float2(re[2 * half + 1], im[2 * half + 1]), c, 32, inverse);
+                store_value(x, slot((j - k) * 32 + k + c * ns), cadd(u0, u1));
+                store_value(x, slot((j - k) * 32 + k + (c + 16) * ns), csub(u0, u1));
+            }
         });
 }
 

@@ -300,6 +300,10 @@ __device__ __forceinline__ void pass_adjoint(const Buffers<Value> &b, int n, int
     const Dft16Fragments *f = fragments + 32 * level, *a = fragments + 32 * (levels + level);
     switch (bits) {
         case 4: pass16_adjoint<kInverse>(at, n, ns, a, grads + 512 * level); break;
+        case 5:  // radix 32: its radix-2 step's adjoint, then its radix-16 level's
+            small_pass_adjoint<2, kInverse>(b.g, n, 16 * ns);
+            pass16_adjoint<kInverse>(at, n, ns, a, grads + 512 * level);
+            break;
         case 7: pass16m_adjoint<8, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
         default: pass16m_adjoint<16, kInverse>(at, n, ns, f, a, grads + 512 * level); break;
     }

@@ -34,8 +34,8 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     // One real row per block past a block's complex sequence, for a batch of one (no pair), and
     // where two rows would take two rounds per pass (N = 32K): one row of N/2 values takes one.
     // On tensor cores also where two rows' transform would end in an fp32 radix-2/4/8 pass and one
-    // row's would not, from N = 32 (N = 32, 512, 8192; H100, bf16: 1.11x faster at N = 512, 1.24x
-    // at 8K; where both or neither end so, at 2K and 16K, two rows are as fast or faster).
+    // row's would not, from N = 32 (N = 64 and 512; H100, bf16: 1.11x faster at N = 512; where
+    // both or neither end so, at 2K and 16K, two rows are as fast or faster).
     const int bits = 63 - __builtin_clzll(static_cast<unsigned long long>(fft_size));
     const bool small_tail = dtype != FB_FP32 && fft_size >= 32 && ends_in_small_pass<true>(bits) &&
                             !ends_in_small_pass<true>(bits - 1);

@@ -114,10 +114,12 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
 
 // Bits of the next pass's radix with tensor cores, bits of the transform left: passes of 256 or
 // 128 values in registers (two radix-16 levels each) where they divide what is left, then
-// radix 16, then one of 2, 4 or 8. Without: radix 16, the last pass 2, 4 or 8.
+// radix 32 (16 and the last radix 2, fused) where 5 bits are left, else radix 16, then one of
+// 2, 4 or 8. Without: radix 16, the last pass 2, 4 or 8.
 template <bool kTensorCores> __host__ __device__ constexpr int pass_bits(int bits) {
     if (kTensorCores && (bits == 7 || bits == 11 || bits == 14)) return 7;
     if (kTensorCores && bits >= 8) return 8;
+    if (kTensorCores && bits == 5) return 5;
     return bits >= 4 ? 4 : bits;
 }
 
@@ -127,9 +129,9 @@ template <bool kTensorCores> __host__ __device__ constexpr bool ends_in_small_pa
     return bits > 0;
 }
 
-// The 16 x 16 matrices a pass of 2^radix_bits values takes (two for 256, one for 128 or 16).
+// The 16 x 16 matrices a pass of 2^radix_bits values takes (two for 256, one for 128, 32 or 16).
 __host__ __device__ constexpr int pass_levels(int radix_bits) {
-    return radix_bits == 8 ? 2 : radix_bits == 7 || radix_bits == 4 ? 1 : 0;
+    return radix_bits == 8 ? 2 : radix_bits >= 4 ? 1 : 0;
 }
 
 // One pass of transform(): radix 2^radix_bits at span ns. fragments: F16's then its inverse's
@@ -143,6 +145,7 @@ __device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radi
         switch (radix_bits) {
             case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, kLearned ? f + 32 : f, slot); break;
             case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, f, slot); break;
+            case 5: fb::stockham_pass32_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
             case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
             case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
             case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;

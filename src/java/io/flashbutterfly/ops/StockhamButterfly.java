@@ -51,7 +51,8 @@ public final class StockhamButterfly {
     /**
      * The bits of each pass's radix for n complex values, as the kernel runs them (pass_bits):
      * 7 (16 x 8) where the bits left are 7, 11 or 14, else 8 (16 x 16) while 8 or more are left,
-     * then 4, then the rest.
+     * then 4, then the rest. Where 5 are left the kernel runs the 4 and the 1 as one fused
+     * radix-32 pass: the same map.
      */
     public static int[] schedule(int n) {
         if (n < 2 || Integer.bitCount(n) != 1) throw new IllegalArgumentException("n must be a power of two >= 2, got " + n);
