@@ -34,12 +34,17 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     // One real row per block past a block's complex sequence, for a batch of one (no pair), and
     // where two rows would take two rounds per pass (N = 32K): one row of N/2 values takes one.
     // On tensor cores also where two rows' transform would end in an fp32 radix-2/4/8 pass and one
-    // row's would not, from N = 32 (N = 64 and 512; H100, bf16: 1.11x faster at N = 512; where
-    // both or neither end so, at 2K and 16K, two rows are as fast or faster).
+    // row's would not, from N = 32 (N = 64 and 512; H100, bf16: 1.11x faster at N = 512), and
+    // where two rows would take a wide block and one row a narrow one (N = 16K: 1.27 against
+    // 1.37 ms at 16 x 768 x 8K). Elsewhere two rows were as fast or faster (N = 2K, 8K).
     const int bits = 63 - __builtin_clzll(static_cast<unsigned long long>(fft_size));
-    const bool small_tail = dtype != FB_FP32 && fft_size >= 32 && ends_in_small_pass<true>(bits) &&
+    const bool tensor_cores = dtype != FB_FP32;
+    const bool small_tail = tensor_cores && fft_size >= 32 && ends_in_small_pass<true>(bits) &&
                             !ends_in_small_pass<true>(bits - 1);
-    const bool real = fft_size > max_sequence || batch == 1 || pass_rounds(static_cast<int>(fft_size)) > 1 || small_tail;
+    const bool narrow_row = tensor_cores && wide_block(static_cast<int>(fft_size)) &&
+                            !wide_block(static_cast<int>(fft_size / 2));
+    const bool real = fft_size > max_sequence || batch == 1 || pass_rounds(static_cast<int>(fft_size)) > 1 ||
+                      small_tail || narrow_row;
     const int n = static_cast<int>(real ? fft_size / 2 : fft_size);
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
