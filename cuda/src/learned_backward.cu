@@ -49,7 +49,7 @@ template <typename Value> struct Buffers {
     Value *g;         // the gradient being propagated, in place
     Value *inner;     // a 256 or 128 pass's inner values
     const Value *in;  // the current pass's saved input, unpadded
-    float *partials;  // the warps' level-gradient partials (add_level_grad), the block's scratch
+    float *partials;  // the warps' level-gradient partials where no shared buffer is free, the block's scratch
 };
 
 template <typename Value> __device__ void save_values(const Value *x, Value *to, int n) {
@@ -78,7 +78,8 @@ __global__ void learned_backward_fragments(const float *forward, const float *in
 // grad (16 x 16 complex, row-major, the block's sum in shared memory) += G V^H over columns
 // 16-vectors, G[p][c] = out_grad(c, p), V[s][c] = input(c, s): each warp's chunks of 16 columns
 // on tensor cores. A one-warp block adds its sum to grad itself; in a block of several warps each
-// warp writes its sum to partials (its 32 lanes' 16 values each, in the block's scratch) and,
+// warp writes its sum to partials (its 32 lanes' 16 values each: a free buffer of n values in
+// shared memory where the caller has one, else the block's scratch) and,
 // after a barrier, each of grad's 512 floats is added up over the warps by one thread: float
 // atomics in shared memory are compare-and-swap loops, which cost the multi-warp blocks 14-19%.
 // Reads the values only; each caller's next step has a barrier before it overwrites them, and
@@ -196,7 +197,7 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
         const int k = j & (ns - 1);
         return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
     };
-    add_level_grad(count, out_grad, input, grad, b.partials);
+    add_level_grad(count, out_grad, input, grad, reinterpret_cast<float *>(b.inner));  // inner: unused by this pass
     fb::matrix_step<kTensorTilesPerRound>(count, adjoint, out_grad, [&](int j, int s, float2 v) {
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
     });
@@ -255,7 +256,8 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         __syncthreads();
     }
     auto inner_grad = [&](int column, int c) { return fb::load_value(b.inner, inner_at(column / kM, c, column % kM)); };
-    add_level_grad(columns, inner_grad, input, grads, b.partials);
+    // g: its values were the last step's input, and its next values come after a barrier
+    add_level_grad(columns, inner_grad, input, grads, reinterpret_cast<float *>(b.g));
     fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
         const int j = column / kM, s = kM * a + column % kM;
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
