@@ -1,4 +1,5 @@
-// Radix-16 Stockham passes of a complex FFT in shared memory as tensor-core matrix products
+// Radix-16 Stockham passes (and 16-point levels fused with the next radix-8/16, or with a last
+// radix-2 step) of a complex FFT in shared memory as tensor-core matrix products
 // (the Monarch form of the FFT: a 16-point DFT applied to 16 x (n/16) values is F16 times a
 // 16 x (n/16) matrix). Values sit in shared memory (fp32 or bf16); each pass rounds its operands (the
 // twiddled inputs and the DFT matrix) to bf16 and accumulates in fp32 (mma.m16n8k16, sm_80+).

@@ -18,7 +18,7 @@ namespace {
 
 using fb::Dft16Fragments;
 
-// The passes of the learned transform of n values (pass_bits, n <= 2^14: at most 3), in order.
+// The passes of the learned transform of n values (pass_bits, n <= 2^14: at most 2), in order.
 struct Passes {
     static constexpr int kMax = 4;
     int count = 0;

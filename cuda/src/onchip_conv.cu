@@ -34,7 +34,7 @@ extern "C" FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectru
     // One real row per block past a block's complex sequence, for a batch of one (no pair), and
     // where two rows would take two rounds per pass (N = 32K): one row of N/2 values takes one.
     // On tensor cores also where two rows' transform would end in an fp32 radix-2/4/8 pass and one
-    // row's would not, from N = 32 (N = 64 and 512; H100, bf16: 1.11x faster at N = 512), and
+    // row's would not (N = 64 and 512; H100, bf16: 1.11x faster at N = 512, N = 64 not timed), and
     // where two rows would take a wide block and one row a narrow one (N = 16K: 1.27 against
     // 1.37 ms at 16 x 768 x 8K). Elsewhere two rows were as fast or faster (N = 2K, 8K).
     const int bits = 63 - __builtin_clzll(static_cast<unsigned long long>(fft_size));

@@ -11,7 +11,8 @@
 // so no reordering pass is needed. For fp32 sequences they have radix 16 (the last one 2, 4 or
 // 8): each thread takes 16 values into registers, twiddles them and runs radix-R DFTs on them in
 // fp32. For bf16/fp16 ones the radix-16 levels are tensor-core products with the DFT matrix
-// (dft16_mma.cuh), two levels per pass (radix 128 or 256) where they divide the size.
+// (dft16_mma.cuh), two levels per pass (radix 128 or 256) where they divide the size, a level
+// and the last radix-2 step in one pass (radix 32) where 5 bits are left.
 // Shared memory is padded by one slot per 16 and one per 256 to spread the strided accesses over
 // the banks.
 //

@@ -29,7 +29,7 @@ import org.apache.logging.log4j.Logger;
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
  *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to 16384,
  *       one row as half as many complex values past it, for a batch of one, and for fp16/bf16
- *       where that transform is faster: N = 32, 512 and 8192);</li>
+ *       where that transform is faster: N = 64, 512 and 16384);</li>
  *   <li>Monarch (cuda/src/monarch_conv.cu): each row as N/2 complex values, an outer pass (of
  *       two levels past 16 inner rows), on-chip inner steps on pairs of inner rows of a quarter of the
  *       on-chip limit, outer passes back, for power-of-two FFT sizes past the on-chip limit up to
