@@ -12,6 +12,7 @@
 // (each bin summed over the batch) then goes back through the split and k's forward transform,
 // one channel per block.
 #include "onchip_launchers.cuh"
+#include "device_limits.cuh"
 #include "row_splits.cuh"
 
 namespace {

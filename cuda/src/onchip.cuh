@@ -8,7 +8,7 @@
 #include <cuda_runtime.h>
 
 #include "flashbutterfly.h"
-#include "row_splits.cuh"
+#include "device_limits.cuh"
 
 namespace fb {
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "onchip_kernels.cuh"
+#include "row_splits.cuh"
 
 namespace fb {
 

@@ -8,34 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include <cuda_runtime.h>
-
 namespace fb {
-
-struct DeviceLimits {
-    int smem_limit = 0, smem_per_sm = 0, sms = 0;
-};
-
-// The current device's limits; false where a query failed.
-inline bool current_device_limits(DeviceLimits &device) {
-    int id = 0;
-    return cudaGetDevice(&id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.smem_per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, id) == cudaSuccess &&
-           cudaDeviceGetAttribute(&device.sms, cudaDevAttrMultiProcessorCount, id) == cudaSuccess;
-}
-
-// Blocks of threads threads and smem bytes of shared memory the device holds at once, from their
-// threads, the register budget of 64 per thread (FB_ONCHIP_BOUNDS', not what the compiler used,
-// so that a count depends on the kernel's shape and the device alone) and shared memory.
-inline int64_t resident_blocks(const DeviceLimits &device, int threads, size_t smem) {
-    constexpr int kMaxThreadsPerSm = 2048, kMaxBlocksPerSm = 32, kReservedSmemPerBlock = 1024;
-    constexpr int kRegistersPerSm = 65536, kRegistersPerThread = 64;
-    int64_t per_sm = kMaxThreadsPerSm / threads;
-    per_sm = std::min<int64_t>(per_sm, kRegistersPerSm / (kRegistersPerThread * threads));
-    per_sm = std::min<int64_t>(per_sm, device.smem_per_sm / static_cast<int64_t>(smem + kReservedSmemPerBlock));
-    return std::max<int64_t>(1, std::min<int64_t>(per_sm, kMaxBlocksPerSm)) * device.sms;
-}
 
 // Blocks per channel, 1 to batch: the fewest whose cost, rounds of resident blocks times (rows
 // per block + block_cost, a block's own work in rows), is within slack (a fraction) of the least.

@@ -153,27 +153,34 @@ class LongConvGpuTest {
     static List<Arguments> powerOfTwoCases() {
         List<Arguments> cases = new ArrayList<>();
         for (DType dtype : new DType[] {DType.FP32, DType.FP16, DType.BF16}) {
-            for (int length = 16; length <= 1 << 22; length *= 2) cases.add(Arguments.of(dtype, length));
+            for (int length = 16; length <= 1 << 22; length *= 2) {
+                if (length <= 1 << 13) {  // N <= 16384: the one-row form, and the two-row one where picked
+                    cases.add(Arguments.of(dtype, length, 1));
+                    cases.add(Arguments.of(dtype, length, 2));
+                } else {  // rows travel alone: one batch size, by turns
+                    cases.add(Arguments.of(dtype, length, Integer.numberOfTrailingZeros(length) % 2 == 1 ? 2 : 1));
+                }
+            }
         }
         // 8M: Monarch's longest for bf16 (N = 16M, a 32-point second outer step), past it for fp32
-        cases.add(Arguments.of(DType.BF16, 1 << 23));
-        cases.add(Arguments.of(DType.FP32, 1 << 23));
+        cases.add(Arguments.of(DType.BF16, 1 << 23, 1));
+        cases.add(Arguments.of(DType.FP32, 1 << 23, 1));
         return cases;
     }
 
     /**
      * Causal, every power of two from 16 to 4M, and 8M (one channel at the long end), through the
      * default and through the FlashButterfly path that takes the FFT size on this device: the
-     * on-chip kernel, or Monarch with one or two outer steps. Two rows for odd powers, one for even
-     * ones: on chip, up to N = 16384, two rows of a channel travel as one complex sequence and a
-     * single row alone as half as many complex values; past it, and in Monarch, every row
-     * travels alone.
+     * on-chip kernel, or Monarch with one or two outer steps. On chip both batches of one and two:
+     * two rows of a channel travel as one complex sequence where the kernel picks that form (up to
+     * N = 16384; for fp16/bf16 not at N = 64, 512 and 16384) and a single row alone as half as
+     * many complex values; past it two rows for odd powers, one for even ones (in Monarch every
+     * row travels alone).
      */
-    @ParameterizedTest(name = "{0} L={1}")
+    @ParameterizedTest(name = "{0} L={1} B={2}")
     @MethodSource("powerOfTwoCases")
-    void everyPowerOfTwoLengthMatchesTheReference(DType dtype, int length) {
+    void everyPowerOfTwoLengthMatchesTheReference(DType dtype, int length, int batch) {
         int channels = length <= 1 << 16 ? 3 : 1;
-        int batch = Integer.numberOfTrailingZeros(length) % 2 == 1 ? 2 : 1;
         try (Arena arena = Arena.ofConfined()) {
             Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, batch, channels, length, length, true);
             java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
