@@ -8,6 +8,12 @@
 // Pass with span ns over n values (count = n / 16 columns): column j, k = j mod ns, reads
 // v_r = x[j + r * count] * W^(r k) with W = exp(-+2 pi i / (16 ns)) for r < 16, and writes
 // X_p = sum_r F16[p][r] v_r to x[(j - k) * 16 + k + p * ns]: the order stays sorted.
+//
+// Values are addressed through slot(i), which must be additive over indices with no bit in
+// common: slot(a + b) = slot(a) + slot(b) where a & b = 0 (the padded index i + i/16 + i/256 is).
+// Every index above is a column's part plus a part with the other bits (j < count and r * count;
+// k < ns and p * ns), so each value's address is a per-column base plus an offset that is a
+// constant (or per lane) where the sizes are: no index arithmetic per value.
 #pragma once
 
 #include <cstdint>
@@ -80,9 +86,14 @@ __device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restri
     return f;
 }
 
-// v * exp(-+2 pi i m / period) for 0 <= m < period.
+// 1 / p for p = 2^k, exactly: the exponent negated in the bits (a constant where p is one).
+__device__ __forceinline__ float power_of_two_reciprocal(int p) {
+    return __int_as_float(0x7f000000 - __float_as_int(static_cast<float>(p)));
+}
+
+// v * exp(-+2 pi i m / period) for 0 <= m < period, period a power of two.
 __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inverse) {
-    float x = __fdividef(static_cast<float>(m), static_cast<float>(period));  // fast division: period is 2^k
+    float x = static_cast<float>(m) * power_of_two_reciprocal(period);
     if (x > 0.5f) x -= 1.0f;  // |angle| <= pi, where the fast sine is accurate
     float s, c;
     __sincosf((inverse ? 6.283185307179586f : -6.283185307179586f) * x, &s, &c);
@@ -155,12 +166,12 @@ __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, boo
     matrix_step<kMaxTiles>(
         count, lane_fragments,
         [&](int j, int r) {
-            const float2 v = load_value(x, slot(j + r * count));
+            const float2 v = load_value(x, slot(j) + slot(r * count));
             return ns > 1 ? twiddle(v, r * (j & (ns - 1)), 16 * ns, inverse) : v;
         },
         [&](int j, int p, float2 v) {
             const int k = j & (ns - 1);
-            store_value(x, slot((j - k) * 16 + k + p * ns), v);
+            store_value(x, slot((j - k) * 16 + k) + slot(p * ns), v);
         });
 }
 
@@ -179,20 +190,21 @@ __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, boo
         2 * count, lane_fragments,
         [&](int column, int a) {
             const int j = column >> 1, s = 2 * a + (column & 1);
-            const float2 v = load_value(x, slot(j + s * count));
+            const float2 v = load_value(x, slot(j) + slot(s * count));
             return ns > 1 ? twiddle(v, s * (j & (ns - 1)), 32 * ns, inverse) : v;
         },
         [&](int tile, const float (&re)[4], const float (&im)[4]) {
             const int j = 4 * tile + t;  // columns 8 tile + 2t (b = 0) and + 1 (b = 1)
             if (j >= count) return;
             const int k = j & (ns - 1);
+            const int base = slot((j - k) * 32 + k);
 #pragma unroll
             for (int half = 0; half < 2; ++half) {
                 const int c = g + 8 * half;
                 const float2 u0 = make_float2(re[2 * half], im[2 * half]);
                 const float2 u1 = twiddle(make_float2(re[2 * half + 1], im[2 * half + 1]), c, 32, inverse);
-                store_value(x, slot((j - k) * 32 + k + c * ns), cadd(u0, u1));
-                store_value(x, slot((j - k) * 32 + k + (c + 16) * ns), csub(u0, u1));
+                store_value(x, base + slot(c * ns), cadd(u0, u1));
+                store_value(x, base + slot(c * ns) + slot(16 * ns), csub(u0, u1));
             }
         });
 }
@@ -233,14 +245,17 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
     for (int i = 0; i < kMaxColumns; ++i) {
         const int column = warp + i * warps;
         const int k = column & (ns - 1);
+        const int base = slot(column);
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {
             float2 v[4] = {};
             if (column < count) {
 #pragma unroll
                 for (int q = 0; q < 4; ++q) {
-                    const int s = kM * (2 * t + (q & 1) + (q >> 1) * 8) + g + 8 * tile;
-                    v[q] = load_value(x, slot(column + s * count));
+                    // s = kM (2t + (q & 1) + 8 (q >> 1)) + g + 8 tile as the lane's bits (g, t) plus constant ones (q, tile)
+                    const int lane_s = 2 * kM * t + g, constant_s = kM * (q & 1) + 8 * kM * (q >> 1) + 8 * tile;
+                    const int s = lane_s + constant_s;
+                    v[q] = load_value(x, base + slot(lane_s * count) + slot(constant_s * count));
                     if (ns > 1) v[q] = twiddle(v[q], s * k, kRadix * ns, inverse);
                 }
             }
@@ -294,9 +309,10 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
             mma_bf16_16x8x16(im, a_im, b_re[0], b_re[1]);
 #pragma unroll
             for (int e = 0; e < 4; ++e) {
-                const int c = g + (e >> 1) * 8;
-                const int d = 8 * tile + 2 * t + (e & 1);
-                store_value(x, slot((column - k) * kRadix + k + (c + 16 * d) * ns), make_float2(re[e], im[e]));
+                // c + 16 d as the lane's bits (g, t) plus constant ones (e, tile)
+                const int lane_cd = g + 32 * t, constant_cd = 8 * (e >> 1) + 16 * (8 * tile + (e & 1));
+                store_value(x, slot((column - k) * kRadix + k) + slot(lane_cd * ns) + slot(constant_cd * ns),
+                            make_float2(re[e], im[e]));
             }
         }
     }

@@ -76,7 +76,7 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
             const int j = pass_column(round, groups, g);
             if (j < count) {
 #pragma unroll
-                for (int r = 0; r < R; ++r) held[round][g * R + r] = x[slot(j + r * count)];
+                for (int r = 0; r < R; ++r) held[round][g * R + r] = x[slot(j) + slot(r * count)];  // dft16_mma.cuh: slot is additive
             }
         }
     }
@@ -103,10 +103,10 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
                 wr = cmul(wr, w);
             }
             dft<kInverse, R>(v);
-            const int base = (j - k) * R + k;
+            const int base = slot((j - k) * R + k);
 #pragma unroll
             for (int p = 0; p < R; ++p) {
-                fb::store_value(x, slot(base + reverse_bits(p, log2_radix<R>()) * ns), v[p]);
+                fb::store_value(x, base + slot(reverse_bits(p, log2_radix<R>()) * ns), v[p]);
             }
         }
     }
@@ -364,7 +364,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         const Gate pre_a(pre, row0 + t, t < length), pre_b(pre, row1 + t, t < length && pair);
 #pragma unroll
         for (int i = 0; i < kVec; ++i) {
-            fb::store_value(x, slot(t + i), make_float2(fb::to_float(a.v[i]) * pre_a[i],
+            fb::store_value(x, slot(t) + i, make_float2(fb::to_float(a.v[i]) * pre_a[i],
                                                         fb::to_float(b.v[i]) * pre_b[i]));
         }
     }
@@ -385,7 +385,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         const Gate post_a(post, row0 + t), post_b(post, row1 + t, pair);
 #pragma unroll
         for (int i = 0; i < kVec; ++i) {
-            const float2 v = fb::load_value(x, slot(t + i));
+            const float2 v = fb::load_value(x, slot(t) + i);
             out0.v[i] = fb::from_float<T>((v.x + skip * fb::to_float(a.v[i]) * pre_a[i]) * post_a[i]);
             out1.v[i] = fb::from_float<T>((v.y + skip * fb::to_float(b.v[i]) * pre_b[i]) * post_b[i]);
         }
@@ -421,7 +421,7 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
             if (t < length) a = *reinterpret_cast<const Group *>(ur + t);
             const Gate g(pre, first + t, t < length);
             fb::store_value(x, slot(t / 2), make_float2(fb::to_float(a.v[0]) * g[0], fb::to_float(a.v[1]) * g[1]));
-            fb::store_value(x, slot(t / 2 + 1), make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
+            fb::store_value(x, slot(t / 2) + 1, make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
         __syncthreads();
         convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), transpose, fragments,
@@ -432,7 +432,7 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
             if (d != nullptr) a = *reinterpret_cast<const Group *>(ur + t);  // u again only for the skip term
             const Gate g(pre, first + t, d != nullptr), p(post, first + t);
             const float2 v0 = fb::load_value(x, slot(t / 2));
-            const float2 v1 = fb::load_value(x, slot(t / 2 + 1));
+            const float2 v1 = fb::load_value(x, slot(t / 2) + 1);
             out.v[0] = fb::from_float<T>((v0.x + skip * fb::to_float(a.v[0]) * g[0]) * p[0]);
             out.v[1] = fb::from_float<T>((v0.y + skip * fb::to_float(a.v[1]) * g[1]) * p[1]);
             out.v[2] = fb::from_float<T>((v1.x + skip * fb::to_float(a.v[2]) * g[2]) * p[2]);
@@ -695,14 +695,14 @@ __global__ void FB_ONCHIP_BOUNDS(float, kWide) onchip_kernel_grad(const T *__res
                 const float2 v = make_float2(fb::to_float(a.v[i]), fb::to_float(g.v[i]));
                 u_squares += v.x * v.x;
                 dy_squares += v.y * v.y;
-                x[slot(t + i)] = v;
+                x[slot(t) + i] = v;
             }
         }
         const float2 squares = block_sum(make_float2(u_squares, dy_squares), scratch);  // |u_b|^2, |dy_b|^2
         const float s = squares.x > 0.0f && squares.y > 0.0f ? sqrtf(squares.x / squares.y) : 1.0f;
         for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {  // the values this thread stored
 #pragma unroll
-            for (int i = 0; i < kVec; ++i) x[slot(t + i)].y *= s;
+            for (int i = 0; i < kVec; ++i) x[slot(t) + i].y *= s;
         }
         __syncthreads();
         transform<false, kR, false>(x, n, nullptr);
