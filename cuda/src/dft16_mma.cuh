@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include <cuda_bf16.h>
 
@@ -46,6 +47,30 @@ __device__ __forceinline__ void mma_bf16_16x8x16(float (&d)[4], const uint32_t (
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// 1 / p for p = 2^k, exactly: the exponent negated in the bits (a constant where p is one).
+__device__ __forceinline__ float power_of_two_reciprocal(int p) {
+    return __int_as_float(0x7f000000 - __float_as_int(static_cast<float>(p)));
+}
+
+// exp(2 pi i x) by the fast sine, x first reduced to [-1/2, 1/2] (|angle| <= pi, where its absolute
+// error is about 1e-6: below what bf16 values keep).
+__device__ __forceinline__ float2 fast_root(float x) {
+    x -= rintf(x);
+    float s, c;
+    __sincosf(6.283185307179586f * x, &s, &c);
+    return make_float2(c, s);
+}
+
+// exp(-+2 pi i m / period), period a power of two.
+__device__ __forceinline__ float2 unit_root(int m, int period, bool inverse) {
+    return fast_root((inverse ? 1.0f : -1.0f) * static_cast<float>(m) * power_of_two_reciprocal(period));
+}
+
+// v * exp(-+2 pi i m / period) for 0 <= m < period, period a power of two.
+__device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inverse) {
+    return cmul(v, unit_root(m, period, inverse));
+}
+
 // This lane's share of F16[p][r] = exp(-+2 pi i p r / 16). Kept in shared memory between passes
 // (one per lane and direction) rather than in 12 registers through the whole transform.
 __device__ __forceinline__ Dft16Fragments dft16_fragments(bool inverse) {
@@ -55,12 +80,11 @@ __device__ __forceinline__ Dft16Fragments dft16_fragments(bool inverse) {
     for (int reg = 0; reg < 4; ++reg) {
         const int p = g + (reg & 1) * 8;
         const int r = 2 * t + (reg >> 1) * 8;
-        float s0, c0, s1, c1;
-        sincospif((inverse ? 2.0f : -2.0f) * ((p * r) & 15) / 16.0f, &s0, &c0);
-        sincospif((inverse ? 2.0f : -2.0f) * ((p * (r + 1)) & 15) / 16.0f, &s1, &c1);
-        f.re[reg] = pack_bf16x2(c0, c1);
-        f.im[reg] = pack_bf16x2(s0, s1);
-        f.neg_im[reg] = pack_bf16x2(-s0, -s1);
+        const float2 w0 = unit_root((p * r) & 15, 16, inverse);
+        const float2 w1 = unit_root((p * (r + 1)) & 15, 16, inverse);
+        f.re[reg] = pack_bf16x2(w0.x, w1.x);
+        f.im[reg] = pack_bf16x2(w0.y, w1.y);
+        f.neg_im[reg] = pack_bf16x2(-w0.y, -w1.y);
     }
     return f;
 }
@@ -84,20 +108,6 @@ __device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restri
         f.neg_im[reg] = pack_bf16x2(-a.y, -b.y);
     }
     return f;
-}
-
-// 1 / p for p = 2^k, exactly: the exponent negated in the bits (a constant where p is one).
-__device__ __forceinline__ float power_of_two_reciprocal(int p) {
-    return __int_as_float(0x7f000000 - __float_as_int(static_cast<float>(p)));
-}
-
-// v * exp(-+2 pi i m / period) for 0 <= m < period, period a power of two.
-__device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inverse) {
-    float x = static_cast<float>(m) * power_of_two_reciprocal(period);
-    if (x > 0.5f) x -= 1.0f;  // |angle| <= pi, where the fast sine is accurate
-    float s, c;
-    __sincosf((inverse ? 6.283185307179586f : -6.283185307179586f) * x, &s, &c);
-    return make_float2(v.x * c - v.y * s, v.x * s + v.y * c);
 }
 
 // out = A x for columns 16-vectors on tensor cores, by all threads of the block (lane
@@ -217,10 +227,9 @@ struct Dft8Fragment {
 
 __device__ __forceinline__ Dft8Fragment dft8_fragment(bool inverse) {
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
-    float s0, c0, s1, c1;
-    sincospif((inverse ? 2.0f : -2.0f) * ((2 * t * g) & 7) / 8.0f, &s0, &c0);
-    sincospif((inverse ? 2.0f : -2.0f) * (((2 * t + 1) * g) & 7) / 8.0f, &s1, &c1);
-    return {pack_bf16x2(c0, c1), pack_bf16x2(s0, s1), pack_bf16x2(-s0, -s1)};
+    const float2 w0 = unit_root((2 * t * g) & 7, 8, inverse);
+    const float2 w1 = unit_root(((2 * t + 1) * g) & 7, 8, inverse);
+    return {pack_bf16x2(w0.x, w1.x), pack_bf16x2(w0.y, w1.y), pack_bf16x2(-w0.y, -w1.y)};
 }
 
 // A Stockham pass of radix R = 16 m (m = 8 or 16) held in registers: each warp takes whole
@@ -248,15 +257,30 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
         const int base = slot(column);
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {
+            // s = kM (2t + (q & 1) + 8 (q >> 1)) + g + 8 tile as the lane's bits (g, t) plus constant ones (q, tile)
+            const int lane_s = 2 * kM * t + g;
+            auto constant_s = [&](int q) { return kM * (q & 1) + 8 * kM * (q >> 1) + 8 * tile; };
+            auto at = [&](int q) { return base + slot(lane_s * count) + slot(constant_s(q) * count); };
+            if constexpr (std::is_same_v<Value, __nv_bfloat162>) {
+                if (ns == 1) {  // no twiddle: bf16 values go to the B registers as they are stored
+                    uint32_t w[4] = {};
+                    if (column < count) {
+#pragma unroll
+                        for (int q = 0; q < 4; ++q) w[q] = reinterpret_cast<const uint32_t &>(x[at(q)]);
+                    }
+                    b[i][tile][0] = __byte_perm(w[0], w[1], 0x5410);  // the low (real) halves
+                    b[i][tile][1] = __byte_perm(w[2], w[3], 0x5410);
+                    b[i][tile][2] = __byte_perm(w[0], w[1], 0x7632);  // the high (imaginary) halves
+                    b[i][tile][3] = __byte_perm(w[2], w[3], 0x7632);
+                    continue;
+                }
+            }
             float2 v[4] = {};
             if (column < count) {
 #pragma unroll
                 for (int q = 0; q < 4; ++q) {
-                    // s = kM (2t + (q & 1) + 8 (q >> 1)) + g + 8 tile as the lane's bits (g, t) plus constant ones (q, tile)
-                    const int lane_s = 2 * kM * t + g, constant_s = kM * (q & 1) + 8 * kM * (q >> 1) + 8 * tile;
-                    const int s = lane_s + constant_s;
-                    v[q] = load_value(x, base + slot(lane_s * count) + slot(constant_s * count));
-                    if (ns > 1) v[q] = twiddle(v[q], s * k, kRadix * ns, inverse);
+                    v[q] = load_value(x, at(q));
+                    if (ns > 1) v[q] = twiddle(v[q], (lane_s + constant_s(q)) * k, kRadix * ns, inverse);
                 }
             }
             b[i][tile][0] = pack_bf16x2(v[0].x, v[1].x);

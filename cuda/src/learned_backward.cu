@@ -165,7 +165,7 @@ template <int R, bool kInverse, typename Value> __device__ void small_pass_adjoi
         if (j < count) {
             const int k = j & (ns - 1);
 #pragma unroll
-            for (int p = 0; p < R; ++p) held[group][p] = fb::load_value(x, slot((j - k) * R + k) + slot(p * ns));
+            for (int p = 0; p < R; ++p) held[group][p] = fb::load_value(x, slot((j - k) * R + k + p * ns));
         }
     }
     __syncthreads();
@@ -179,7 +179,7 @@ template <int R, bool kInverse, typename Value> __device__ void small_pass_adjoi
         for (int q = 0; q < R; ++q) {
             const int s = reverse_bits(q, log2_radix<R>());
             const float2 v = held[group][q];
-            fb::store_value(x, slot(j) + slot(s * count), ns > 1 ? fb::twiddle(v, s * k, R * ns, !kInverse) : v);
+            fb::store_value(x, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * k, R * ns, !kInverse) : v);
         }
     }
     __syncthreads();
@@ -196,11 +196,11 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
     };
     auto out_grad = [&](int j, int p) {
         const int k = j & (ns - 1);
-        return fb::load_value(b.g, slot((j - k) * 16 + k) + slot(p * ns));
+        return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
     };
     add_level_grad(count, out_grad, input, grad, reinterpret_cast<float *>(b.inner));  // inner: unused by this pass
     fb::matrix_step<kTensorTilesPerRound>(count, adjoint, out_grad, [&](int j, int s, float2 v) {
-        fb::store_value(b.g, slot(j) + slot(s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
+        fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
     });
 }
 
@@ -220,10 +220,10 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         const float2 v = fb::load_value(b.in, j + s * count);
         return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, kInverse) : v;
     };
-    auto inner_at = [](int j, int c, int column_b) { return slot(j * kRadix) + slot(c * kM) + column_b; };
+    auto inner_at = [](int j, int c, int column_b) { return slot(j * kRadix + c * kM + column_b); };
     auto out_at = [&](int j, int c, int d) {
         const int k = j & (ns - 1);
-        return slot((j - k) * kRadix + k) + slot(c * ns) + slot(16 * d * ns);
+        return slot((j - k) * kRadix + k + (c + 16 * d) * ns);
     };
     if constexpr (kM == 16) {
         fb::matrix_step<kTensorTilesPerRound>(columns, fragments, input, [&](int column, int c, float2 v) {  // Ut, recomputed
@@ -261,7 +261,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
     add_level_grad(columns, inner_grad, input, grads, reinterpret_cast<float *>(b.g));
     fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
         const int j = column / kM, s = kM * a + column % kM;
-        fb::store_value(b.g, slot(j) + slot(s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
+        fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
     });
 }
 

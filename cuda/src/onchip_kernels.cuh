@@ -61,6 +61,18 @@ __device__ __forceinline__ int pass_column(int round, int groups, int g) {
     return threadIdx.x + (round * groups + g) * blockDim.x;
 }
 
+// exp(i pi x) for |x| <= 2 in the precision of complex values stored as Value: the fast root for
+// bf16 ones (dft16_mma.cuh), the accurate sincospif for fp32 ones.
+template <typename Value> __device__ __forceinline__ float2 root_pi(float x) {
+    if constexpr (std::is_same_v<Value, float2>) {
+        float s, c;
+        sincospif(x, &s, &c);
+        return make_float2(c, s);
+    } else {
+        return fb::fast_root(0.5f * x);
+    }
+}
+
 // One Stockham pass of radix R over n values in x (span ns of the sub-transforms done so far), in
 // up to kRounds rounds of 16 values per thread: every value is read before the barrier, since
 // the pass writes in place. kInverse: with conjugate roots.
@@ -92,10 +104,8 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
             float2 v[R];
 #pragma unroll
             for (int r = 0; r < R; ++r) v[r] = fb::load_value(held[round], g * R + r);
-            float s, c;
             // ns * R is a power of two: the fast division is exact, and avoids the IEEE one's slow path.
-            sincospif(__fdividef((kInverse ? 2.0f : -2.0f) * k, static_cast<float>(ns * R)), &s, &c);
-            const float2 w = make_float2(c, s);
+            const float2 w = root_pi<Value>(__fdividef((kInverse ? 2.0f : -2.0f) * k, static_cast<float>(ns * R)));
             float2 wr = w;
 #pragma unroll
             for (int r = 1; r < R; ++r) {
@@ -300,14 +310,12 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
                 k_lo[e] = fb::conj(k_lo[e]);
                 k_hi[e] = fb::conj(k_hi[e]);
             }
-            float sine, cosine;
-            sincospif(-static_cast<float>(bin) / static_cast<float>(size), &sine, &cosine);  // W_2size^bin; exact ratio
+            const float2 w = root_pi<Value>(-static_cast<float>(bin) / static_cast<float>(size));  // W_2size^bin; exact ratio
             // bin size + bin is conj(bin size - bin) by Hermitian symmetry, bin size itself for bin 0
-            fb::store_value(xa, slot(f), real_bin_product(zi, zp, make_float2(cosine, sine), k_lo[e],
-                                                          bin == 0 ? k_hi[e] : fb::conj(k_hi[e])));
+            fb::store_value(xa, slot(f), real_bin_product(zi, zp, w, k_lo[e], bin == 0 ? k_hi[e] : fb::conj(k_hi[e])));
             // W_2size^(size - bin) = -conj(W_2size^bin); bin 2 size - bin is conj(bin bin)
             if (two || fp != f) {
-                fb::store_value(xp, slot(fp), real_bin_product(zp, zi, make_float2(-cosine, sine), k_hi[e], fb::conj(k_lo[e])));
+                fb::store_value(xp, slot(fp), real_bin_product(zp, zi, make_float2(-w.x, w.y), k_hi[e], fb::conj(k_lo[e])));
             }
         }
     }
