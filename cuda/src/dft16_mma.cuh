@@ -66,7 +66,7 @@ __device__ __forceinline__ float2 unit_root(int m, int period, bool inverse) {
     return fast_root((inverse ? 1.0f : -1.0f) * static_cast<float>(m) * power_of_two_reciprocal(period));
 }
 
-// v * exp(-+2 pi i m / period) for 0 <= m < period, period a power of two.
+// v * exp(-+2 pi i m / period), period a power of two.
 __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inverse) {
     return cmul(v, unit_root(m, period, inverse));
 }

@@ -52,7 +52,10 @@ using fb::dft;
 using fb::log2_radix;
 using fb::reverse_bits;
 
-__device__ __forceinline__ int slot(int i) { return i + (i >> 4) + (i >> 8); }  // padded shared-memory index
+// The padded shared-memory index. The passes rely on it being additive over indices with no bit in
+// common (slot(a + b) = slot(a) + slot(b) where a & b = 0: the shifts distribute over such sums),
+// so any other padding must keep that.
+__device__ __forceinline__ int slot(int i) { return i + (i >> 4) + (i >> 8); }
 
 __host__ __device__ constexpr int slots(int n) { return n + n / 16 + n / 256; }  // padded size for n values
 
@@ -61,8 +64,8 @@ __device__ __forceinline__ int pass_column(int round, int groups, int g) {
     return threadIdx.x + (round * groups + g) * blockDim.x;
 }
 
-// exp(i pi x) for |x| <= 2 in the precision of complex values stored as Value: the fast root for
-// bf16 ones (dft16_mma.cuh), the accurate sincospif for fp32 ones.
+// exp(i pi x) in the precision of complex values stored as Value: the fast root for bf16 ones
+// (dft16_mma.cuh), the accurate sincospif for fp32 ones.
 template <typename Value> __device__ __forceinline__ float2 root_pi(float x) {
     if constexpr (std::is_same_v<Value, float2>) {
         float s, c;
