@@ -254,13 +254,13 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
     for (int i = 0; i < kMaxColumns; ++i) {
         const int column = warp + i * warps;
         const int k = column & (ns - 1);
-        const int base = slot(column);
+        const int in_base = slot(column);
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {
             // s = kM (2t + (q & 1) + 8 (q >> 1)) + g + 8 tile as the lane's bits (g, t) plus constant ones (q, tile)
             const int lane_s = 2 * kM * t + g;
             auto constant_s = [&](int q) { return kM * (q & 1) + 8 * kM * (q >> 1) + 8 * tile; };
-            auto at = [&](int q) { return base + slot(lane_s * count) + slot(constant_s(q) * count); };
+            auto at = [&](int q) { return in_base + slot(lane_s * count) + slot(constant_s(q) * count); };
             if constexpr (std::is_same_v<Value, __nv_bfloat162>) {
                 if (ns == 1) {  // no twiddle: bf16 values go to the B registers as they are stored
                     uint32_t w[4] = {};

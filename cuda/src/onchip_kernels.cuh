@@ -91,7 +91,7 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
             const int j = pass_column(round, groups, g);
             if (j < count) {
 #pragma unroll
-                for (int r = 0; r < R; ++r) held[round][g * R + r] = x[slot(j) + slot(r * count)];  // dft16_mma.cuh: slot is additive
+                for (int r = 0; r < R; ++r) held[round][g * R + r] = x[slot(j) + slot(r * count)];  // slot is additive (above)
             }
         }
     }
