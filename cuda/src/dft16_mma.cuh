@@ -196,6 +196,7 @@ __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, boo
                                                     const Dft16Fragments *lane_fragments, Slot slot) {
     const int count = n >> 5;
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
+    const float2 roots32[2] = {unit_root(g, 32, inverse), unit_root(g + 8, 32, inverse)};  // the lane's, once per pass
     matrix_tiles<kMaxTiles>(
         2 * count, lane_fragments,
         [&](int column, int a) {
@@ -212,7 +213,7 @@ __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, boo
             for (int half = 0; half < 2; ++half) {
                 const int c = g + 8 * half;
                 const float2 u0 = make_float2(re[2 * half], im[2 * half]);
-                const float2 u1 = twiddle(make_float2(re[2 * half + 1], im[2 * half + 1]), c, 32, inverse);
+                const float2 u1 = cmul(make_float2(re[2 * half + 1], im[2 * half + 1]), roots32[half]);  // W_32^c
                 store_value(x, base + slot(c * ns), cadd(u0, u1));
                 store_value(x, base + slot(c * ns) + slot(16 * ns), csub(u0, u1));
             }
@@ -291,6 +292,14 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
     }
     __syncthreads();
     const Dft8Fragment f8 = dft8_fragment(inverse);  // used where kM = 8
+    float2 inner_roots[kTiles][4];  // W_R^(b c) of the lane's C fragment: the same for every column
+#pragma unroll
+    for (int tile = 0; tile < kTiles; ++tile) {
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+            inner_roots[tile][e] = unit_root((8 * tile + 2 * t + (e & 1)) * (g + (e >> 1) * 8), kRadix, inverse);
+        }
+    }
 #pragma unroll
     for (int i = 0; i < kMaxColumns; ++i) {
         const int column = warp + i * warps;
@@ -308,11 +317,7 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
             mma_bf16_16x8x16(im, f.im, b[i][tile][0], b[i][tile][1]);
             float2 w[4];
 #pragma unroll
-            for (int e = 0; e < 4; ++e) {
-                const int c = g + (e >> 1) * 8;
-                const int column_b = 8 * tile + 2 * t + (e & 1);
-                w[e] = twiddle(make_float2(re[e], im[e]), column_b * c, kRadix, inverse);
-            }
+            for (int e = 0; e < 4; ++e) w[e] = cmul(make_float2(re[e], im[e]), inner_roots[tile][e]);
             a_re[2 * tile] = pack_bf16x2(w[0].x, w[1].x);
             a_re[2 * tile + 1] = pack_bf16x2(w[2].x, w[3].x);
             a_im[2 * tile] = pack_bf16x2(w[0].y, w[1].y);
