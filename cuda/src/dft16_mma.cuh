@@ -30,7 +30,7 @@ namespace fb {
 //     cols 2t+8, 2t+9; reg 3 = row g+8, cols 2t+8, 2t+9 (two bf16 per register, low half first)
 //   B (16 x 8): reg 0 = rows 2t, 2t+1 of column g; reg 1 = rows 2t+8, 2t+9
 //   C (16 x 8, fp32): c0, c1 = row g, cols 2t, 2t+1; c2, c3 = row g+8, same columns
-struct Dft16Fragments {
+struct alignas(16) Dft16Fragments {
     uint32_t re[4], im[4], neg_im[4];  // F16 (forward or inverse) as the A operand
 };
 
@@ -71,26 +71,70 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
     return cmul(v, unit_root(m, period, inverse));
 }
 
-// This lane's share of F16[p][r] = exp(-+2 pi i p r / 16). Kept in shared memory between passes
-// (one per lane and direction) rather than in 12 registers through the whole transform.
-__device__ __forceinline__ Dft16Fragments dft16_fragments(bool inverse) {
-    const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
-    Dft16Fragments f;
-#pragma unroll
+// bf16 bits of x rounded to nearest (never a tie for the roots below: they are 0, +-1 or irrational).
+constexpr uint32_t bf16_bits(double x) {
+    if (x == 0) return 0;
+    const uint32_t sign = x < 0 ? 0x8000u : 0u;
+    double m = x < 0 ? -x : x;
+    int e = 0;
+    while (m >= 2) { m /= 2; ++e; }
+    while (m < 1) { m *= 2; --e; }
+    int q = static_cast<int>(m * 128 + 0.5);  // 8 significant bits
+    if (q == 256) { q = 128; ++e; }
+    return sign | static_cast<uint32_t>(e + 127) << 7 | static_cast<uint32_t>(q - 128);
+}
+
+// cos(pi m / 8), from the first quadrant's values.
+constexpr double cos_pi_eighths(int m) {
+    constexpr double kQuadrant[5] = {1.0, 0.92387953251128674, 0.70710678118654752, 0.38268343236508977, 0.0};
+    m &= 15;
+    return m <= 4 ? kQuadrant[m] : m <= 8 ? -kQuadrant[8 - m] : m <= 12 ? -kQuadrant[m - 8] : kQuadrant[16 - m];
+}
+
+// Two bf16 in one register, low half first: the real parts, the imaginary parts and their
+// negations of W16^m0 and W16^m1, W16 = exp(-+2 pi i / 16), each rounded once from the exact value.
+struct RootPairBits {
+    uint32_t re, im, neg_im;
+};
+
+constexpr RootPairBits root_pair_bits(int m0, int m1, bool inverse) {
+    const double sign = inverse ? 1.0 : -1.0;
+    const double s0 = sign * cos_pi_eighths(m0 - 4), s1 = sign * cos_pi_eighths(m1 - 4);  // sin = cos(x - pi/2)
+    return {bf16_bits(cos_pi_eighths(m0)) | bf16_bits(cos_pi_eighths(m1)) << 16, bf16_bits(s0) | bf16_bits(s1) << 16,
+            bf16_bits(-s0) | bf16_bits(-s1) << 16};
+}
+
+// Lane's share of F16[p][r] = exp(-+2 pi i p r / 16) (lane = g * 4 + t, the layout above).
+constexpr Dft16Fragments dft16_lane(int lane, bool inverse) {
+    const int g = lane >> 2, t = lane & 3;
+    Dft16Fragments f{};
     for (int reg = 0; reg < 4; ++reg) {
         const int p = g + (reg & 1) * 8;
         const int r = 2 * t + (reg >> 1) * 8;
-        const float2 w0 = unit_root((p * r) & 15, 16, inverse);
-        const float2 w1 = unit_root((p * (r + 1)) & 15, 16, inverse);
-        f.re[reg] = pack_bf16x2(w0.x, w1.x);
-        f.im[reg] = pack_bf16x2(w0.y, w1.y);
-        f.neg_im[reg] = pack_bf16x2(-w0.y, -w1.y);
+        const RootPairBits w = root_pair_bits(p * r, p * (r + 1), inverse);
+        f.re[reg] = w.re;
+        f.im[reg] = w.im;
+        f.neg_im[reg] = w.neg_im;
     }
     return f;
 }
 
+// Every lane's F16 fragments, forward (lanes 0-31) then inverse (32-63): built when compiled and
+// read through the read-only cache, so no block spends instructions or shared memory on them.
+struct Dft16Table {
+    Dft16Fragments lanes[64];
+};
+
+constexpr Dft16Table make_dft16_table() {
+    Dft16Table table{};
+    for (int i = 0; i < 64; ++i) table.lanes[i] = dft16_lane(i % 32, i >= 32);
+    return table;
+}
+
+__device__ const Dft16Table kDft16Table = make_dft16_table();
+
 // This lane's share of a 16 x 16 complex matrix P[p][r] as the A operand, from fp32 (re, im)
-// pairs, row-major: a learned level's matrix in place of F16 (dft16_fragments' layout); adjoint:
+// pairs, row-major: a learned level's matrix in place of F16 (dft16_lane's layout); adjoint:
 // of P's conjugate transpose instead.
 __device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restrict__ matrix, int lane,
                                                            bool adjoint = false) {
@@ -167,7 +211,7 @@ __device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *l
 }
 
 // One radix-16 pass as above over x (addressed through slot()), by all threads of the block, with
-// lane_fragments[lane] = dft16_fragments(inverse): matrix_step on the pass's n / 16 columns. At
+// lane_fragments = kDft16Table.lanes of the direction: matrix_step on the pass's n / 16 columns. At
 // most kMaxTiles tiles of 8 columns per warp (n <= 128 * kMaxTiles * warps).
 template <int kMaxTiles, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
@@ -221,17 +265,27 @@ __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, boo
 }
 
 // F_8 as the B operand of a 16 x 8 tile (rows b, columns d, rows b >= 8 zero): this lane's share
-// of exp(-+2 pi i b d / 8) (the register of rows 2t + 8, 2t + 9 is zero).
-struct Dft8Fragment {
+// of exp(-+2 pi i b d / 8) = W16^(2 b d) (the register of rows 2t + 8, 2t + 9 is zero). Built
+// when compiled, like F16's: forward lanes 0-31, inverse 32-63.
+struct alignas(16) Dft8Fragment {
     uint32_t re, im, neg_im;
 };
 
-__device__ __forceinline__ Dft8Fragment dft8_fragment(bool inverse) {
-    const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
-    const float2 w0 = unit_root((2 * t * g) & 7, 8, inverse);
-    const float2 w1 = unit_root(((2 * t + 1) * g) & 7, 8, inverse);
-    return {pack_bf16x2(w0.x, w1.x), pack_bf16x2(w0.y, w1.y), pack_bf16x2(-w0.y, -w1.y)};
+struct Dft8Table {
+    Dft8Fragment lanes[64];
+};
+
+constexpr Dft8Table make_dft8_table() {
+    Dft8Table table{};
+    for (int i = 0; i < 64; ++i) {
+        const int g = (i % 32) >> 2, t = i & 3;
+        const RootPairBits w = root_pair_bits(2 * (2 * t) * g, 2 * (2 * t + 1) * g, i >= 32);
+        table.lanes[i] = {w.re, w.im, w.neg_im};
+    }
+    return table;
 }
+
+__device__ const Dft8Table kDft8Table = make_dft8_table();
 
 // A Stockham pass of radix R = 16 m (m = 8 or 16) held in registers: each warp takes whole
 // columns of R values as 16 x m matrices V[a][b] = v[m a + b], and
@@ -291,7 +345,7 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
         }
     }
     __syncthreads();
-    const Dft8Fragment f8 = dft8_fragment(inverse);  // used where kM = 8
+    const Dft8Fragment f8 = kDft8Table.lanes[(inverse ? 32 : 0) + lane];  // used where kM = 8
     float2 inner_roots[kTiles][4];  // W_R^(b c) of the lane's C fragment: the same for every column
 #pragma unroll
     for (int tile = 0; tile < kTiles; ++tile) {

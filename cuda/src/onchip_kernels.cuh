@@ -149,7 +149,7 @@ __host__ __device__ constexpr int pass_levels(int radix_bits) {
 }
 
 // One pass of transform(): radix 2^radix_bits at span ns. fragments: F16's then its inverse's
-// (setup_fragments), or with kLearned the direction's learned matrices, one per level
+// (fb::kDft16Table.lanes), or with kLearned the direction's learned matrices, one per level
 // (setup_learned_fragments), this pass's from its first level on.
 template <bool kTensorCores, int kRounds, bool kInverse, bool kLearned = false, typename Value>
 __device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radix_bits, int level,
@@ -214,26 +214,9 @@ __host__ __device__ constexpr int pass_rounds(int n) { return n > kMaxThreads * 
 #define FB_ONCHIP_BOUNDS(T, kWide) \
     __launch_bounds__((kWide) ? kMaxThreads : kNarrowThreads, !(kWide) && kUsesTensorCores<T> ? 2 : 1)
 
-// Bytes of shared memory for n values (16-byte aligned), and with the DFT fragments after them.
+// Bytes of shared memory for n values (16-byte aligned).
 template <typename Value> __host__ __device__ constexpr size_t values_bytes(int n) {
     return (static_cast<size_t>(slots(n)) * sizeof(Value) + 15) / 16 * 16;
-}
-
-template <typename Value> __host__ __device__ constexpr size_t smem_bytes(int n) {
-    return values_bytes<Value>(n) + 64 * sizeof(fb::Dft16Fragments);
-}
-
-// The DFT fragments of both directions, at the end of shared memory (used by the tensor-core
-// path only); the caller's next barrier publishes them.
-template <typename T, typename Value>
-__device__ __forceinline__ const fb::Dft16Fragments *setup_fragments(float4 *smem, int n) {
-    auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + smem_bytes<Value>(n) -
-                                                             64 * sizeof(fb::Dft16Fragments));  // [2][32]
-    if (kUsesTensorCores<T> && threadIdx.x < 32) {
-        fragments[threadIdx.x] = fb::dft16_fragments(false);
-        fragments[32 + threadIdx.x] = fb::dft16_fragments(true);
-    }
-    return fragments;
 }
 
 // The n values in x (published by a barrier) transformed, multiplied by the kernel spectrum k of
@@ -352,9 +335,9 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
                             int64_t channels, int64_t length, int n, bool transpose) {
     if constexpr (!kGated) pre = post = nullptr;
     if constexpr (kLogN > 0) n = 1 << kLogN;
-    extern __shared__ float4 smem[];  // slots(n) values, then the DFT fragments
+    extern __shared__ float4 smem[];  // slots(n) values
     Value *x = reinterpret_cast<Value *>(smem);
-    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
+    const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
     const bool pair = b0 + 1 < batch;
@@ -481,7 +464,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
     if constexpr (!kGated) pre = post = nullptr;
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
-    const fb::Dft16Fragments *fragments = setup_fragments<T, Value>(smem, n);
+    const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
     convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, blockIdx.x,
                                                                      channels, length, n, transpose, fragments,
                                                                      fragments);
@@ -610,7 +593,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     extern __shared__ float4 smem[];
     SmemValue<T> *xa = reinterpret_cast<SmemValue<T> *>(smem);
     SmemValue<T> *xb = xa + slots(n);
-    const fb::Dft16Fragments *fragments = setup_fragments<T, SmemValue<T>>(smem, 2 * n);
+    const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
     const int outer = outer1 * outer2;
     const int64_t row = blockIdx.x / (outer / 2 + 1);  // of u
     const int oa = static_cast<int>(blockIdx.x % (outer / 2 + 1));
@@ -756,14 +739,14 @@ cudaError_t launch_with_smem(Kernel kernel, int64_t blocks, int n, size_t smem, 
 // driver may fit one block per SM).
 template <typename Value, typename Kernel, typename... Args>
 cudaError_t launch_on_chip(Kernel kernel, int64_t blocks, int n, int rows, cudaStream_t stream, Args... args) {
-    return launch_with_smem(kernel, blocks, n, smem_bytes<Value>(rows * n), stream, args...);
+    return launch_with_smem(kernel, blocks, n, values_bytes<Value>(rows * n), stream, args...);
 }
 
 // The longest complex sequence of T a block holds on a device with smem_limit bytes of shared
 // memory per block.
 template <typename T> int max_sequence(int smem_limit) {
     int n = kUsesTensorCores<T> ? fb::kMaxSequence : fb::kMaxSequence / 2;
-    while (n > 2 && smem_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
+    while (n > 2 && values_bytes<SmemValue<T>>(n) > static_cast<size_t>(smem_limit)) n /= 2;
     return n;
 }
 
