@@ -159,11 +159,11 @@ __device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restri
 // the lane's share of the C layout (rows g, g + 8; columns 8 tile + 2t, + 1). Every load
 // precedes the first finish (a barrier between), so the outputs may overwrite the inputs; ends
 // with a barrier. Each warp takes tiles of 8 columns, at most kMaxTiles (columns <= 8 kMaxTiles
-// warps).
+// warps). threads: the block's (blockDim.x, or that number as a constant where the caller knows it).
 template <int kMaxTiles, typename Load, typename Finish>
-__device__ __forceinline__ void matrix_tiles(int columns, const Dft16Fragments *lane_fragments, Load load,
+__device__ __forceinline__ void matrix_tiles(int columns, const Dft16Fragments *lane_fragments, int threads, Load load,
                                              Finish finish) {
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = threads >> 5;
     const int g = lane >> 2, t = lane & 3;
     const int tiles = (columns + 7) >> 3;
     uint32_t b[kMaxTiles][4];  // per tile: re rows (2t, 2t+1), re rows (2t+8, 2t+9), im likewise
@@ -199,9 +199,10 @@ __device__ __forceinline__ void matrix_tiles(int columns, const Dft16Fragments *
 
 // matrix_tiles with each result to store(c, p, value).
 template <int kMaxTiles, typename Load, typename Store>
-__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, Load load, Store store) {
+__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, int threads, Load load,
+                                            Store store) {
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
-    matrix_tiles<kMaxTiles>(columns, lane_fragments, load, [&](int tile, const float (&re)[4], const float (&im)[4]) {
+    matrix_tiles<kMaxTiles>(columns, lane_fragments, threads, load, [&](int tile, const float (&re)[4], const float (&im)[4]) {
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
             const int c = tile * 8 + 2 * t + (e & 1);
@@ -215,10 +216,10 @@ __device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *l
 // most kMaxTiles tiles of 8 columns per warp (n <= 128 * kMaxTiles * warps).
 template <int kMaxTiles, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
-                                                    const Dft16Fragments *lane_fragments, Slot slot) {
+                                                    const Dft16Fragments *lane_fragments, Slot slot, int threads) {
     const int count = n >> 4;
     matrix_step<kMaxTiles>(
-        count, lane_fragments,
+        count, lane_fragments, threads,
         [&](int j, int r) {
             const float2 v = load_value(x, slot(j) + slot(r * count));
             return ns > 1 ? twiddle(v, r * (j & (ns - 1)), 16 * ns, inverse) : v;
@@ -237,12 +238,12 @@ __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, boo
 // so a lane's C fragment holds both b of its j and the radix-2 step stays in its registers.
 template <int kMaxTiles, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, bool inverse,
-                                                    const Dft16Fragments *lane_fragments, Slot slot) {
+                                                    const Dft16Fragments *lane_fragments, Slot slot, int threads) {
     const int count = n >> 5;
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
     const float2 roots32[2] = {unit_root(g, 32, inverse), unit_root(g + 8, 32, inverse)};  // the lane's, once per pass
     matrix_tiles<kMaxTiles>(
-        2 * count, lane_fragments,
+        2 * count, lane_fragments, threads,
         [&](int column, int a) {
             const int j = column >> 1, s = 2 * a + (column & 1);
             const float2 v = load_value(x, slot(j) + slot(s * count));
@@ -298,10 +299,10 @@ __device__ const Dft8Table kDft8Table = make_dft8_table();
 template <int kM, int kMaxColumns, bool kSecond = false, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bool inverse,
                                                      const Dft16Fragments *lane_fragments,
-                                                     const Dft16Fragments *second_fragments, Slot slot) {
+                                                     const Dft16Fragments *second_fragments, Slot slot, int threads) {
     constexpr int kTiles = kM / 8;
     constexpr int kRadix = 16 * kM;
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = threads >> 5;
     const int g = lane >> 2, t = lane & 3;
     const int count = n / kRadix;
     uint32_t b[kMaxColumns][kTiles][4];  // per column and tile: re rows (2t, 2t+1), (2t+8, 2t+9), im likewise

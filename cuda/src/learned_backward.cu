@@ -199,7 +199,7 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
         return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
     };
     add_level_grad(count, out_grad, input, grad, reinterpret_cast<float *>(b.inner));  // inner: unused by this pass
-    fb::matrix_step<kTensorTilesPerRound>(count, adjoint, out_grad, [&](int j, int s, float2 v) {
+    fb::matrix_step<kTensorTilesPerRound>(count, adjoint, blockDim.x, out_grad, [&](int j, int s, float2 v) {
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
     });
 }
@@ -226,7 +226,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         return slot((j - k) * kRadix + k + (c + 16 * d) * ns);
     };
     if constexpr (kM == 16) {
-        fb::matrix_step<kTensorTilesPerRound>(columns, fragments, input, [&](int column, int c, float2 v) {  // Ut, recomputed
+        fb::matrix_step<kTensorTilesPerRound>(columns, fragments, blockDim.x, input, [&](int column, int c, float2 v) {  // Ut, recomputed
             const int column_b = column % 16;
             fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, kInverse));
         });
@@ -236,7 +236,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
                            return fb::load_value(b.inner, inner_at(column / 16, column % 16, column_b));
                        },
                        grads + 512, b.partials);
-        fb::matrix_step<kTensorTilesPerRound>(columns, adjoint + 32, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
+        fb::matrix_step<kTensorTilesPerRound>(columns, adjoint + 32, blockDim.x, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
             const int c = column % 16;
             fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, !kInverse));
         });
@@ -259,7 +259,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
     auto inner_grad = [&](int column, int c) { return fb::load_value(b.inner, inner_at(column / kM, c, column % kM)); };
     // g: its values were the last step's input, and its next values come after a barrier
     add_level_grad(columns, inner_grad, input, grads, reinterpret_cast<float *>(b.g));
-    fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, inner_grad, [&](int column, int a, float2 v) {
+    fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, blockDim.x, inner_grad, [&](int column, int a, float2 v) {
         const int j = column / kM, s = kM * a + column % kM;
         fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
     });
@@ -275,12 +275,13 @@ __device__ __forceinline__ void transform_saving(Value *x, int n, const Dft16Fra
         const Passes p = passes_of(n);
         for (int i = 0; i < p.count; ++i) {
             if (p.saved[i] >= 0) save_values(x, saved + static_cast<int64_t>(p.saved[i]) * n, n);
-            transform_pass<true, 1, kInverse, true>(x, n, p.span[i], p.bits[i], p.level[i], fragments);
+            transform_pass<true, 1, kInverse, true>(x, n, p.span[i], p.bits[i], p.level[i], fragments, blockDim.x);
         }
     } else if constexpr (kDone < kLogN) {
         constexpr int kBits = pass_bits<true>(kLogN - kDone);
         if constexpr (kBits >= 4) save_values(x, saved + kSaved * (1 << kLogN), 1 << kLogN);
-        transform_pass<true, 1, kInverse, true>(x, 1 << kLogN, 1 << kDone, kBits, kLevel, fragments);
+        transform_pass<true, 1, kInverse, true>(x, 1 << kLogN, 1 << kDone, kBits, kLevel, fragments,
+                                                threads_for<kLogN>());
         transform_saving<kInverse, kLogN, kDone + kBits, kLevel + pass_levels(kBits), kSaved + (kBits >= 4 ? 1 : 0)>(
             x, n, fragments, saved);
     }
@@ -493,7 +494,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
         transform_saving<false, kLogN>(b.g, n, fragments, saved_forward);
         save_values(b.g, saved_z, n);
         __syncthreads();  // every value saved before the products overwrite them (thread f writes bin n - f)
-        real_row_products<1>(b.g, b.g, n, 1, 0, false, k, false);
+        real_row_products<1>(b.g, b.g, n, 1, 0, false, k, false, blockDim.x);
         __syncthreads();
         transform_saving<true, kLogN>(b.g, n, inverse_fragments, saved_inverse);
         pack_row(b.g, dy + first, length, n);

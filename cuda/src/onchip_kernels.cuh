@@ -47,6 +47,22 @@ constexpr int kCompactLogN = 8;
 constexpr int kCompactFrom = 1 << kCompactLogN;
 constexpr int kTensorTilesPerRound = 4;  // n / 16 threads: n / 512 warps for n / 128 tiles of 8 columns
 
+// Threads of a block for n values: n / 16, at least a warp, at most kMaxThreads.
+__host__ __device__ constexpr int block_threads(int n) {
+    return n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread > kMaxThreads ? kMaxThreads : n / kValuesPerThread;
+}
+
+// The block's threads in a kernel for sequences of 2^kLogN values: block_threads as a constant
+// where the kernel is compiled for its size (kLogN > 0; every launcher gives such a kernel
+// block_threads(n)), so loops over the block's share have known trips and strides; else blockDim.x.
+template <int kLogN> __device__ __forceinline__ int threads_for() {
+    if constexpr (kLogN > 0) {
+        return block_threads(1 << kLogN);
+    } else {
+        return static_cast<int>(blockDim.x);
+    }
+}
+
 using fb::cmul;
 using fb::dft;
 using fb::log2_radix;
@@ -59,9 +75,9 @@ __device__ __forceinline__ int slot(int i) { return i + (i >> 4) + (i >> 8); }
 
 __host__ __device__ constexpr int slots(int n) { return n + n / 16 + n / 256; }  // padded size for n values
 
-// Column j of a pass when each thread takes groups columns per round.
-__device__ __forceinline__ int pass_column(int round, int groups, int g) {
-    return threadIdx.x + (round * groups + g) * blockDim.x;
+// Column j of a pass when each of the block's threads takes groups columns per round.
+__device__ __forceinline__ int pass_column(int round, int groups, int g, int threads) {
+    return threadIdx.x + (round * groups + g) * threads;
 }
 
 // exp(i pi x) in the precision of complex values stored as Value: the fast root for bf16 ones
@@ -80,7 +96,7 @@ template <typename Value> __device__ __forceinline__ float2 root_pi(float x) {
 // up to kRounds rounds of 16 values per thread: every value is read before the barrier, since
 // the pass writes in place. kInverse: with conjugate roots.
 template <int R, int kRounds, bool kInverse, typename Value>
-__device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
+__device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, int threads) {
     constexpr int groups = kValuesPerThread / R;
     const int count = n / R;
     Value held[kRounds][kValuesPerThread];  // as stored (bf16 takes half the registers) until the barrier
@@ -88,7 +104,7 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
     for (int round = 0; round < kRounds; ++round) {
 #pragma unroll
         for (int g = 0; g < groups; ++g) {
-            const int j = pass_column(round, groups, g);
+            const int j = pass_column(round, groups, g, threads);
             if (j < count) {
 #pragma unroll
                 for (int r = 0; r < R; ++r) held[round][g * R + r] = x[slot(j) + slot(r * count)];  // slot is additive (above)
@@ -98,10 +114,10 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns) {
     __syncthreads();
 #pragma unroll
     for (int round = 0; round < kRounds; ++round) {
-        if (round * groups * static_cast<int>(blockDim.x) >= count) break;  // the block has no such round
+        if (round * groups * threads >= count) break;  // the block has no such round
 #pragma unroll
         for (int g = 0; g < groups; ++g) {  // one group's R values live at a time
-            const int j = pass_column(round, groups, g);
+            const int j = pass_column(round, groups, g, threads);
             if (j >= count) continue;
             const int k = j & (ns - 1);
             float2 v[R];
@@ -153,24 +169,24 @@ __host__ __device__ constexpr int pass_levels(int radix_bits) {
 // (setup_learned_fragments), this pass's from its first level on.
 template <bool kTensorCores, int kRounds, bool kInverse, bool kLearned = false, typename Value>
 __device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radix_bits, int level,
-                                               const fb::Dft16Fragments *fragments) {
+                                               const fb::Dft16Fragments *fragments, int threads) {
     if constexpr (kTensorCores) {
         const fb::Dft16Fragments *f = kLearned ? fragments + 32 * level : fragments + (kInverse ? 32 : 0);
         switch (radix_bits) {
-            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, kLearned ? f + 32 : f, slot); break;
-            case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, f, slot); break;
-            case 5: fb::stockham_pass32_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
-            case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot); break;
-            case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
-            case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
-            default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
+            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, kLearned ? f + 32 : f, slot, threads); break;
+            case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, f, slot, threads); break;
+            case 5: fb::stockham_pass32_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot, threads); break;
+            case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot, threads); break;
+            case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns, threads); break;
+            case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns, threads); break;
+            default: stockham_pass<2, kRounds, kInverse>(x, n, ns, threads); break;
         }
     } else {
         switch (radix_bits) {
-            case 4: stockham_pass<16, kRounds, kInverse>(x, n, ns); break;
-            case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns); break;
-            case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns); break;
-            default: stockham_pass<2, kRounds, kInverse>(x, n, ns); break;
+            case 4: stockham_pass<16, kRounds, kInverse>(x, n, ns, threads); break;
+            case 3: stockham_pass<8, kRounds, kInverse>(x, n, ns, threads); break;
+            case 2: stockham_pass<4, kRounds, kInverse>(x, n, ns, threads); break;
+            default: stockham_pass<2, kRounds, kInverse>(x, n, ns, threads); break;
         }
     }
 }
@@ -187,13 +203,15 @@ __device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragme
         const int bits = 31 - __clz(n);
         for (int done = 0, level = 0; done < bits;) {
             const int radix_bits = pass_bits<kTensorCores>(bits - done);
-            transform_pass<kTensorCores, kRounds, kInverse, kLearned>(x, n, 1 << done, radix_bits, level, fragments);
+            transform_pass<kTensorCores, kRounds, kInverse, kLearned>(x, n, 1 << done, radix_bits, level, fragments,
+                                                                      threads_for<kLogN>());
             done += radix_bits;
             level += pass_levels(radix_bits);
         }
     } else if constexpr (kDone < kLogN) {
         constexpr int kBits = pass_bits<kTensorCores>(kLogN - kDone);
-        transform_pass<kTensorCores, kRounds, kInverse, kLearned>(x, 1 << kLogN, 1 << kDone, kBits, kLevel, fragments);
+        transform_pass<kTensorCores, kRounds, kInverse, kLearned>(x, 1 << kLogN, 1 << kDone, kBits, kLevel, fragments,
+                                                                  threads_for<kLogN>());
         transform<kTensorCores, kRounds, kInverse, kLogN, kLearned, kDone + kBits, kLevel + pass_levels(kBits)>(
             x, n, fragments);
     }
@@ -227,7 +245,7 @@ __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 
                                                   const fb::Dft16Fragments *fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
 #pragma unroll 4
-    for (int f = threadIdx.x; f < n; f += blockDim.x) {
+    for (int f = threadIdx.x; f < n; f += threads_for<kLogN>()) {
         const bool stored = f <= n / 2;  // K[f] = conj K[n - f] for the others
         const float2 kf = k[stored ? f : n - f];
         // conjugated once for a bin by symmetry, once for the transpose
@@ -270,14 +288,14 @@ template <typename T, bool kWide> constexpr int kPrefetchedBins = !kUsesTensorCo
 // whole row (convolve_real_in_place). transpose: with K's conjugate. Ends with a barrier.
 template <int kPrefetch, typename Value>
 __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, int outer, int o, bool two,
-                                                  const float2 *__restrict__ k, bool transpose) {
+                                                  const float2 *__restrict__ k, bool transpose, int threads) {
     const int64_t size = static_cast<int64_t>(outer) * n;
     const int count = two ? n : o == 0 ? n / 2 + 1 : n / 2;
-    for (int first = threadIdx.x; first < count; first += kPrefetch * blockDim.x) {
+    for (int first = threadIdx.x; first < count; first += kPrefetch * threads) {
         float2 k_lo[kPrefetch], k_hi[kPrefetch];
 #pragma unroll
         for (int e = 0; e < kPrefetch; ++e) {
-            const int f = first + e * blockDim.x;
+            const int f = first + e * threads;
             const int64_t bin = static_cast<int64_t>(outer) * f + o;
             if (f < count) {
                 k_lo[e] = k[bin];
@@ -286,7 +304,7 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
         }
 #pragma unroll
         for (int e = 0; e < kPrefetch; ++e) {
-            const int f = first + e * blockDim.x;
+            const int f = first + e * threads;
             if (f >= count) continue;
             const int fp = o == 0 ? (n - f) & (n - 1) : n - 1 - f;
             const int64_t bin = static_cast<int64_t>(outer) * f + o;
@@ -318,7 +336,7 @@ __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const fl
                                                        bool transpose, const fb::Dft16Fragments *fragments,
                                                        const fb::Dft16Fragments *inverse_fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN, kLearned>(x, n, fragments);
-    real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose);
+    real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose, threads_for<kLogN>());
     transform<kUsesTensorCores<T>, kRounds, true, kLogN, kLearned>(x, n, kLearned ? inverse_fragments : fragments);
 }
 
@@ -338,6 +356,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     extern __shared__ float4 smem[];  // slots(n) values
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
+    const int threads = threads_for<kLogN>();
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
     const bool pair = b0 + 1 < batch;
@@ -349,7 +368,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     using Group = fb::Elements<T, kVec>;
     using Gate = fb::GateGroup<T, kVec>;
 #pragma unroll 4  // several global loads in flight per thread
-    for (int t = kVec * threadIdx.x; t < n; t += kVec * blockDim.x) {
+    for (int t = kVec * threadIdx.x; t < n; t += kVec * threads) {
         Group a{}, b{};  // zero padding past the length
         if (t < length) {
             a = *reinterpret_cast<const Group *>(u0 + t);
@@ -369,7 +388,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     T *y0 = y + row0;
     T *y1 = y + row1;
 #pragma unroll 4
-    for (int t = kVec * threadIdx.x; t < length; t += kVec * blockDim.x) {
+    for (int t = kVec * threadIdx.x; t < length; t += kVec * threads) {
         Group a{}, b{}, out0, out1;
         if (d != nullptr) {  // u is read again only for the skip term
             a = *reinterpret_cast<const Group *>(u0 + t);
@@ -406,27 +425,28 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
     const T *ur = u + first;
     T *yr = y + first;
     const float skip = d != nullptr ? d[h] : 0.0f;
+    const int threads = threads_for<kLogN>();
     if constexpr (kVec == 4) {
         using Group = fb::Elements<T, 4>;
         using Gate = fb::GateGroup<T, 4>;
 #pragma unroll 4
-        for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * blockDim.x) {
+        for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * threads) {
             Group a{};  // zero padding past the length
             if (t < length) a = *reinterpret_cast<const Group *>(ur + t);
             const Gate g(pre, first + t, t < length);
-            fb::store_value(x, slot(t / 2), make_float2(fb::to_float(a.v[0]) * g[0], fb::to_float(a.v[1]) * g[1]));
-            fb::store_value(x, slot(t / 2) + 1, make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
+            fb::store_value(x, slot(t >> 1), make_float2(fb::to_float(a.v[0]) * g[0], fb::to_float(a.v[1]) * g[1]));
+            fb::store_value(x, slot(t >> 1) + 1, make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
         __syncthreads();
         convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), transpose, fragments,
                                                                    inverse_fragments);
 #pragma unroll 4
-        for (int t = 4 * threadIdx.x; t < length; t += 4 * blockDim.x) {
+        for (int t = 4 * threadIdx.x; t < length; t += 4 * threads) {
             Group a{}, out;
             if (d != nullptr) a = *reinterpret_cast<const Group *>(ur + t);  // u again only for the skip term
             const Gate g(pre, first + t, d != nullptr), p(post, first + t);
-            const float2 v0 = fb::load_value(x, slot(t / 2));
-            const float2 v1 = fb::load_value(x, slot(t / 2) + 1);
+            const float2 v0 = fb::load_value(x, slot(t >> 1));
+            const float2 v1 = fb::load_value(x, slot(t >> 1) + 1);
             out.v[0] = fb::from_float<T>((v0.x + skip * fb::to_float(a.v[0]) * g[0]) * p[0]);
             out.v[1] = fb::from_float<T>((v0.y + skip * fb::to_float(a.v[1]) * g[1]) * p[1]);
             out.v[2] = fb::from_float<T>((v1.x + skip * fb::to_float(a.v[2]) * g[2]) * p[2]);
@@ -436,14 +456,14 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
     } else {
         // v = pre * u at t (zero past the length)
         auto input = [&](int64_t t) { return t < length ? fb::to_float(ur[t]) * fb::gate_factor(pre, first + t) : 0.0f; };
-        for (int j = threadIdx.x; j < n; j += blockDim.x) {
+        for (int j = threadIdx.x; j < n; j += threads) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             fb::store_value(x, slot(j), make_float2(input(t), input(t + 1)));
         }
         __syncthreads();
         convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), transpose, fragments,
                                                                    inverse_fragments);
-        for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += blockDim.x) {
+        for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += threads) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             const float2 v = fb::load_value(x, slot(j));
             yr[t] = fb::from_float<T>((v.x + (d != nullptr ? skip * input(t) : 0.0f)) * fb::gate_factor(post, first + t));
@@ -595,6 +615,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     SmemValue<T> *xb = xa + slots(n);
     const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
     const int outer = outer1 * outer2;
+    const int threads = threads_for<kLogN>();
     const int64_t row = blockIdx.x / (outer / 2 + 1);  // of u
     const int oa = static_cast<int>(blockIdx.x % (outer / 2 + 1));
     const int ob = (outer - oa) & (outer - 1);
@@ -608,7 +629,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
         SmemValue<T> a[kValuesPerThread], b[kValuesPerThread];
 #pragma unroll
         for (int c = 0; c < kValuesPerThread; ++c) {
-            const int i = threadIdx.x + c * blockDim.x;
+            const int i = threadIdx.x + c * threads;
             if (i < n) {
                 a[c] = za[i];
                 if (two) b[c] = zb[i];
@@ -616,7 +637,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
         }
 #pragma unroll
         for (int c = 0; c < kValuesPerThread; ++c) {
-            const int i = threadIdx.x + c * blockDim.x;
+            const int i = threadIdx.x + c * threads;
             if (i < n) {
                 xa[slot(i)] = a[c];
                 if (two) xb[slot(i)] = b[c];
@@ -628,10 +649,10 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     transform<kUsesTensorCores<T>, kR, false, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, false, kLogN>(xb, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two,
-                                                 spectrum + (row % channels) * (size + 1), transpose);
+                                                 spectrum + (row % channels) * (size + 1), transpose, threads_for<kLogN>());
     transform<kUsesTensorCores<T>, kR, true, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, true, kLogN>(xb, n, fragments);
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+    for (int i = threadIdx.x; i < n; i += threads) {
         za[i] = xa[slot(i)];
         if (two) zb[i] = xb[slot(i)];
     }
@@ -717,11 +738,6 @@ __global__ void FB_ONCHIP_BOUNDS(float, kWide) onchip_kernel_grad(const T *__res
     const float scale = 1.0f / static_cast<float>(n);
     float *row = rows + h * n;
     for (int t = threadIdx.x; t < n; t += blockDim.x) row[t] = x[slot(t)].x * scale;
-}
-
-// Threads of a block for n values: n / 16, at least a warp, at most kMaxThreads.
-__host__ __device__ constexpr int block_threads(int n) {
-    return n / kValuesPerThread < 32 ? 32 : n / kValuesPerThread > kMaxThreads ? kMaxThreads : n / kValuesPerThread;
 }
 
 constexpr bool wide_block(int n) { return block_threads(n) > kNarrowThreads; }
