@@ -32,11 +32,12 @@ static float median_ms(const std::function<cudaError_t()> &call) {
   return t[10];
 }
 int main(int argc, char **argv) {
-  long long shapes[][3] = {{64, 768, 256}, {32, 768, 1024}, {16, 768, 4096}, {16, 768, 8192}, {8, 768, 16384}};
+  long long shapes[][3] = {{64, 768, 256}, {64, 768, 512}, {32, 768, 1024}, {32, 768, 2048},
+                           {16, 768, 4096}, {16, 768, 8192}, {8, 768, 16384}};
   const int only = argc > 1 ? atoi(argv[1]) : -1;  // one shape's index (for a profiler), else all
   printf("B H L fixed_ms learned_ms learned/fixed fixed_one_row_ms learned/one_row fixed_bwd_ms learned_bwd_ms "
          "learned_bwd/fixed_bwd\n");
-  for (int index = 0; index < 5; index++) {
+  for (int index = 0; index < static_cast<int>(sizeof shapes / sizeof shapes[0]); index++) {
     if (only >= 0 && index != only) continue;
     auto &s = shapes[index];
     long long batch = s[0], channels = s[1], length = s[2], fft = 2 * length, bins = fft / 2 + 1;
