@@ -334,7 +334,7 @@ __device__ __forceinline__ void transform_adjoint(const Buffers<Value> &b, int n
     }
 }
 
-// The gradients of one bin of real_bin_product (StockhamButterfly.binProductBackward) for the
+// The gradients of one bin of real_bin_products (StockhamButterfly.binProductBackward) for the
 // product's gradient g: of zk, zp, k_lo and k_hi.
 struct BinGrads {
     float2 zk, zp, k_lo, k_hi;

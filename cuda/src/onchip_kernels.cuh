@@ -256,14 +256,20 @@ __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 
     transform<kUsesTensorCores<T>, kRounds, true, kLogN>(x, n, fragments);
 }
 
-// Bin k of the product for one real row of N = 2n values (callers take bin n - k by swapping the
-// roles of zk and zp), from Z = FFT_n(z),
+// Bin k of the product for one real row of N = 2n values, and bin n - k (below), from Z = FFT_n(z),
 // z[j] = u[2j] + i u[2j+1]: zk = Z[k], zp = Z[n - k], w = W_N^k, k_lo and k_hi the kernel's bins
 // k and k + n. The even and odd samples' spectra E = (Z[k] + conj Z[n-k]) / 2 and
 // O = (Z[k] - conj Z[n-k]) / 2i give u's bins U[k] = E + w O and U[k + n] = E - w O; with
 // Y = U K, the result A + iB, A = Y[k] + Y[k+n] and B = conj(w) (Y[k] - Y[k+n]), is bin k of the
 // sequence whose n-point inverse transform is y[2j] + i y[2j+1] (K carries 1/N).
-__device__ __forceinline__ float2 real_bin_product(float2 zk, float2 zp, float2 w, float2 k_lo, float2 k_hi) {
+// Bin n - k comes with it: its E, O and products are the conjugates of bin k's where k_hi is
+// conj K[2n - k] (every bin but 0), so its result is conj(A) + i conj(B): two complex products
+// for the pair, not four.
+struct RealBinPair {
+    float2 bin, partner;
+};
+
+__device__ __forceinline__ RealBinPair real_bin_products(float2 zk, float2 zp, float2 w, float2 k_lo, float2 k_hi) {
     const float2 e = make_float2(0.5f * (zk.x + zp.x), 0.5f * (zk.y - zp.y));
     const float2 half_diff = make_float2(0.5f * (zk.x - zp.x), 0.5f * (zk.y + zp.y));
     const float2 wo = cmul(w, make_float2(half_diff.y, -half_diff.x));  // w times half_diff / i
@@ -271,7 +277,7 @@ __device__ __forceinline__ float2 real_bin_product(float2 zk, float2 zp, float2 
     const float2 y_hi = cmul(fb::csub(e, wo), k_hi);
     const float2 a = fb::cadd(y_lo, y_hi);
     const float2 b = cmul(fb::conj(w), fb::csub(y_lo, y_hi));
-    return make_float2(a.x - b.y, a.y + b.x);
+    return {make_float2(a.x - b.y, a.y + b.x), make_float2(a.x + b.y, b.x - a.y)};
 }
 
 // Spectrum values each thread fetches before it forms their products: one device-memory round
@@ -316,11 +322,10 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
             }
             const float2 w = root_pi<Value>(-static_cast<float>(bin) / static_cast<float>(size));  // W_2size^bin; exact ratio
             // bin size + bin is conj(bin size - bin) by Hermitian symmetry, bin size itself for bin 0
-            fb::store_value(xa, slot(f), real_bin_product(zi, zp, w, k_lo[e], bin == 0 ? k_hi[e] : fb::conj(k_hi[e])));
-            // W_2size^(size - bin) = -conj(W_2size^bin); bin 2 size - bin is conj(bin bin)
-            if (two || fp != f) {
-                fb::store_value(xp, slot(fp), real_bin_product(zp, zi, make_float2(-w.x, w.y), k_hi[e], fb::conj(k_lo[e])));
-            }
+            // (which has no partner: f = fp there)
+            const RealBinPair products = real_bin_products(zi, zp, w, k_lo[e], bin == 0 ? k_hi[e] : fb::conj(k_hi[e]));
+            fb::store_value(xa, slot(f), products.bin);
+            if (two || fp != f) fb::store_value(xp, slot(fp), products.partner);
         }
     }
     __syncthreads();
