@@ -30,9 +30,27 @@ namespace fb {
 //     cols 2t+8, 2t+9; reg 3 = row g+8, cols 2t+8, 2t+9 (two bf16 per register, low half first)
 //   B (16 x 8): reg 0 = rows 2t, 2t+1 of column g; reg 1 = rows 2t+8, 2t+9
 //   C (16 x 8, fp32): c0, c1 = row g, cols 2t, 2t+1; c2, c3 = row g+8, same columns
-struct alignas(16) Dft16Fragments {
+struct Dft16Fragments {
     uint32_t re[4], im[4], neg_im[4];  // F16 (forward or inverse) as the A operand
 };
+
+// The A fragments of one 16 x 16 matrix for the 32 lanes of a warp, stored by register group
+// (every lane's re, then im, then neg_im): a warp's load of one group is 512 contiguous bytes,
+// where lane-major structs would spread it over three times as many cache lines.
+struct Dft16Lanes {
+    uint4 re[32], im[32], neg_im[32];
+};
+
+__device__ __forceinline__ Dft16Fragments lane_fragments(const Dft16Lanes *m, int lane) {
+    const uint4 re = m->re[lane], im = m->im[lane], neg_im = m->neg_im[lane];
+    return {{re.x, re.y, re.z, re.w}, {im.x, im.y, im.z, im.w}, {neg_im.x, neg_im.y, neg_im.z, neg_im.w}};
+}
+
+__device__ __forceinline__ void set_lane_fragments(Dft16Lanes *m, int lane, const Dft16Fragments &f) {
+    m->re[lane] = make_uint4(f.re[0], f.re[1], f.re[2], f.re[3]);
+    m->im[lane] = make_uint4(f.im[0], f.im[1], f.im[2], f.im[3]);
+    m->neg_im[lane] = make_uint4(f.neg_im[0], f.neg_im[1], f.neg_im[2], f.neg_im[3]);
+}
 
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
     const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
@@ -119,15 +137,23 @@ constexpr Dft16Fragments dft16_lane(int lane, bool inverse) {
     return f;
 }
 
-// Every lane's F16 fragments, forward (lanes 0-31) then inverse (32-63): built when compiled and
-// read through the read-only cache, so no block spends instructions or shared memory on them.
+// Every lane's F16 fragments, forward then inverse: built when compiled and read through the
+// read-only cache, so no block spends instructions or shared memory on them.
 struct Dft16Table {
-    Dft16Fragments lanes[64];
+    Dft16Lanes directions[2];
 };
 
 constexpr Dft16Table make_dft16_table() {
     Dft16Table table{};
-    for (int i = 0; i < 64; ++i) table.lanes[i] = dft16_lane(i % 32, i >= 32);
+    for (int direction = 0; direction < 2; ++direction) {
+        for (int lane = 0; lane < 32; ++lane) {
+            const Dft16Fragments f = dft16_lane(lane, direction == 1);
+            Dft16Lanes &m = table.directions[direction];
+            m.re[lane] = {f.re[0], f.re[1], f.re[2], f.re[3]};
+            m.im[lane] = {f.im[0], f.im[1], f.im[2], f.im[3]};
+            m.neg_im[lane] = {f.neg_im[0], f.neg_im[1], f.neg_im[2], f.neg_im[3]};
+        }
+    }
     return table;
 }
 
@@ -154,14 +180,14 @@ __device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restri
     return f;
 }
 
-// out = A x for columns 16-vectors on tensor cores, by all threads of the block (lane
-// fragments: A's): x_r of column c from load(c, r), each tile's results to finish(tile, re, im),
+// out = A x for columns 16-vectors on tensor cores, by all threads of the block (A's fragments
+// in matrix): x_r of column c from load(c, r), each tile's results to finish(tile, re, im),
 // the lane's share of the C layout (rows g, g + 8; columns 8 tile + 2t, + 1). Every load
 // precedes the first finish (a barrier between), so the outputs may overwrite the inputs; ends
 // with a barrier. Each warp takes tiles of 8 columns, at most kMaxTiles (columns <= 8 kMaxTiles
 // warps). threads: the block's (blockDim.x, or that number as a constant where the caller knows it).
 template <int kMaxTiles, typename Load, typename Finish>
-__device__ __forceinline__ void matrix_tiles(int columns, const Dft16Fragments *lane_fragments, int threads, Load load,
+__device__ __forceinline__ void matrix_tiles(int columns, const Dft16Lanes *matrix, int threads, Load load,
                                              Finish finish) {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = threads >> 5;
     const int g = lane >> 2, t = lane & 3;
@@ -186,7 +212,7 @@ __device__ __forceinline__ void matrix_tiles(int columns, const Dft16Fragments *
     for (int i = 0; i < kMaxTiles; ++i) {
         const int tile = warp + i * warps;
         if (tile >= tiles) continue;  // warp-uniform: mma needs the whole warp
-        const Dft16Fragments f = lane_fragments[lane];  // per tile: 12 registers fewer held across tiles
+        const Dft16Fragments f = lane_fragments(matrix, lane);  // per tile: 12 registers fewer held across tiles
         float re[4] = {}, im[4] = {};
         mma_bf16_16x8x16(re, f.re, b[i][0], b[i][1]);
         mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
@@ -199,10 +225,10 @@ __device__ __forceinline__ void matrix_tiles(int columns, const Dft16Fragments *
 
 // matrix_tiles with each result to store(c, p, value).
 template <int kMaxTiles, typename Load, typename Store>
-__device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *lane_fragments, int threads, Load load,
+__device__ __forceinline__ void matrix_step(int columns, const Dft16Lanes *matrix, int threads, Load load,
                                             Store store) {
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
-    matrix_tiles<kMaxTiles>(columns, lane_fragments, threads, load, [&](int tile, const float (&re)[4], const float (&im)[4]) {
+    matrix_tiles<kMaxTiles>(columns, matrix, threads, load, [&](int tile, const float (&re)[4], const float (&im)[4]) {
 #pragma unroll
         for (int e = 0; e < 4; ++e) {
             const int c = tile * 8 + 2 * t + (e & 1);
@@ -212,14 +238,14 @@ __device__ __forceinline__ void matrix_step(int columns, const Dft16Fragments *l
 }
 
 // One radix-16 pass as above over x (addressed through slot()), by all threads of the block, with
-// lane_fragments = kDft16Table.lanes of the direction: matrix_step on the pass's n / 16 columns. At
+// matrix = the direction's kDft16Table.directions: matrix_step on the pass's n / 16 columns. At
 // most kMaxTiles tiles of 8 columns per warp (n <= 128 * kMaxTiles * warps).
 template <int kMaxTiles, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, bool inverse,
-                                                    const Dft16Fragments *lane_fragments, Slot slot, int threads) {
+                                                    const Dft16Lanes *matrix, Slot slot, int threads) {
     const int count = n >> 4;
     matrix_step<kMaxTiles>(
-        count, lane_fragments, threads,
+        count, matrix, threads,
         [&](int j, int r) {
             const float2 v = load_value(x, slot(j) + slot(r * count));
             return ns > 1 ? twiddle(v, r * (j & (ns - 1)), 16 * ns, inverse) : v;
@@ -234,16 +260,16 @@ __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, boo
 // after it, fused (the same map, one trip through shared memory instead of two). Column j of
 // n / 32 takes V[a][b] = v[2 a + b] (v as the radix-16 pass reads, with 32 for 16), and
 //   X[c + 16 d] = U[c][0] + (-1)^d W_32^c U[c][1],  U = P V,
-// P = lane_fragments' matrix (F16, or a learned level's). The products' columns are (j, b) pairs,
+// P = matrix (F16, or a learned level's). The products' columns are (j, b) pairs,
 // so a lane's C fragment holds both b of its j and the radix-2 step stays in its registers.
 template <int kMaxTiles, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, bool inverse,
-                                                    const Dft16Fragments *lane_fragments, Slot slot, int threads) {
+                                                    const Dft16Lanes *matrix, Slot slot, int threads) {
     const int count = n >> 5;
     const int g = (threadIdx.x & 31) >> 2, t = threadIdx.x & 3;
     const float2 roots32[2] = {unit_root(g, 32, inverse), unit_root(g + 8, 32, inverse)};  // the lane's, once per pass
     matrix_tiles<kMaxTiles>(
-        2 * count, lane_fragments, threads,
+        2 * count, matrix, threads,
         [&](int column, int a) {
             const int j = column >> 1, s = 2 * a + (column & 1);
             const float2 v = load_value(x, slot(j) + slot(s * count));
@@ -293,13 +319,13 @@ __device__ const Dft8Table kDft8Table = make_dft8_table();
 //   X[c + 16 d] = sum_b W_m^(b d) W_R^(b c) sum_a W_16^(a c) V[a][b],
 // the F16 product's accumulators turned into the next product's A operand in place (the
 // C and A fragment layouts match): two radix-16 levels for one pass through shared memory.
-// Reads and writes as the radix-16 pass above, with R for 16, lane_fragments likewise;
+// Reads and writes as the radix-16 pass above, with R for 16, matrix likewise;
 // kMaxColumns columns per warp. kSecond (m = 16): the second level's matrix P2 from
-// second_fragments, X[c + 16 d] = sum_b P2[d][b] (...)[c][b], instead of F16 again.
+// second, X[c + 16 d] = sum_b P2[d][b] (...)[c][b], instead of F16 again.
 template <int kM, int kMaxColumns, bool kSecond = false, typename Value, typename Slot>
 __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bool inverse,
-                                                     const Dft16Fragments *lane_fragments,
-                                                     const Dft16Fragments *second_fragments, Slot slot, int threads) {
+                                                     const Dft16Lanes *matrix, const Dft16Lanes *second,
+                                                     Slot slot, int threads) {
     constexpr int kTiles = kM / 8;
     constexpr int kRadix = 16 * kM;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = threads >> 5;
@@ -360,8 +386,8 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
         const int column = warp + i * warps;
         if (column >= count) continue;  // warp-uniform: mma needs the whole warp
         const int k = column & (ns - 1);
-        const Dft16Fragments f = lane_fragments[lane];
-        const Dft16Fragments &f2 = kSecond ? second_fragments[lane] : f;
+        const Dft16Fragments f = lane_fragments(matrix, lane);
+        const Dft16Fragments f2 = kSecond ? lane_fragments(second, lane) : f;
         uint32_t a_re[4] = {}, a_im[4] = {};  // W_R^(b c) (F16 V)[c][b] as the A operand (rows c, columns b)
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {

@@ -17,7 +17,7 @@
 
 namespace {
 
-using fb::Dft16Fragments;
+using fb::Dft16Lanes;
 
 // The passes of the learned transform of n values (pass_bits, n <= 2^14: at most 2), in order.
 struct Passes {
@@ -57,23 +57,24 @@ template <typename Value> __device__ void save_values(const Value *x, Value *to,
     for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = x[slot(i)];
 }
 
-// The learned matrices' A fragments, [levels][32] of P, then [levels][32] of P^H.
-__device__ __forceinline__ void load_fragments(Dft16Fragments *fragments, const float *matrices, int levels) {
-    const int count = 64 * levels;
+// The learned matrices' A fragments, [levels] of P, then [levels] of P^H.
+__device__ __forceinline__ void load_fragments(Dft16Lanes *fragments, const float *matrices, int levels) {
+    const int count = 64 * levels;  // lanes
     for (int i = threadIdx.x; i < count; i += blockDim.x) {
-        fragments[i] = fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32, i >= 32 * levels);
+        fb::set_lane_fragments(fragments + i / 32, i % 32,
+                               fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32, i >= 32 * levels));
     }
 }
 
 // Every group's fragments for the backward's blocks, once per call: [groups][forward, inverse]
-// [64 levels] (load_fragments' layout per direction), block g the group's. Short sequences'
+// [2 levels] (load_fragments' layout per direction), block g the group's. Short sequences'
 // blocks read them from device memory (L1): in shared memory they would cost those one-warp
 // blocks half their residency. Long sequences' blocks copy them there (Layout).
 __global__ void learned_backward_fragments(const float *forward, const float *inverse, int levels,
-                                           Dft16Fragments *fragments) {
-    Dft16Fragments *mine = fragments + 128 * static_cast<int64_t>(levels) * blockIdx.x;
+                                           Dft16Lanes *fragments) {
+    Dft16Lanes *mine = fragments + 4 * static_cast<int64_t>(levels) * blockIdx.x;
     load_fragments(mine, forward + 512 * static_cast<int64_t>(levels) * blockIdx.x, levels);
-    load_fragments(mine + 64 * levels, inverse + 512 * static_cast<int64_t>(levels) * blockIdx.x, levels);
+    load_fragments(mine + 2 * levels, inverse + 512 * static_cast<int64_t>(levels) * blockIdx.x, levels);
 }
 
 // grad (16 x 16 complex, row-major, the block's sum in shared memory) += G V^H over columns
@@ -188,7 +189,7 @@ template <int R, bool kInverse, typename Value> __device__ void small_pass_adjoi
 // The adjoint of a learned radix-16 pass at span ns: its matrix's gradient added to grad, then
 // b.g, the output's gradient, becomes the input's. adjoint: P^H's lane fragments.
 template <bool kInverse, typename Value>
-__device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft16Fragments *adjoint, float *grad) {
+__device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft16Lanes *adjoint, float *grad) {
     const int count = n / 16;
     auto input = [&](int j, int s) {
         const float2 v = fb::load_value(b.in, j + s * count);
@@ -210,8 +211,8 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
 // grads (level's and the next's), and b.g becomes the input's gradient. Inner values at
 // j R + c kM + b of b.inner.
 template <int kM, bool kInverse, typename Value>
-__device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Dft16Fragments *fragments,
-                                const Dft16Fragments *adjoint, float *grads) {
+__device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Dft16Lanes *fragments,
+                                const Dft16Lanes *adjoint, float *grads) {
     constexpr int kRadix = 16 * kM;
     const int count = n / kRadix;
     const int columns = n / 16;  // (j, b) for the first level, (j, c) for the second
@@ -236,7 +237,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
                            return fb::load_value(b.inner, inner_at(column / 16, column % 16, column_b));
                        },
                        grads + 512, b.partials);
-        fb::matrix_step<kTensorTilesPerRound>(columns, adjoint + 32, blockDim.x, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
+        fb::matrix_step<kTensorTilesPerRound>(columns, adjoint + 1, blockDim.x, out_grad, [&](int column, int column_b, float2 v) {  // gU = (P2^H gX) conj(W)
             const int c = column % 16;
             fb::store_value(b.inner, inner_at(column / 16, c, column_b), fb::twiddle(v, column_b * c, kRadix, !kInverse));
         });
@@ -270,7 +271,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
 // n = 2^kLogN known when compiled, the passes unrolled with every size and span a constant
 // (transform's sized form); 0: n at run time.
 template <bool kInverse, int kLogN, int kDone = 0, int kLevel = 0, int kSaved = 0, typename Value>
-__device__ __forceinline__ void transform_saving(Value *x, int n, const Dft16Fragments *fragments, Value *saved) {
+__device__ __forceinline__ void transform_saving(Value *x, int n, const Dft16Lanes *fragments, Value *saved) {
     if constexpr (kLogN == 0) {
         const Passes p = passes_of(n);
         for (int i = 0; i < p.count; ++i) {
@@ -291,7 +292,7 @@ __device__ __forceinline__ void transform_saving(Value *x, int n, const Dft16Fra
 // at in): b.g, its output's gradient, becomes its input's; its levels' gradients added to grads.
 template <bool kInverse, typename Value>
 __device__ __forceinline__ void pass_adjoint(const Buffers<Value> &b, int n, int ns, int bits, int level,
-                                             const Dft16Fragments *fragments, int levels, const Value *in,
+                                             const Dft16Lanes *fragments, int levels, const Value *in,
                                              float *grads) {
     switch (bits) {
         case 1: small_pass_adjoint<2, kInverse>(b.g, n, ns); return;
@@ -301,7 +302,7 @@ __device__ __forceinline__ void pass_adjoint(const Buffers<Value> &b, int n, int
     }
     Buffers<Value> at = b;
     at.in = in;
-    const Dft16Fragments *f = fragments + 32 * level, *a = fragments + 32 * (levels + level);
+    const Dft16Lanes *f = fragments + level, *a = fragments + levels + level;
     switch (bits) {
         case 4: pass16_adjoint<kInverse>(at, n, ns, a, grads + 512 * level); break;
         case 5:  // radix 32: its radix-2 step's adjoint, then its radix-16 level's
@@ -317,7 +318,7 @@ __device__ __forceinline__ void pass_adjoint(const Buffers<Value> &b, int n, int
 // gradient added to grads ([levels][512]). fragments: P's then P^H's (load_fragments). kLogN as
 // in transform_saving: sized, the passes from the last back, each a constant.
 template <bool kInverse, int kLogN, int kDone = 0, int kLevel = 0, int kSaved = 0, typename Value>
-__device__ __forceinline__ void transform_adjoint(const Buffers<Value> &b, int n, const Dft16Fragments *fragments,
+__device__ __forceinline__ void transform_adjoint(const Buffers<Value> &b, int n, const Dft16Lanes *fragments,
                                                   int levels, const Value *saved, float *grads) {
     if constexpr (kLogN == 0) {
         const Passes p = passes_of(n);
@@ -405,7 +406,7 @@ template <typename Value> struct Layout {
     // they cost 4-5% at n = 8K and 16K, where the copy leaves as many blocks per SM.
     __host__ __device__ bool fragments_in_smem() const { return n >= 8192; }
     __host__ __device__ size_t smem() const {
-        return fragments() + (fragments_in_smem() ? 128 * static_cast<size_t>(levels) * sizeof(Dft16Fragments) : 0);
+        return fragments() + (fragments_in_smem() ? 4 * static_cast<size_t>(levels) * sizeof(Dft16Lanes) : 0);
     }
     __host__ __device__ size_t saved() const {
         return (static_cast<size_t>(2 * passes_of(n).learned + 1) * n * sizeof(Value) + 15) / 16 * 16;
@@ -423,12 +424,12 @@ template <typename Value> struct Layout {
 // where the layout keeps them in shared memory, its copy there (published by the caller's next
 // barrier).
 template <typename Value>
-__device__ const Dft16Fragments *block_fragments(float4 *smem, const Layout<Value> &layout,
-                                                 const Dft16Fragments *prepared, int count) {
+__device__ const Dft16Lanes *block_fragments(float4 *smem, const Layout<Value> &layout,
+                                                 const Dft16Lanes *prepared, int count) {
     if (!layout.fragments_in_smem()) return prepared;
-    auto *local = reinterpret_cast<Dft16Fragments *>(reinterpret_cast<char *>(smem) + layout.fragments());
-    constexpr int kQuads = sizeof(Dft16Fragments) / sizeof(uint4);
-    static_assert(sizeof(Dft16Fragments) % sizeof(uint4) == 0);
+    auto *local = reinterpret_cast<Dft16Lanes *>(reinterpret_cast<char *>(smem) + layout.fragments());
+    constexpr int kQuads = sizeof(Dft16Lanes) / sizeof(uint4);
+    static_assert(sizeof(Dft16Lanes) % sizeof(uint4) == 0);
     const auto *from = reinterpret_cast<const uint4 *>(prepared);
     auto *to = reinterpret_cast<uint4 *>(local);
     for (int i = threadIdx.x; i < count * kQuads; i += blockDim.x) to[i] = from[i];
@@ -463,15 +464,15 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     const T *__restrict__ u, const T *__restrict__ dy, const float2 *__restrict__ spectrum,
     const float *__restrict__ d, T *__restrict__ du, float *dd, int64_t batch, int64_t channels, int64_t length, int n,
     const float *__restrict__ forward, const float *__restrict__ inverse, float *forward_grad, float *inverse_grad,
-    int levels, int groups, int splits, const Dft16Fragments *all_fragments, float2 *spectrum_grad, char *scratch) {
+    int levels, int groups, int splits, const Dft16Lanes *all_fragments, float2 *spectrum_grad, char *scratch) {
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
     auto *sums = reinterpret_cast<float2 *>(reinterpret_cast<char *>(smem) + layout.sums());
     const int64_t h = blockIdx.x / splits;
     const int64_t group = groups == 1 ? 0 : h;
-    const Dft16Fragments *fragments = block_fragments(smem, layout, all_fragments + group * 128 * levels, 128 * levels);
-    const Dft16Fragments *inverse_fragments = fragments + 64 * levels;
+    const Dft16Lanes *fragments = block_fragments(smem, layout, all_fragments + group * 4 * levels, 4 * levels);
+    const Dft16Lanes *inverse_fragments = fragments + 2 * levels;
     char *mine = scratch + blockIdx.x * layout.scratch();
     const Buffers<Value> b = buffers(smem, layout, mine);
     const int learned = passes_of(n).learned;
@@ -522,13 +523,13 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
 template <typename T, typename Value, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     const float *__restrict__ k, int64_t taps, int n, float *forward_grad, int levels, int groups,
-    const Dft16Fragments *all_fragments, const float2 *spectrum_grad, float *__restrict__ dk, char *scratch) {
+    const Dft16Lanes *all_fragments, const float2 *spectrum_grad, float *__restrict__ dk, char *scratch) {
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
     const int64_t h = blockIdx.x;
     const int64_t group = groups == 1 ? 0 : h;
-    const Dft16Fragments *fragments = block_fragments(smem, layout, all_fragments + group * 128 * levels, 64 * levels);
+    const Dft16Lanes *fragments = block_fragments(smem, layout, all_fragments + group * 4 * levels, 2 * levels);
     char *mine = scratch + blockIdx.x * layout.scratch();
     const Buffers<Value> b = buffers(smem, layout, mine);
     Value *saved = reinterpret_cast<Value *>(mine);
@@ -588,7 +589,7 @@ constexpr size_t aligned(size_t bytes) { return (bytes + 255) / 256 * 256; }
 size_t spectrum_grad_bytes(int64_t channels, int n) { return aligned(static_cast<size_t>(channels) * (n + 1) * sizeof(float2)); }
 
 size_t fragments_bytes(int groups, int levels) {
-    return aligned(static_cast<size_t>(groups) * 128 * levels * sizeof(Dft16Fragments));
+    return aligned(static_cast<size_t>(groups) * 4 * levels * sizeof(Dft16Lanes));
 }
 
 // Bytes of scratch for the call, 0 where the backward does not take n on this device.
@@ -609,7 +610,7 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
                                     int64_t channels, int64_t length, int n, const float *forward,
                                     const float *inverse, int levels, int groups, cudaStream_t stream) {
     auto *spectrum_grad = reinterpret_cast<float2 *>(scratch);
-    auto *fragments = reinterpret_cast<Dft16Fragments *>(scratch + spectrum_grad_bytes(channels, n));
+    auto *fragments = reinterpret_cast<Dft16Lanes *>(scratch + spectrum_grad_bytes(channels, n));
     char *blocks = scratch + spectrum_grad_bytes(channels, n) + fragments_bytes(groups, levels);
     const size_t matrices = static_cast<size_t>(groups) * levels * 512 * sizeof(float);
     cudaError_t status = cudaMemsetAsync(spectrum_grad, 0, static_cast<size_t>(channels) * (n + 1) * sizeof(float2), stream);
@@ -652,7 +653,7 @@ cudaError_t launch_learned_backward(const T *u, const T *dy, const float *k, int
                                                        static_cast<int>(splits), fragments, spectrum_grad, blocks);
             if (launched != cudaSuccess) return launched;
             return fb::launch_reserved(spectrum_backward, channels, block_threads(n), smem, true, stream, k, taps, n,
-                                       forward_grad, levels, groups, static_cast<const Dft16Fragments *>(fragments),
+                                       forward_grad, levels, groups, static_cast<const Dft16Lanes *>(fragments),
                                        static_cast<const float2 *>(spectrum_grad), dk, blocks);
         };
         if constexpr (std::is_same_v<Value, float2>) {

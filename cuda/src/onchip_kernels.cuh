@@ -165,15 +165,15 @@ __host__ __device__ constexpr int pass_levels(int radix_bits) {
 }
 
 // One pass of transform(): radix 2^radix_bits at span ns. fragments: F16's then its inverse's
-// (fb::kDft16Table.lanes), or with kLearned the direction's learned matrices, one per level
+// (fb::kDft16Table.directions), or with kLearned the direction's learned matrices, one per level
 // (setup_learned_fragments), this pass's from its first level on.
 template <bool kTensorCores, int kRounds, bool kInverse, bool kLearned = false, typename Value>
 __device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radix_bits, int level,
-                                               const fb::Dft16Fragments *fragments, int threads) {
+                                               const fb::Dft16Lanes *fragments, int threads) {
     if constexpr (kTensorCores) {
-        const fb::Dft16Fragments *f = kLearned ? fragments + 32 * level : fragments + (kInverse ? 32 : 0);
+        const fb::Dft16Lanes *f = kLearned ? fragments + level : fragments + (kInverse ? 1 : 0);
         switch (radix_bits) {
-            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, kLearned ? f + 32 : f, slot, threads); break;
+            case 8: fb::stockham_pass16m_mma<16, 2 * kRounds, kLearned>(x, n, ns, kInverse, f, kLearned ? f + 1 : f, slot, threads); break;
             case 7: fb::stockham_pass16m_mma<8, 4 * kRounds>(x, n, ns, kInverse, f, f, slot, threads); break;
             case 5: fb::stockham_pass32_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot, threads); break;
             case 4: fb::stockham_pass16_mma<kTensorTilesPerRound * kRounds>(x, n, ns, kInverse, f, slot, threads); break;
@@ -198,7 +198,7 @@ __device__ __forceinline__ void transform_pass(Value *x, int n, int ns, int radi
 // constant (fewer index instructions); 0: n at run time.
 template <bool kTensorCores, int kRounds, bool kInverse, int kLogN = 0, bool kLearned = false, int kDone = 0,
           int kLevel = 0, typename Value>
-__device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Fragments *fragments) {
+__device__ __forceinline__ void transform(Value *x, int n, const fb::Dft16Lanes *fragments) {
     if constexpr (kLogN == 0) {
         const int bits = 31 - __clz(n);
         for (int done = 0, level = 0; done < bits;) {
@@ -242,7 +242,7 @@ template <typename Value> __host__ __device__ constexpr size_t values_bytes(int 
 // conjugate), and transformed back; ends with a barrier.
 template <typename T, int kRounds, int kLogN, typename Value>
 __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, bool transpose,
-                                                  const fb::Dft16Fragments *fragments) {
+                                                  const fb::Dft16Lanes *fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
 #pragma unroll 4
     for (int f = threadIdx.x; f < n; f += threads_for<kLogN>()) {
@@ -338,8 +338,8 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
 // both in fragments).
 template <typename T, bool kWide, int kRounds, int kLogN, bool kLearned, typename Value>
 __device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
-                                                       bool transpose, const fb::Dft16Fragments *fragments,
-                                                       const fb::Dft16Fragments *inverse_fragments) {
+                                                       bool transpose, const fb::Dft16Lanes *fragments,
+                                                       const fb::Dft16Lanes *inverse_fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN, kLearned>(x, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose, threads_for<kLogN>());
     transform<kUsesTensorCores<T>, kRounds, true, kLogN, kLearned>(x, n, kLearned ? inverse_fragments : fragments);
@@ -360,7 +360,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];  // slots(n) values
     Value *x = reinterpret_cast<Value *>(smem);
-    const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
+    const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     const int threads = threads_for<kLogN>();
     const int64_t h = blockIdx.x % channels;
     const int64_t b0 = 2 * (blockIdx.x / channels);
@@ -422,8 +422,8 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
                                                   const float2 *__restrict__ spectrum, const float *__restrict__ d,
                                                   const T *__restrict__ pre, const T *__restrict__ post,
                                                   T *__restrict__ y, int64_t row, int64_t channels, int64_t length,
-                                                  int n, bool transpose, const fb::Dft16Fragments *fragments,
-                                                  const fb::Dft16Fragments *inverse_fragments) {
+                                                  int n, bool transpose, const fb::Dft16Lanes *fragments,
+                                                  const fb::Dft16Lanes *inverse_fragments) {
     Value *x = reinterpret_cast<Value *>(smem);
     const int64_t h = row % channels;
     const int64_t first = row * length;  // where the row starts in u, the gates and y
@@ -489,7 +489,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
     if constexpr (!kGated) pre = post = nullptr;
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
-    const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
+    const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, blockIdx.x,
                                                                      channels, length, n, transpose, fragments,
                                                                      fragments);
@@ -498,22 +498,23 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
 // Shared memory of the learned kernels for n values: the values, then the learned matrices'
 // fragments, levels per direction, for one or two directions.
 template <typename Value> __host__ __device__ constexpr size_t learned_smem_bytes(int n, int levels, int directions) {
-    return values_bytes<Value>(n) + 32 * static_cast<size_t>(directions * levels) * sizeof(fb::Dft16Fragments);
+    return values_bytes<Value>(n) + static_cast<size_t>(directions * levels) * sizeof(fb::Dft16Lanes);
 }
 
 // The learned matrices' fragments after the values, [directions][levels][32]: the forward
 // transform's levels (forward: levels 16 x 16 complex fp32 matrices, (re, im) pairs), then the
 // inverse's unless inverse is null; the caller's next barrier publishes them.
 template <typename Value>
-__device__ __forceinline__ const fb::Dft16Fragments *setup_learned_fragments(float4 *smem, int n,
+__device__ __forceinline__ const fb::Dft16Lanes *setup_learned_fragments(float4 *smem, int n,
                                                                              const float *__restrict__ forward,
                                                                              const float *__restrict__ inverse,
                                                                              int levels) {
-    auto *fragments = reinterpret_cast<fb::Dft16Fragments *>(reinterpret_cast<char *>(smem) + values_bytes<Value>(n));
+    auto *fragments = reinterpret_cast<fb::Dft16Lanes *>(reinterpret_cast<char *>(smem) + values_bytes<Value>(n));
     const int count = (inverse != nullptr ? 64 : 32) * levels;
     for (int i = threadIdx.x; i < count; i += blockDim.x) {
         const float *matrices = i < 32 * levels ? forward : inverse;
-        fragments[i] = fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32);
+        fb::set_lane_fragments(fragments + i / 32, i % 32,
+                               fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32));
     }
     return fragments;
 }
@@ -549,19 +550,19 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
     extern __shared__ float4 smem[];
     const int64_t h = kSeveralRows ? blockIdx.x / splits : blockIdx.x % channels;
     const int64_t group = groups == 1 ? 0 : h;
-    const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
+    const fb::Dft16Lanes *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
                                                                          inverse + group * levels * 512, levels);
     if constexpr (kSeveralRows) {
         for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
             if (b >= splits) __syncthreads();  // the last row's reads of the values are done
             convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
                                                                             b * channels + h, channels, length, n,
-                                                                            false, fragments, fragments + 32 * levels);
+                                                                            false, fragments, fragments + levels);
         }
     } else {
         convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
                                                                         blockIdx.x, channels, length, n, false,
-                                                                        fragments, fragments + 32 * levels);
+                                                                        fragments, fragments + levels);
     }
 }
 
@@ -586,7 +587,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restr
     Value *x = reinterpret_cast<Value *>(smem);
     const int64_t h = blockIdx.x;
     const int64_t group = groups == 1 ? 0 : h;
-    const fb::Dft16Fragments *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
+    const fb::Dft16Lanes *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
                                                                          nullptr, levels);
     pack_row(x, k + h * taps, taps, n);
     __syncthreads();
@@ -618,7 +619,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     extern __shared__ float4 smem[];
     SmemValue<T> *xa = reinterpret_cast<SmemValue<T> *>(smem);
     SmemValue<T> *xb = xa + slots(n);
-    const fb::Dft16Fragments *fragments = fb::kDft16Table.lanes;
+    const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     const int outer = outer1 * outer2;
     const int threads = threads_for<kLogN>();
     const int64_t row = blockIdx.x / (outer / 2 + 1);  // of u
