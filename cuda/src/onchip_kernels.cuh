@@ -244,17 +244,13 @@ template <typename T, int kRounds, int kLogN, typename Value>
 __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, bool transpose,
                                                   const fb::Dft16Lanes *fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
-    // Bins f and n - f take K[f] and its conjugate (K[n - f] = conj K[f]), so one load serves both;
-    // f = 0 and n/2 are their own mirrors, so bin 0's thread takes bin n/2 as its second.
-    const float sign = transpose ? -1.0f : 1.0f;  // the transpose takes the conjugate
 #pragma unroll 4
-    for (int f = threadIdx.x; f < n / 2; f += threads_for<kLogN>()) {
-        const float2 kf = k[f];
-        const float2 k_first = make_float2(kf.x, sign * kf.y);
-        const int second = f == 0 ? n / 2 : n - f;
-        const float2 k_second = f == 0 ? make_float2(k[n / 2].x, sign * k[n / 2].y) : fb::conj(k_first);
-        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), k_first));
-        fb::store_value(x, slot(second), cmul(fb::load_value(x, slot(second)), k_second));
+    for (int f = threadIdx.x; f < n; f += threads_for<kLogN>()) {
+        const bool stored = f <= n / 2;  // K[f] = conj K[n - f] for the others
+        const float2 kf = k[stored ? f : n - f];
+        // conjugated once for a bin by symmetry, once for the transpose
+        const float2 kf_used = stored != transpose ? kf : fb::conj(kf);
+        fb::store_value(x, slot(f), cmul(fb::load_value(x, slot(f)), kf_used));
     }
     __syncthreads();
     transform<kUsesTensorCores<T>, kRounds, true, kLogN>(x, n, fragments);
@@ -301,8 +297,6 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
                                                   const float2 *__restrict__ k, bool transpose, int threads) {
     const int64_t size = static_cast<int64_t>(outer) * n;
     const int count = two ? n : o == 0 ? n / 2 + 1 : n / 2;
-    // not unrolled: unrolled, the pairs' products spill in the learned kernels that loop over rows (n = 512)
-#pragma unroll 1
     for (int first = threadIdx.x; first < count; first += kPrefetch * threads) {
         float2 k_lo[kPrefetch], k_hi[kPrefetch];
 #pragma unroll
