@@ -46,10 +46,10 @@ __device__ __forceinline__ Dft16Fragments lane_fragments(const Dft16Lanes *m, in
     return {{re.x, re.y, re.z, re.w}, {im.x, im.y, im.z, im.w}, {neg_im.x, neg_im.y, neg_im.z, neg_im.w}};
 }
 
-__device__ __forceinline__ void set_lane_fragments(Dft16Lanes *m, int lane, const Dft16Fragments &f) {
-    m->re[lane] = make_uint4(f.re[0], f.re[1], f.re[2], f.re[3]);
-    m->im[lane] = make_uint4(f.im[0], f.im[1], f.im[2], f.im[3]);
-    m->neg_im[lane] = make_uint4(f.neg_im[0], f.neg_im[1], f.neg_im[2], f.neg_im[3]);
+__host__ __device__ constexpr void set_lane_fragments(Dft16Lanes *m, int lane, const Dft16Fragments &f) {
+    m->re[lane] = {f.re[0], f.re[1], f.re[2], f.re[3]};
+    m->im[lane] = {f.im[0], f.im[1], f.im[2], f.im[3]};
+    m->neg_im[lane] = {f.neg_im[0], f.neg_im[1], f.neg_im[2], f.neg_im[3]};
 }
 
 __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
@@ -111,7 +111,8 @@ constexpr double cos_pi_eighths(int m) {
 
 // Two bf16 in one register, low half first: the real parts, the imaginary parts and their
 // negations of W16^m0 and W16^m1, W16 = exp(-+2 pi i / 16), each rounded once from the exact value.
-struct RootPairBits {
+// 16-byte aligned: a lane loads its F_8 fragment (below) in one access.
+struct alignas(16) RootPairBits {
     uint32_t re, im, neg_im;
 };
 
@@ -146,13 +147,7 @@ struct Dft16Table {
 constexpr Dft16Table make_dft16_table() {
     Dft16Table table{};
     for (int direction = 0; direction < 2; ++direction) {
-        for (int lane = 0; lane < 32; ++lane) {
-            const Dft16Fragments f = dft16_lane(lane, direction == 1);
-            Dft16Lanes &m = table.directions[direction];
-            m.re[lane] = {f.re[0], f.re[1], f.re[2], f.re[3]};
-            m.im[lane] = {f.im[0], f.im[1], f.im[2], f.im[3]};
-            m.neg_im[lane] = {f.neg_im[0], f.neg_im[1], f.neg_im[2], f.neg_im[3]};
-        }
+        for (int lane = 0; lane < 32; ++lane) set_lane_fragments(&table.directions[direction], lane, dft16_lane(lane, direction == 1));
     }
     return table;
 }
@@ -294,20 +289,15 @@ __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, boo
 // F_8 as the B operand of a 16 x 8 tile (rows b, columns d, rows b >= 8 zero): this lane's share
 // of exp(-+2 pi i b d / 8) = W16^(2 b d) (the register of rows 2t + 8, 2t + 9 is zero). Built
 // when compiled, like F16's: forward lanes 0-31, inverse 32-63.
-struct alignas(16) Dft8Fragment {
-    uint32_t re, im, neg_im;
-};
-
 struct Dft8Table {
-    Dft8Fragment lanes[64];
+    RootPairBits lanes[64];
 };
 
 constexpr Dft8Table make_dft8_table() {
     Dft8Table table{};
     for (int i = 0; i < 64; ++i) {
         const int g = (i % 32) >> 2, t = i & 3;
-        const RootPairBits w = root_pair_bits(2 * (2 * t) * g, 2 * (2 * t + 1) * g, i >= 32);
-        table.lanes[i] = {w.re, w.im, w.neg_im};
+        table.lanes[i] = root_pair_bits(2 * (2 * t) * g, 2 * (2 * t + 1) * g, i >= 32);
     }
     return table;
 }
@@ -372,7 +362,7 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
         }
     }
     __syncthreads();
-    const Dft8Fragment f8 = kDft8Table.lanes[(inverse ? 32 : 0) + lane];  // used where kM = 8
+    const RootPairBits f8 = kDft8Table.lanes[(inverse ? 32 : 0) + lane];  // F_8's, used where kM = 8
     float2 inner_roots[kTiles][4];  // W_R^(b c) of the lane's C fragment: the same for every column
 #pragma unroll
     for (int tile = 0; tile < kTiles; ++tile) {

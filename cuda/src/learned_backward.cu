@@ -67,7 +67,7 @@ __device__ __forceinline__ void load_fragments(Dft16Lanes *fragments, const floa
 }
 
 // Every group's fragments for the backward's blocks, once per call: [groups][forward, inverse]
-// [2 levels] (load_fragments' layout per direction), block g the group's. Short sequences'
+// [P, P^H][levels] (load_fragments' layout per direction), block g the group's. Short sequences'
 // blocks read them from device memory (L1): in shared memory they would cost those one-warp
 // blocks half their residency. Long sequences' blocks copy them there (Layout).
 __global__ void learned_backward_fragments(const float *forward, const float *inverse, int levels,
@@ -424,8 +424,8 @@ template <typename Value> struct Layout {
 // where the layout keeps them in shared memory, its copy there (published by the caller's next
 // barrier).
 template <typename Value>
-__device__ const Dft16Lanes *block_fragments(float4 *smem, const Layout<Value> &layout,
-                                                 const Dft16Lanes *prepared, int count) {
+__device__ const Dft16Lanes *block_fragments(float4 *smem, const Layout<Value> &layout, const Dft16Lanes *prepared,
+                                             int count) {
     if (!layout.fragments_in_smem()) return prepared;
     auto *local = reinterpret_cast<Dft16Lanes *>(reinterpret_cast<char *>(smem) + layout.fragments());
     constexpr int kQuads = sizeof(Dft16Lanes) / sizeof(uint4);

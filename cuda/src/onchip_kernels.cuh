@@ -506,9 +506,9 @@ template <typename Value> __host__ __device__ constexpr size_t learned_smem_byte
 // inverse's unless inverse is null; the caller's next barrier publishes them.
 template <typename Value>
 __device__ __forceinline__ const fb::Dft16Lanes *setup_learned_fragments(float4 *smem, int n,
-                                                                             const float *__restrict__ forward,
-                                                                             const float *__restrict__ inverse,
-                                                                             int levels) {
+                                                                         const float *__restrict__ forward,
+                                                                         const float *__restrict__ inverse,
+                                                                         int levels) {
     auto *fragments = reinterpret_cast<fb::Dft16Lanes *>(reinterpret_cast<char *>(smem) + values_bytes<Value>(n));
     const int count = (inverse != nullptr ? 64 : 32) * levels;
     for (int i = threadIdx.x; i < count; i += blockDim.x) {
@@ -551,7 +551,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
     const int64_t h = kSeveralRows ? blockIdx.x / splits : blockIdx.x % channels;
     const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Lanes *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
-                                                                         inverse + group * levels * 512, levels);
+                                                                     inverse + group * levels * 512, levels);
     if constexpr (kSeveralRows) {
         for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
             if (b >= splits) __syncthreads();  // the last row's reads of the values are done
@@ -588,7 +588,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restr
     const int64_t h = blockIdx.x;
     const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Lanes *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
-                                                                         nullptr, levels);
+                                                                     nullptr, levels);
     pack_row(x, k + h * taps, taps, n);
     __syncthreads();
     transform<true, kRounds, false, 0, true>(x, n, fragments);
@@ -655,7 +655,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     transform<kUsesTensorCores<T>, kR, false, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, false, kLogN>(xb, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two,
-                                                 spectrum + (row % channels) * (size + 1), transpose, threads_for<kLogN>());
+                                                 spectrum + (row % channels) * (size + 1), transpose, threads);
     transform<kUsesTensorCores<T>, kR, true, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, true, kLogN>(xb, n, fragments);
     for (int i = threadIdx.x; i < n; i += threads) {
