@@ -10,7 +10,7 @@
 // X_p = sum_r F16[p][r] v_r to x[(j - k) * 16 + k + p * ns]: the order stays sorted.
 //
 // Values are addressed through slot(i), which must be additive over indices with no bit in
-// common: slot(a + b) = slot(a) + slot(b) where a & b = 0 (the padded index i + i/16 + i/256 is).
+// common: slot(a + b) = slot(a) + slot(b) where a & b = 0 (the on-chip kernels' padded indices are).
 // Every index above is a column's part plus a part with the other bits (j < count and r * count;
 // k < ns and p * ns), so each value's address is a per-column base plus an offset that is a
 // constant (or per lane) where the sizes are: no index arithmetic per value.

@@ -54,7 +54,7 @@ template <typename Value> struct Buffers {
 };
 
 template <typename Value> __device__ void save_values(const Value *x, Value *to, int n) {
-    for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = x[slot(i)];
+    for (int i = threadIdx.x; i < n; i += blockDim.x) to[i] = x[slot<Value>(i)];
 }
 
 // The learned matrices' A fragments, [levels] of P, then [levels] of P^H.
@@ -166,7 +166,7 @@ template <int R, bool kInverse, typename Value> __device__ void small_pass_adjoi
         if (j < count) {
             const int k = j & (ns - 1);
 #pragma unroll
-            for (int p = 0; p < R; ++p) held[group][p] = fb::load_value(x, slot((j - k) * R + k + p * ns));
+            for (int p = 0; p < R; ++p) held[group][p] = fb::load_value(x, slot<Value>((j - k) * R + k + p * ns));
         }
     }
     __syncthreads();
@@ -180,7 +180,7 @@ template <int R, bool kInverse, typename Value> __device__ void small_pass_adjoi
         for (int q = 0; q < R; ++q) {
             const int s = reverse_bits(q, log2_radix<R>());
             const float2 v = held[group][q];
-            fb::store_value(x, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * k, R * ns, !kInverse) : v);
+            fb::store_value(x, slot<Value>(j + s * count), ns > 1 ? fb::twiddle(v, s * k, R * ns, !kInverse) : v);
         }
     }
     __syncthreads();
@@ -197,11 +197,11 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
     };
     auto out_grad = [&](int j, int p) {
         const int k = j & (ns - 1);
-        return fb::load_value(b.g, slot((j - k) * 16 + k + p * ns));
+        return fb::load_value(b.g, slot<Value>((j - k) * 16 + k + p * ns));
     };
     add_level_grad(count, out_grad, input, grad, reinterpret_cast<float *>(b.inner));  // inner: unused by this pass
     fb::matrix_step<kTensorTilesPerRound>(count, adjoint, blockDim.x, out_grad, [&](int j, int s, float2 v) {
-        fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
+        fb::store_value(b.g, slot<Value>(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
     });
 }
 
@@ -221,10 +221,10 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         const float2 v = fb::load_value(b.in, j + s * count);
         return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, kInverse) : v;
     };
-    auto inner_at = [](int j, int c, int column_b) { return slot(j * kRadix + c * kM + column_b); };
+    auto inner_at = [](int j, int c, int column_b) { return slot<Value>(j * kRadix + c * kM + column_b); };
     auto out_at = [&](int j, int c, int d) {
         const int k = j & (ns - 1);
-        return slot((j - k) * kRadix + k + (c + 16 * d) * ns);
+        return slot<Value>((j - k) * kRadix + k + (c + 16 * d) * ns);
     };
     if constexpr (kM == 16) {
         fb::matrix_step<kTensorTilesPerRound>(columns, fragments, blockDim.x, input, [&](int column, int c, float2 v) {  // Ut, recomputed
@@ -262,7 +262,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
     add_level_grad(columns, inner_grad, input, grads, reinterpret_cast<float *>(b.g));
     fb::matrix_step<kTensorTilesPerRound>(columns, adjoint, blockDim.x, inner_grad, [&](int column, int a, float2 v) {
         const int j = column / kM, s = kM * a + column % kM;
-        fb::store_value(b.g, slot(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
+        fb::store_value(b.g, slot<Value>(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, !kInverse) : v);
     });
 }
 
@@ -373,19 +373,19 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
         const float2 zi = fb::load_value(z, f), zp = fb::load_value(z, fp);
         const float2 k_lo = k[f], k_hi = k[n - f];
         BinGrads d = bin_product_backward(zi, zp, make_float2(cosine, sine), k_lo, f == 0 ? k_hi : conj(k_hi),
-                                          fb::load_value(g, slot(f)));
+                                          fb::load_value(g, slot<Value>(f)));
         float2 at_f = d.zk, at_fp = d.zp, dk_f = d.k_lo, dk_partner = f == 0 ? d.k_hi : conj(d.k_hi);
         if (fp != f) {
-            d = bin_product_backward(zp, zi, make_float2(-cosine, sine), k_hi, conj(k_lo), fb::load_value(g, slot(fp)));
+            d = bin_product_backward(zp, zi, make_float2(-cosine, sine), k_hi, conj(k_lo), fb::load_value(g, slot<Value>(fp)));
             at_fp = cadd(at_fp, d.zk);
             at_f = cadd(at_f, d.zp);
             dk_partner = cadd(dk_partner, d.k_lo);
             dk_f = cadd(dk_f, conj(d.k_hi));
-            fb::store_value(g, slot(fp), at_fp);
+            fb::store_value(g, slot<Value>(fp), at_fp);
         } else {
             at_f = cadd(at_f, at_fp);
         }
-        fb::store_value(g, slot(f), at_f);
+        fb::store_value(g, slot<Value>(f), at_f);
         dk[f] = cadd(dk[f], dk_f);
         dk[n - f] = cadd(dk[n - f], dk_partner);
     }
@@ -453,7 +453,7 @@ __device__ __forceinline__ void add_to(float *to, const float *from, int count) 
 
 // Sample t of the row packed in x.
 template <typename Value> __device__ float unpacked(const Value *x, int64_t t) {
-    const float2 v = fb::load_value(x, slot(static_cast<int>(t / 2)));
+    const float2 v = fb::load_value(x, slot<Value>(static_cast<int>(t / 2)));
     return t % 2 == 0 ? v.x : v.y;
 }
 
@@ -557,10 +557,10 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
         if (n - f != f) add_bin(n - f, at_partner, at_f);
         const int partner = (n - f) & (n - 1);
         if (partner == f) {
-            fb::store_value(b.g, slot(f), fb::cadd(at_f, at_partner));
+            fb::store_value(b.g, slot<Value>(f), fb::cadd(at_f, at_partner));
         } else {
-            fb::store_value(b.g, slot(f), at_f);
-            fb::store_value(b.g, slot(partner), at_partner);
+            fb::store_value(b.g, slot<Value>(f), at_f);
+            fb::store_value(b.g, slot<Value>(partner), at_partner);
         }
     }
     __syncthreads();
