@@ -255,13 +255,17 @@ template <typename T, int kRounds, int kLogN, typename Value>
 __device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, bool transpose,
                                                   const fb::Dft16Lanes *fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
+    // Bins f and n - f by one thread: K[n - f] = conj K[f], one load for both; bin 0's thread
+    // takes bin n / 2 as its partner (both are their own).
 #pragma unroll 4
-    for (int f = threadIdx.x; f < n; f += threads_for<kLogN>()) {
-        const bool stored = f <= n / 2;  // K[f] = conj K[n - f] for the others
-        const float2 kf = k[stored ? f : n - f];
-        // conjugated once for a bin by symmetry, once for the transpose
-        const float2 kf_used = stored != transpose ? kf : fb::conj(kf);
-        fb::store_value(x, slot<Value>(f), cmul(fb::load_value(x, slot<Value>(f)), kf_used));
+    for (int f = threadIdx.x; f < n / 2; f += threads_for<kLogN>()) {
+        const int partner = f == 0 ? n / 2 : n - f;
+        const float2 kf = k[f];
+        const float2 kp = f == 0 ? k[n / 2] : fb::conj(kf);
+        // conjugated once more for the transpose
+        fb::store_value(x, slot<Value>(f), cmul(fb::load_value(x, slot<Value>(f)), transpose ? fb::conj(kf) : kf));
+        fb::store_value(x, slot<Value>(partner),
+                        cmul(fb::load_value(x, slot<Value>(partner)), transpose ? fb::conj(kp) : kp));
     }
     __syncthreads();
     transform<kUsesTensorCores<T>, kRounds, true, kLogN>(x, n, fragments);
