@@ -70,6 +70,15 @@ __device__ __forceinline__ float power_of_two_reciprocal(int p) {
     return __int_as_float(0x7f000000 - __float_as_int(static_cast<float>(p)));
 }
 
+// Where column j's outputs start in a pass of radix R at span ns over count columns: (j - k) R + k,
+// k = j mod ns. In the last pass (count <= ns) every column is its own k, so j: a constant test in
+// the kernels compiled for their size, one multiply and mask fewer per column there.
+__device__ __forceinline__ int span_offset(int j, int count, int ns, int radix) {
+    if (count <= ns) return j;
+    const int k = j & (ns - 1);
+    return (j - k) * radix + k;
+}
+
 // exp(2 pi i x) by the fast sine, x first reduced to [-1/2, 1/2] (|angle| <= pi, where its absolute
 // error is about 1e-6: below what bf16 values keep).
 __device__ __forceinline__ float2 fast_root(float x) {
@@ -246,8 +255,7 @@ __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, boo
             return ns > 1 ? twiddle(v, r * (j & (ns - 1)), 16 * ns, inverse) : v;
         },
         [&](int j, int p, float2 v) {
-            const int k = j & (ns - 1);
-            store_value(x, slot((j - k) * 16 + k) + slot(p * ns), v);
+            store_value(x, slot(span_offset(j, count, ns, 16)) + slot(p * ns), v);
         });
 }
 
@@ -273,8 +281,7 @@ __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, boo
         [&](int tile, const float (&re)[4], const float (&im)[4]) {
             const int j = 4 * tile + t;  // columns 8 tile + 2t (b = 0) and + 1 (b = 1)
             if (j >= count) return;
-            const int k = j & (ns - 1);
-            const int base = slot((j - k) * 32 + k);
+            const int base = slot(span_offset(j, count, ns, 32));
 #pragma unroll
             for (int half = 0; half < 2; ++half) {
                 const int c = g + 8 * half;
@@ -375,7 +382,6 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
     for (int i = 0; i < kMaxColumns; ++i) {
         const int column = warp + i * warps;
         if (column >= count) continue;  // warp-uniform: mma needs the whole warp
-        const int k = column & (ns - 1);
         const Dft16Fragments f = lane_fragments(matrix, lane);
         const Dft16Fragments f2 = kSecond ? lane_fragments(second, lane) : f;
         uint32_t a_re[4] = {}, a_im[4] = {};  // W_R^(b c) (F16 V)[c][b] as the A operand (rows c, columns b)
@@ -411,7 +417,8 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
             for (int e = 0; e < 4; ++e) {
                 // c + 16 d as the lane's bits (g, t) plus constant ones (e, tile)
                 const int lane_cd = g + 32 * t, constant_cd = 8 * (e >> 1) + 16 * (8 * tile + (e & 1));
-                store_value(x, slot((column - k) * kRadix + k) + slot(lane_cd * ns) + slot(constant_cd * ns),
+                store_value(x, slot(span_offset(column, count, ns, kRadix)) + slot(lane_cd * ns) +
+                                   slot(constant_cd * ns),
                             make_float2(re[e], im[e]));
             }
         }

@@ -143,7 +143,7 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, int threa
                 wr = cmul(wr, w);
             }
             dft<kInverse, R>(v);
-            const int base = slot<Value>((j - k) * R + k);
+            const int base = slot<Value>(fb::span_offset(j, count, ns, R));
 #pragma unroll
             for (int p = 0; p < R; ++p) {
                 fb::store_value(x, base + slot<Value>(reverse_bits(p, log2_radix<R>()) * ns), v[p]);
