@@ -11,7 +11,7 @@ the bf16 padding in slot<Value> was chosen: it reproduces the replay share Nsigh
 
   tools/bank-model.py                       wavefronts per request for the old and the current padding
   tools/bank-model.py --terms 5:5,1:8       the same for the padding i + 5 (i >> 5) + (i >> 8)
-  tools/bank-model.py --search              the best one- and two-term paddings over all sizes
+  tools/bank-model.py --search              the best one- and two-term paddings over all sizes (slow)
 
 The formulas mirror the kernels as of commit ec8971a: keep them in step when a pass changes.
 """
@@ -141,7 +141,7 @@ def show(name, terms):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--terms', help='c:s,c:s,... for i + c (i >> s) + ...')
-    parser.add_argument('--search', action='store_true', help='rank one- and two-term paddings (minutes)')
+    parser.add_argument('--search', action='store_true', help='rank one- and two-term paddings (about a quarter of an hour)')
     args = parser.parse_args()
     print('%-28s %s' % ('padding \\ n', ' '.join('%5d' % n for n in SIZES)))
     if args.terms:
