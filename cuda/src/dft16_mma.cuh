@@ -184,6 +184,20 @@ __device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restri
     return f;
 }
 
+// Lanes i < count of learned levels' fragments, by the block's threads: lane i % 32 of level
+// (i / 32) % levels into out[i / 32], from first for i < 32 levels, else from second (of its
+// matrices' conjugate transposes where second_adjoint). Each matrices holds levels 16 x 16
+// complex fp32 matrices ((re, im) pairs, row-major).
+__device__ __forceinline__ void set_learned_lanes(Dft16Lanes *out, int count, int levels, const float *first,
+                                                  const float *second, bool second_adjoint) {
+    for (int i = threadIdx.x; i < count; i += blockDim.x) {
+        const bool later = i >= 32 * levels;
+        set_lane_fragments(out + i / 32, i % 32,
+                           matrix_fragments((later ? second : first) + 512 * ((i / 32) % levels), i % 32,
+                                            later && second_adjoint));
+    }
+}
+
 // out = A x for columns 16-vectors on tensor cores, by all threads of the block (A's fragments
 // in matrix): x_r of column c from load(c, r), each tile's results to finish(tile, re, im),
 // the lane's share of the C layout (rows g, g + 8; columns 8 tile + 2t, + 1). Every load

@@ -59,11 +59,7 @@ template <typename Value> __device__ void save_values(const Value *x, Value *to,
 
 // The learned matrices' A fragments, [levels] of P, then [levels] of P^H.
 __device__ __forceinline__ void load_fragments(Dft16Lanes *fragments, const float *matrices, int levels) {
-    const int count = 64 * levels;  // lanes
-    for (int i = threadIdx.x; i < count; i += blockDim.x) {
-        fb::set_lane_fragments(fragments + i / 32, i % 32,
-                               fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32, i >= 32 * levels));
-    }
+    fb::set_learned_lanes(fragments, 64 * levels, levels, matrices, matrices, true);
 }
 
 // Every group's fragments for the backward's blocks, once per call: [groups][forward, inverse]

@@ -525,12 +525,7 @@ __device__ __forceinline__ const fb::Dft16Lanes *setup_learned_fragments(float4 
                                                                          const float *__restrict__ inverse,
                                                                          int levels) {
     auto *fragments = reinterpret_cast<fb::Dft16Lanes *>(reinterpret_cast<char *>(smem) + values_bytes<Value>(n));
-    const int count = (inverse != nullptr ? 64 : 32) * levels;
-    for (int i = threadIdx.x; i < count; i += blockDim.x) {
-        const float *matrices = i < 32 * levels ? forward : inverse;
-        fb::set_lane_fragments(fragments + i / 32, i % 32,
-                               fb::matrix_fragments(matrices + 512 * ((i / 32) % levels), i % 32));
-    }
+    fb::set_learned_lanes(fragments, (inverse != nullptr ? 64 : 32) * levels, levels, forward, inverse, false);
     return fragments;
 }
 
