@@ -79,18 +79,20 @@ __device__ __forceinline__ int span_offset(int j, int count, int ns, int radix) 
     return (j - k) * radix + k;
 }
 
-// exp(2 pi i x) by the fast sine, x first reduced to [-1/2, 1/2] (|angle| <= pi, where its absolute
-// error is about 1e-6: below what bf16 values keep).
-__device__ __forceinline__ float2 fast_root(float x) {
-    x -= rintf(x);
+// exp(i a) by the fast sine, for |a| <= 2 pi: every root here lies within one turn, where its
+// absolute error is about 1e-6 (below what bf16 values keep), so no range reduction.
+__device__ __forceinline__ float2 fast_expi(float a) {
     float s, c;
-    __sincosf(6.283185307179586f * x, &s, &c);
+    __sincosf(a, &s, &c);
     return make_float2(c, s);
 }
 
-// exp(-+2 pi i m / period), period a power of two.
+// exp(2 pi i x), |x| <= 1.
+__device__ __forceinline__ float2 fast_root(float x) { return fast_expi(6.283185307179586f * x); }
+
+// exp(-+2 pi i m / period), period a power of two, |m| <= period.
 __device__ __forceinline__ float2 unit_root(int m, int period, bool inverse) {
-    return fast_root((inverse ? 1.0f : -1.0f) * static_cast<float>(m) * power_of_two_reciprocal(period));
+    return fast_expi(static_cast<float>(m) * ((inverse ? 6.283185307179586f : -6.283185307179586f) * power_of_two_reciprocal(period)));
 }
 
 // v * exp(-+2 pi i m / period), period a power of two.

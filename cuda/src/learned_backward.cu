@@ -160,9 +160,9 @@ template <int R, bool kInverse, typename Value> __device__ void small_pass_adjoi
     for (int group = 0; group < kGroups; ++group) {
         const int j = threadIdx.x + group * blockDim.x;
         if (j < count) {
-            const int k = j & (ns - 1);
+            const int base = fb::span_offset(j, count, ns, R);
 #pragma unroll
-            for (int p = 0; p < R; ++p) held[group][p] = fb::load_value(x, slot<Value>((j - k) * R + k + p * ns));
+            for (int p = 0; p < R; ++p) held[group][p] = fb::load_value(x, slot<Value>(base + p * ns));
         }
     }
     __syncthreads();
@@ -191,10 +191,7 @@ __device__ void pass16_adjoint(const Buffers<Value> &b, int n, int ns, const Dft
         const float2 v = fb::load_value(b.in, j + s * count);
         return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, kInverse) : v;
     };
-    auto out_grad = [&](int j, int p) {
-        const int k = j & (ns - 1);
-        return fb::load_value(b.g, slot<Value>((j - k) * 16 + k + p * ns));
-    };
+    auto out_grad = [&](int j, int p) { return fb::load_value(b.g, slot<Value>(fb::span_offset(j, count, ns, 16) + p * ns)); };
     add_level_grad(count, out_grad, input, grad, reinterpret_cast<float *>(b.inner));  // inner: unused by this pass
     fb::matrix_step<kTensorTilesPerRound>(count, adjoint, blockDim.x, out_grad, [&](int j, int s, float2 v) {
         fb::store_value(b.g, slot<Value>(j + s * count), ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), 16 * ns, !kInverse) : v);
@@ -218,10 +215,7 @@ __device__ void pass16m_adjoint(const Buffers<Value> &b, int n, int ns, const Df
         return ns > 1 ? fb::twiddle(v, s * (j & (ns - 1)), kRadix * ns, kInverse) : v;
     };
     auto inner_at = [](int j, int c, int column_b) { return slot<Value>(j * kRadix + c * kM + column_b); };
-    auto out_at = [&](int j, int c, int d) {
-        const int k = j & (ns - 1);
-        return slot<Value>((j - k) * kRadix + k + (c + 16 * d) * ns);
-    };
+    auto out_at = [&](int j, int c, int d) { return slot<Value>(fb::span_offset(j, count, ns, kRadix) + (c + 16 * d) * ns); };
     if constexpr (kM == 16) {
         fb::matrix_step<kTensorTilesPerRound>(columns, fragments, blockDim.x, input, [&](int column, int c, float2 v) {  // Ut, recomputed
             const int column_b = column % 16;

@@ -62,6 +62,12 @@ template <int kLogN> __device__ __forceinline__ int threads_for() {
     }
 }
 
+// Where blocks run channel-fastest, block blockIdx.x's channel and its batch row (or pair of rows):
+// 32-bit divisions, as channels <= gridDim.x < 2^31 (a 64-bit one is a long routine, run by every
+// thread).
+__device__ __forceinline__ int64_t block_channel(int64_t channels) { return blockIdx.x % static_cast<uint32_t>(channels); }
+__device__ __forceinline__ int64_t block_batch_row(int64_t channels) { return blockIdx.x / static_cast<uint32_t>(channels); }
+
 using fb::cmul;
 using fb::dft;
 using fb::log2_radix;
@@ -312,6 +318,7 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
                                                   const float2 *__restrict__ k, bool transpose, int threads) {
     const int64_t size = static_cast<int64_t>(outer) * n;
     const int count = two ? n : o == 0 ? n / 2 + 1 : n / 2;
+#pragma unroll 1  // unrolled, the loop grows the code without saving a round
     for (int first = threadIdx.x; first < count; first += kPrefetch * threads) {
         float2 k_lo[kPrefetch], k_hi[kPrefetch];
 #pragma unroll
@@ -377,8 +384,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     const int threads = threads_for<kLogN>();
-    const int64_t h = blockIdx.x % channels;
-    const int64_t b0 = 2 * (blockIdx.x / channels);
+    const int64_t h = block_channel(channels);
+    const int64_t b0 = 2 * block_batch_row(channels);
     const bool pair = b0 + 1 < batch;
     const int64_t row0 = (b0 * channels + h) * length;  // where each row starts in u, the gates and y
     const int64_t row1 = row0 + channels * length;
@@ -389,12 +396,14 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     using Gate = fb::GateGroup<T, kVec>;
 #pragma unroll 4  // several global loads in flight per thread
     for (int t = kVec * threadIdx.x; t < n; t += kVec * threads) {
-        Group a{}, b{};  // zero padding past the length
-        if (t < length) {
-            a = *reinterpret_cast<const Group *>(u0 + t);
-            if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
+        if (t >= length) {  // zero padding: nothing to load or convert
+#pragma unroll
+            for (int i = 0; i < kVec; ++i) fb::store_value(x, slot<Value>(t) + i, make_float2(0.0f, 0.0f));
+            continue;
         }
-        const Gate pre_a(pre, row0 + t, t < length), pre_b(pre, row1 + t, t < length && pair);
+        Group a = *reinterpret_cast<const Group *>(u0 + t), b{};
+        if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
+        const Gate pre_a(pre, row0 + t), pre_b(pre, row1 + t, pair);
 #pragma unroll
         for (int i = 0; i < kVec; ++i) {
             fb::store_value(x, slot<Value>(t) + i, make_float2(fb::to_float(a.v[i]) * pre_a[i],
@@ -427,7 +436,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     }
 }
 
-// Row row of u (batch row times channels plus channel) as n complex values u[2j] + i u[2j+1]
+// Row row of u (batch row times channels plus channel h) as n complex values u[2j] + i u[2j+1]
 // (convolve_real_in_place), by the block, its values at the start of shared memory (fragments
 // and kLearned as convolve_real_in_place takes them).
 // kVec = 4 moves two complex values per access (length a multiple of 4, rows 4-element aligned),
@@ -436,11 +445,10 @@ template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLo
 __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restrict__ u,
                                                   const float2 *__restrict__ spectrum, const float *__restrict__ d,
                                                   const T *__restrict__ pre, const T *__restrict__ post,
-                                                  T *__restrict__ y, int64_t row, int64_t channels, int64_t length,
+                                                  T *__restrict__ y, int64_t row, int64_t h, int64_t length,
                                                   int n, bool transpose, const fb::Dft16Lanes *fragments,
                                                   const fb::Dft16Lanes *inverse_fragments) {
     Value *x = reinterpret_cast<Value *>(smem);
-    const int64_t h = row % channels;
     const int64_t first = row * length;  // where the row starts in u, the gates and y
     const T *ur = u + first;
     T *yr = y + first;
@@ -451,9 +459,13 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
         using Gate = fb::GateGroup<T, 4>;
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * threads) {
-            Group a{};  // zero padding past the length
-            if (t < length) a = *reinterpret_cast<const Group *>(ur + t);
-            const Gate g(pre, first + t, t < length);
+            if (t >= length) {  // zero padding: nothing to load or convert
+                fb::store_value(x, slot<Value>(t >> 1), make_float2(0.0f, 0.0f));
+                fb::store_value(x, slot<Value>(t >> 1) + 1, make_float2(0.0f, 0.0f));
+                continue;
+            }
+            const Group a = *reinterpret_cast<const Group *>(ur + t);
+            const Gate g(pre, first + t);
             fb::store_value(x, slot<Value>(t >> 1), make_float2(fb::to_float(a.v[0]) * g[0], fb::to_float(a.v[1]) * g[1]));
             fb::store_value(x, slot<Value>(t >> 1) + 1, make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
@@ -506,8 +518,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
     extern __shared__ float4 smem[];
     const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, blockIdx.x,
-                                                                     channels, length, n, transpose, fragments,
-                                                                     fragments);
+                                                                     block_channel(channels), length, n, transpose,
+                                                                     fragments, fragments);
 }
 
 // Shared memory of the learned kernels for n values: the values, then the learned matrices'
@@ -558,7 +570,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
     constexpr bool kSeveralRows = learned_several_rows(kLogN > 0 ? 1 << kLogN : kCompactFrom / 2,
                                                        kLogN > 0 || std::is_same_v<Value, float2>);
     extern __shared__ float4 smem[];
-    const int64_t h = kSeveralRows ? blockIdx.x / splits : blockIdx.x % channels;
+    const int64_t h = kSeveralRows ? blockIdx.x / splits : block_channel(channels);
     const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Lanes *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
                                                                      inverse + group * levels * 512, levels);
@@ -566,12 +578,12 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
         for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
             if (b >= splits) __syncthreads();  // the last row's reads of the values are done
             convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
-                                                                            b * channels + h, channels, length, n,
+                                                                            b * channels + h, h, length, n,
                                                                             false, fragments, fragments + levels);
         }
     } else {
         convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
-                                                                        blockIdx.x, channels, length, n, false,
+                                                                        blockIdx.x, h, length, n, false,
                                                                         fragments, fragments + levels);
     }
 }
