@@ -87,12 +87,14 @@ __device__ __forceinline__ float2 fast_expi(float a) {
     return make_float2(c, s);
 }
 
+constexpr float kTwoPi = 6.283185307179586f;
+
 // exp(2 pi i x), |x| <= 1.
-__device__ __forceinline__ float2 fast_root(float x) { return fast_expi(6.283185307179586f * x); }
+__device__ __forceinline__ float2 fast_root(float x) { return fast_expi(kTwoPi * x); }
 
 // exp(-+2 pi i m / period), period a power of two, |m| <= period.
 __device__ __forceinline__ float2 unit_root(int m, int period, bool inverse) {
-    return fast_expi(static_cast<float>(m) * ((inverse ? 6.283185307179586f : -6.283185307179586f) * power_of_two_reciprocal(period)));
+    return fast_expi(static_cast<float>(m) * ((inverse ? kTwoPi : -kTwoPi) * power_of_two_reciprocal(period)));
 }
 
 // v * exp(-+2 pi i m / period), period a power of two.
