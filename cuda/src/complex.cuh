@@ -22,7 +22,12 @@ __host__ __device__ __forceinline__ float2 csub(float2 a, float2 b) { return mak
 // Complex values as stored between steps: fp32 for the exact fp32 path, bf16 for the tensor-core
 // path (its products round their operands to bf16 anyway; half the bytes moved per step).
 __device__ __forceinline__ float2 load_value(const float2 *x, int64_t i) { return x[i]; }
-__device__ __forceinline__ float2 load_value(const __nv_bfloat162 *x, int64_t i) { return __bfloat1622float2(x[i]); }
+// bf16 is the high half of an fp32: each half widened by one shift or mask (the library's conversion
+// takes a byte permute and a shift for the high one).
+__device__ __forceinline__ float2 load_value(const __nv_bfloat162 *x, int64_t i) {
+    const uint32_t bits = *reinterpret_cast<const uint32_t *>(x + i);
+    return make_float2(__uint_as_float(bits << 16), __uint_as_float(bits & 0xffff0000u));
+}
 __device__ __forceinline__ void store_value(float2 *x, int64_t i, float2 v) { x[i] = v; }
 __device__ __forceinline__ void store_value(__nv_bfloat162 *x, int64_t i, float2 v) { x[i] = __float22bfloat162_rn(v); }
 

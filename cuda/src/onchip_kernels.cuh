@@ -56,7 +56,9 @@ __host__ __device__ constexpr int block_threads(int n) {
 // block_threads(n)), so loops over the block's share have known trips and strides; else blockDim.x.
 template <int kLogN> __device__ __forceinline__ int threads_for() {
     if constexpr (kLogN > 0) {
-        return block_threads(1 << kLogN);
+        constexpr int threads = block_threads(1 << kLogN);
+        __builtin_assume(threadIdx.x < threads);  // so the compiler drops the passes' bound checks
+        return threads;
     } else {
         return static_cast<int>(blockDim.x);
     }
@@ -436,7 +438,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     }
 }
 
-// Row row of u (batch row times channels plus channel h) as n complex values u[2j] + i u[2j+1]
+// Row row of u (batch row times channels plus channel) as n complex values u[2j] + i u[2j+1]
 // (convolve_real_in_place), by the block, its values at the start of shared memory (fragments
 // and kLearned as convolve_real_in_place takes them).
 // kVec = 4 moves two complex values per access (length a multiple of 4, rows 4-element aligned),
@@ -445,10 +447,11 @@ template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLo
 __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restrict__ u,
                                                   const float2 *__restrict__ spectrum, const float *__restrict__ d,
                                                   const T *__restrict__ pre, const T *__restrict__ post,
-                                                  T *__restrict__ y, int64_t row, int64_t h, int64_t length,
+                                                  T *__restrict__ y, int64_t row, int64_t channels, int64_t length,
                                                   int n, bool transpose, const fb::Dft16Lanes *fragments,
                                                   const fb::Dft16Lanes *inverse_fragments) {
     Value *x = reinterpret_cast<Value *>(smem);
+    const int64_t h = row % channels;
     const int64_t first = row * length;  // where the row starts in u, the gates and y
     const T *ur = u + first;
     T *yr = y + first;
@@ -459,13 +462,9 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
         using Gate = fb::GateGroup<T, 4>;
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < 2 * n; t += 4 * threads) {
-            if (t >= length) {  // zero padding: nothing to load or convert
-                fb::store_value(x, slot<Value>(t >> 1), make_float2(0.0f, 0.0f));
-                fb::store_value(x, slot<Value>(t >> 1) + 1, make_float2(0.0f, 0.0f));
-                continue;
-            }
-            const Group a = *reinterpret_cast<const Group *>(ur + t);
-            const Gate g(pre, first + t);
+            Group a{};  // zero padding past the length
+            if (t < length) a = *reinterpret_cast<const Group *>(ur + t);
+            const Gate g(pre, first + t, t < length);
             fb::store_value(x, slot<Value>(t >> 1), make_float2(fb::to_float(a.v[0]) * g[0], fb::to_float(a.v[1]) * g[1]));
             fb::store_value(x, slot<Value>(t >> 1) + 1, make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
@@ -518,8 +517,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
     extern __shared__ float4 smem[];
     const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, blockIdx.x,
-                                                                     block_channel(channels), length, n, transpose,
-                                                                     fragments, fragments);
+                                                                     channels, length, n, transpose, fragments,
+                                                                     fragments);
 }
 
 // Shared memory of the learned kernels for n values: the values, then the learned matrices'
@@ -578,12 +577,12 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
         for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
             if (b >= splits) __syncthreads();  // the last row's reads of the values are done
             convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
-                                                                            b * channels + h, h, length, n,
+                                                                            b * channels + h, channels, length, n,
                                                                             false, fragments, fragments + levels);
         }
     } else {
         convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
-                                                                        blockIdx.x, h, length, n, false,
+                                                                        blockIdx.x, channels, length, n, false,
                                                                         fragments, fragments + levels);
     }
 }
