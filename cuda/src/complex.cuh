@@ -19,6 +19,18 @@ __host__ __device__ __forceinline__ float2 cadd(float2 a, float2 b) { return mak
 
 __host__ __device__ __forceinline__ float2 csub(float2 a, float2 b) { return make_float2(a.x - b.x, a.y - b.y); }
 
+// 1 / p for p = 2^k, exactly: the exponent negated in the bits (a constant where p is one).
+__device__ __forceinline__ float power_of_two_reciprocal(int p) {
+    return __int_as_float(0x7f000000 - __float_as_int(static_cast<float>(p)));
+}
+
+// exp(-+2 pi i num / den) to fp32 accuracy, den a power of two up to 2^24 (the scaling is exact).
+__device__ __forceinline__ float2 exact_root(int64_t num, int64_t den, bool inverse = false) {
+    float s, c;
+    sincospif((inverse ? 2.0f : -2.0f) * static_cast<float>(num) * power_of_two_reciprocal(static_cast<int>(den)), &s, &c);
+    return make_float2(c, s);
+}
+
 // Complex values as stored between steps: fp32 for the exact fp32 path, bf16 for the tensor-core
 // path (its products round their operands to bf16 anyway; half the bytes moved per step).
 __device__ __forceinline__ float2 load_value(const float2 *x, int64_t i) { return x[i]; }

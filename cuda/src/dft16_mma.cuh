@@ -65,11 +65,6 @@ __device__ __forceinline__ void mma_bf16_16x8x16(float (&d)[4], const uint32_t (
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-// 1 / p for p = 2^k, exactly: the exponent negated in the bits (a constant where p is one).
-__device__ __forceinline__ float power_of_two_reciprocal(int p) {
-    return __int_as_float(0x7f000000 - __float_as_int(static_cast<float>(p)));
-}
-
 // Where column j's outputs start in a pass of radix R at span ns over count columns: (j - k) R + k,
 // k = j mod ns. In the last pass (count <= ns) every column is its own k, so j: a constant test in
 // the kernels compiled for their size, one multiply and mask fewer per column there.
@@ -88,9 +83,6 @@ __device__ __forceinline__ float2 fast_expi(float a) {
 }
 
 constexpr float kTwoPi = 6.283185307179586f;
-
-// exp(2 pi i x), |x| <= 1.
-__device__ __forceinline__ float2 fast_root(float x) { return fast_expi(kTwoPi * x); }
 
 // exp(-+2 pi i m / period), period a power of two, |m| <= period.
 __device__ __forceinline__ float2 unit_root(int m, int period, bool inverse) {

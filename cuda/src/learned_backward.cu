@@ -358,15 +358,14 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
     using fb::conj;
     for (int f = threadIdx.x; f <= n / 2; f += blockDim.x) {
         const int fp = (n - f) & (n - 1);
-        float sine, cosine;
-        sincospif(-static_cast<float>(f) / static_cast<float>(n), &sine, &cosine);  // W_2n^f
         const float2 zi = fb::load_value(z, f), zp = fb::load_value(z, fp);
         const float2 k_lo = k[f], k_hi = k[n - f];
-        BinGrads d = bin_product_backward(zi, zp, make_float2(cosine, sine), k_lo, f == 0 ? k_hi : conj(k_hi),
+        const float2 w = fb::exact_root(f, 2 * n);  // W_2n^f
+        BinGrads d = bin_product_backward(zi, zp, w, k_lo, f == 0 ? k_hi : conj(k_hi),
                                           fb::load_value(g, slot<Value>(f)));
         float2 at_f = d.zk, at_fp = d.zp, dk_f = d.k_lo, dk_partner = f == 0 ? d.k_hi : conj(d.k_hi);
         if (fp != f) {
-            d = bin_product_backward(zp, zi, make_float2(-cosine, sine), k_hi, conj(k_lo), fb::load_value(g, slot<Value>(fp)));
+            d = bin_product_backward(zp, zi, make_float2(-w.x, w.y), k_hi, conj(k_lo), fb::load_value(g, slot<Value>(fp)));
             at_fp = cadd(at_fp, d.zk);
             at_f = cadd(at_f, d.zp);
             dk_partner = cadd(dk_partner, d.k_lo);
@@ -533,11 +532,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     const float2 *gk = spectrum_grad + h * (n + 1);
     const float scale = 0.5f / static_cast<float>(n);
     auto add_bin = [&](int f, float2 &to_a, float2 &to_b) {
-        float sine, cosine;
-        sincospif(-static_cast<float>(f) / static_cast<float>(n), &sine, &cosine);
         const float2 e = make_float2(scale * gk[f].x, scale * gk[f].y);
-        const float2 o = make_float2(scale * (cosine * gk[f].x + sine * gk[f].y),
-                                     scale * (cosine * gk[f].y - sine * gk[f].x));  // conj(w) g / N
+        const float2 o = fb::cmul(fb::conj(fb::exact_root(f, 2 * n)), e);  // conj(W_2n^f) g / N
         to_a = fb::cadd(to_a, make_float2(0.5f * (e.x - o.y), 0.5f * (e.y + o.x)));
         to_b = fb::cadd(to_b, make_float2(0.5f * (e.x + o.y), 0.5f * (o.x - e.y)));
     };

@@ -33,13 +33,6 @@ constexpr int kThreads = 256;
 using fb::cmul;
 using fb::conj;
 
-// exp(-2 pi i num / den) for 0 <= num < den <= 2^24, den a power of two: the scaling is exact.
-__device__ __forceinline__ float2 root(int64_t num, int64_t den) {
-    float s, c;
-    sincospif(-2.0f * static_cast<float>(num) * (1.0f / static_cast<float>(den)), &s, &c);
-    return make_float2(c, s);
-}
-
 // out[q] = x[reverse(q)]: register indices fixed at compile time (a runtime index would move x
 // to local memory).
 template <int kOuter, int... q>
@@ -175,7 +168,7 @@ template <int kOuter1, int kOuter2> struct TwoLevels {
         float2 x[kOuter1];
 #pragma unroll
         for (int p1 = 0; p1 < kOuter1; ++p1) x[p1] = load(mp + inner * kOuter2 * p1);
-        outer_dft<kOuter1, false>(x, root(mp, size));
+        outer_dft<kOuter1, false>(x, fb::exact_root(mp, size));
 #pragma unroll
         for (int q1 = 0; q1 < kOuter1; ++q1) keep(q1, x[q1]);
     }
@@ -208,7 +201,7 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
             float2 x[kOuter2];
 #pragma unroll
             for (int p2 = 0; p2 < kOuter2; ++p2) x[p2] = t[Levels::tile_index(q1, p2, m - b.first)];
-            outer_dft<kOuter2, false>(x, root(m, kOuter2 * inner));
+            outer_dft<kOuter2, false>(x, fb::exact_root(m, kOuter2 * inner));
 #pragma unroll
             for (int q2 = 0; q2 < kOuter2; ++q2) fb::store_value(zr + (q1 * kOuter2 + q2) * inner, m, x[q2]);
         });
@@ -235,7 +228,7 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
             float2 v[kOuter2];
 #pragma unroll
             for (int q2 = 0; q2 < kOuter2; ++q2) v[q2] = fb::load_value(zr + (q1 * kOuter2 + q2) * inner, m);
-            outer_inverse_dft<kOuter2>(v, root(m, kOuter2 * inner));
+            outer_inverse_dft<kOuter2>(v, fb::exact_root(m, kOuter2 * inner));
 #pragma unroll
             for (int p2 = 0; p2 < kOuter2; ++p2) t[Levels::tile_index(q1, p2, m - b.first)] = v[p2];
         });
@@ -249,7 +242,7 @@ __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T>
         for (int q1 = 0; q1 < kOuter1; ++q1) {
             v[q1] = kOuter2 == 1 ? fb::load_value(zr + q1 * inner, m) : t[Levels::tile_index(q1, p2, m - b.first)];
         }
-        outer_inverse_dft<kOuter1>(v, root(mp, b.size));
+        outer_inverse_dft<kOuter1>(v, fb::exact_root(mp, b.size));
 #pragma unroll
         for (int p1 = 0; p1 < kOuter1; ++p1) {
             const int64_t j = mp + inner * kOuter2 * p1;

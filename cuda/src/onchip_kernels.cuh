@@ -99,15 +99,13 @@ __device__ __forceinline__ int pass_column(int round, int groups, int g, int thr
     return threadIdx.x + (round * groups + g) * threads;
 }
 
-// exp(i pi x) in the precision of complex values stored as Value: the fast root for bf16 ones
-// (dft16_mma.cuh), the accurate sincospif for fp32 ones.
-template <typename Value> __device__ __forceinline__ float2 root_pi(float x) {
+// exp(-+2 pi i m / period), period a power of two, in the precision of complex values stored as
+// Value: the fast root for bf16 ones (dft16_mma.cuh), the accurate one for fp32 ones.
+template <typename Value> __device__ __forceinline__ float2 root(int m, int period, bool inverse) {
     if constexpr (std::is_same_v<Value, float2>) {
-        float s, c;
-        sincospif(x, &s, &c);
-        return make_float2(c, s);
+        return fb::exact_root(m, period, inverse);
     } else {
-        return fb::fast_root(0.5f * x);
+        return fb::unit_root(m, period, inverse);
     }
 }
 
@@ -142,8 +140,7 @@ __device__ __forceinline__ void stockham_pass(Value *x, int n, int ns, int threa
             float2 v[R];
 #pragma unroll
             for (int r = 0; r < R; ++r) v[r] = fb::load_value(held[round], g * R + r);
-            // ns * R is a power of two: the fast division is exact, and avoids the IEEE one's slow path.
-            const float2 w = root_pi<Value>(__fdividef((kInverse ? 2.0f : -2.0f) * k, static_cast<float>(ns * R)));
+            const float2 w = root<Value>(k, ns * R, kInverse);
             float2 wr = w;
 #pragma unroll
             for (int r = 1; r < R; ++r) {
@@ -344,7 +341,7 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
                 k_lo[e] = fb::conj(k_lo[e]);
                 k_hi[e] = fb::conj(k_hi[e]);
             }
-            const float2 w = root_pi<Value>(-static_cast<float>(bin) / static_cast<float>(size));  // W_2size^bin; exact ratio
+            const float2 w = root<Value>(static_cast<int>(bin), static_cast<int>(2 * size), false);  // W_2size^bin
             // bin size + bin is conj(bin size - bin) by Hermitian symmetry, bin size itself for bin 0
             // (which has no partner: f = fp there)
             const RealBinPair products = real_bin_products(zi, zp, w, k_lo[e], bin == 0 ? k_hi[e] : fb::conj(k_hi[e]));
@@ -619,9 +616,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restr
         const float2 zb = fb::load_value(x, slot<Value>((n - f) & (n - 1)));
         const float2 e = make_float2(0.5f * (za.x + zb.x), 0.5f * (za.y - zb.y));
         const float2 o = make_float2(0.5f * (za.y + zb.y), -0.5f * (za.x - zb.x));
-        float sine, cosine;
-        sincospif(-static_cast<float>(f) / static_cast<float>(n), &sine, &cosine);  // W_2n^f
-        const float2 wo = cmul(make_float2(cosine, sine), o);
+        const float2 wo = cmul(fb::exact_root(f, 2 * n), o);  // W_2n^f o
         spectrum[h * (n + 1) + f] = make_float2(scale * (e.x + wo.x), scale * (e.y + wo.y));
     }
 }
