@@ -94,6 +94,15 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
     return cmul(v, unit_root(m, period, inverse));
 }
 
+// v * exp(-+2 pi i (a + b) k / period), period a power of two, |(a + b) k| <= period, for a row
+// index split into a lane's part a and a part b that is a constant where the loops unroll: the
+// angle of k (and of a k) is shared by all values of a column, so each value takes one fused
+// multiply-add for its angle instead of an integer product and a conversion.
+__device__ __forceinline__ float2 twiddle_split(float2 v, int a, int b, int k, int period, bool inverse) {
+    const float step = static_cast<float>(k) * ((inverse ? kTwoPi : -kTwoPi) * power_of_two_reciprocal(period));
+    return cmul(v, fast_expi(fmaf(static_cast<float>(b), step, static_cast<float>(a) * step)));
+}
+
 // bf16 bits of x rounded to nearest (never a tie for the roots below: they are 0, +-1 or irrational).
 constexpr uint32_t bf16_bits(double x) {
     if (x == 0) return 0;
@@ -195,11 +204,14 @@ __device__ __forceinline__ void set_learned_lanes(Dft16Lanes *out, int count, in
 }
 
 // out = A x for columns 16-vectors on tensor cores, by all threads of the block (A's fragments
-// in matrix): x_r of column c from load(c, r), each tile's results to finish(tile, re, im),
+// in matrix): x_r of column c from load(c, r), r = 2t plus bits 0 and 3 of the register (the
+// lane's part r & kLaneRowBits), each tile's results to finish(tile, re, im),
 // the lane's share of the C layout (rows g, g + 8; columns 8 tile + 2t, + 1). Every load
 // precedes the first finish (a barrier between), so the outputs may overwrite the inputs; ends
 // with a barrier. Each warp takes tiles of 8 columns, at most kMaxTiles (columns <= 8 kMaxTiles
 // warps). threads: the block's (blockDim.x, or that number as a constant where the caller knows it).
+constexpr int kLaneRowBits = 6;
+
 template <int kMaxTiles, typename Load, typename Finish>
 __device__ __forceinline__ void matrix_tiles(int columns, const Dft16Lanes *matrix, int threads, Load load,
                                              Finish finish) {
@@ -262,7 +274,7 @@ __device__ __forceinline__ void stockham_pass16_mma(Value *x, int n, int ns, boo
         count, matrix, threads,
         [&](int j, int r) {
             const float2 v = load_value(x, slot(j) + slot(r * count));
-            return ns > 1 ? twiddle(v, r * (j & (ns - 1)), 16 * ns, inverse) : v;
+            return ns > 1 ? twiddle_split(v, r & kLaneRowBits, r & ~kLaneRowBits, j & (ns - 1), 16 * ns, inverse) : v;
         },
         [&](int j, int p, float2 v) {
             store_value(x, slot(span_offset(j, count, ns, 16)) + slot(p * ns), v);
@@ -286,7 +298,10 @@ __device__ __forceinline__ void stockham_pass32_mma(Value *x, int n, int ns, boo
         [&](int column, int a) {
             const int j = column >> 1, s = 2 * a + (column & 1);
             const float2 v = load_value(x, slot(j) + slot(s * count));
-            return ns > 1 ? twiddle(v, s * (j & (ns - 1)), 32 * ns, inverse) : v;
+            // the lane's part of s: 2 (a & kLaneRowBits) + (column & 1), column = 8 tile + g
+            return ns > 1 ? twiddle_split(v, 2 * (a & kLaneRowBits) + (column & 1), 2 * (a & ~kLaneRowBits), j & (ns - 1),
+                                          32 * ns, inverse)
+                          : v;
         },
         [&](int tile, const float (&re)[4], const float (&im)[4]) {
             const int j = 4 * tile + t;  // columns 8 tile + 2t (b = 0) and + 1 (b = 1)
@@ -369,7 +384,7 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
 #pragma unroll
                 for (int q = 0; q < 4; ++q) {
                     v[q] = load_value(x, at(q));
-                    if (ns > 1) v[q] = twiddle(v[q], (lane_s + constant_s(q)) * k, kRadix * ns, inverse);
+                    if (ns > 1) v[q] = twiddle_split(v[q], lane_s, constant_s(q), k, kRadix * ns, inverse);
                 }
             }
             b[i][tile][0] = pack_bf16x2(v[0].x, v[1].x);
