@@ -7,7 +7,7 @@ what each thread executes there: a way to compare two builds' instruction counts
 without a GPU. Needs cuobjdump from the CUDA toolkit (any host; no GPU).
 
   cuobjdump -sass libflashbutterfly.so > lib.sass      (or an object / cubin built with nvcc -cubin)
-  tools/sass-phases.py lib.sass onchipI13__nv_bfloat16...Li11E   one kernel (a substring of its name)
+  tools/sass-phases.py lib.sass onchip_convI13__nv_bfloat16   one kernel (the first whose name contains it)
   tools/sass-phases.py lib.sass NAME --print 3                    phase 3's instructions themselves
 
 A phase ends with a BAR instruction; branches both ways are counted (the zero-padding and the

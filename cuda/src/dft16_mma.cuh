@@ -84,9 +84,14 @@ __device__ __forceinline__ float2 fast_expi(float a) {
 
 constexpr float kTwoPi = 6.283185307179586f;
 
+// The angle of exp(-+2 pi i / period), period a power of two (a constant where period is one).
+__device__ __forceinline__ float root_angle(int period, bool inverse) {
+    return (inverse ? kTwoPi : -kTwoPi) * power_of_two_reciprocal(period);
+}
+
 // exp(-+2 pi i m / period), period a power of two, |m| <= period.
 __device__ __forceinline__ float2 unit_root(int m, int period, bool inverse) {
-    return fast_expi(static_cast<float>(m) * ((inverse ? kTwoPi : -kTwoPi) * power_of_two_reciprocal(period)));
+    return fast_expi(static_cast<float>(m) * root_angle(period, inverse));
 }
 
 // v * exp(-+2 pi i m / period), period a power of two.
@@ -99,7 +104,7 @@ __device__ __forceinline__ float2 twiddle(float2 v, int m, int period, bool inve
 // angle of k (and of a k) is shared by all values of a column, so each value takes one fused
 // multiply-add for its angle instead of an integer product and a conversion.
 __device__ __forceinline__ float2 twiddle_split(float2 v, int a, int b, int k, int period, bool inverse) {
-    const float step = static_cast<float>(k) * ((inverse ? kTwoPi : -kTwoPi) * power_of_two_reciprocal(period));
+    const float step = static_cast<float>(k) * root_angle(period, inverse);
     return cmul(v, fast_expi(fmaf(static_cast<float>(b), step, static_cast<float>(a) * step)));
 }
 
@@ -203,6 +208,9 @@ __device__ __forceinline__ void set_learned_lanes(Dft16Lanes *out, int count, in
     }
 }
 
+// The bits of a B fragment's row r that come from the lane (2t, t = lane % 4; matrix_tiles).
+constexpr int kLaneRowBits = 6;
+
 // out = A x for columns 16-vectors on tensor cores, by all threads of the block (A's fragments
 // in matrix): x_r of column c from load(c, r), r = 2t plus bits 0 and 3 of the register (the
 // lane's part r & kLaneRowBits), each tile's results to finish(tile, re, im),
@@ -210,8 +218,6 @@ __device__ __forceinline__ void set_learned_lanes(Dft16Lanes *out, int count, in
 // precedes the first finish (a barrier between), so the outputs may overwrite the inputs; ends
 // with a barrier. Each warp takes tiles of 8 columns, at most kMaxTiles (columns <= 8 kMaxTiles
 // warps). threads: the block's (blockDim.x, or that number as a constant where the caller knows it).
-constexpr int kLaneRowBits = 6;
-
 template <int kMaxTiles, typename Load, typename Finish>
 __device__ __forceinline__ void matrix_tiles(int columns, const Dft16Lanes *matrix, int threads, Load load,
                                              Finish finish) {

@@ -365,6 +365,7 @@ __device__ void product_adjoint(Value *g, const Value *z, int n, const float2 *_
                                           fb::load_value(g, slot<Value>(f)));
         float2 at_f = d.zk, at_fp = d.zp, dk_f = d.k_lo, dk_partner = f == 0 ? d.k_hi : conj(d.k_hi);
         if (fp != f) {
+            // W_2n^(n - f) = -conj(W_2n^f)
             d = bin_product_backward(zp, zi, make_float2(-w.x, w.y), k_hi, conj(k_lo), fb::load_value(g, slot<Value>(fp)));
             at_fp = cadd(at_fp, d.zk);
             at_f = cadd(at_f, d.zp);
