@@ -485,7 +485,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
         transform_saving<false, kLogN>(b.g, n, fragments, saved_forward);
         save_values(b.g, saved_z, n);
         __syncthreads();  // every value saved before the products overwrite them (thread f writes bin n - f)
-        real_row_products<1>(b.g, b.g, n, 1, 0, false, k, false, blockDim.x);
+        real_row_products<1>(b.g, b.g, n, 1, 0, false, k, 0.0f, false, blockDim.x);
         __syncthreads();
         transform_saving<true, kLogN>(b.g, n, inverse_fragments, saved_inverse);
         pack_row(b.g, dy + first, length, n);

@@ -1,7 +1,8 @@
 // The whole FFT long convolution of short sequences in one kernel, on chip: each block loads two
 // rows of one channel (batch b and b + 1) as one complex sequence u_b + i u_{b+1}, transforms it
 // in shared memory, multiplies by the channel's kernel spectrum, transforms back and stores
-// y_b = Re, y_{b+1} = Im (+ D*u, cast). u is read once and y written once: the fewest passes
+// y_b = Re, y_{b+1} = Im (cast; D*u is a product with the spectrum too, spectrum_bin). u is read
+// once and y written once: the fewest passes
 // over device memory there are. Where a block cannot hold N complex values, where N values
 // would take two rounds per pass (N = 32K, pass_rounds), or the batch has no second row, a
 // block takes one row as N/2 complex values u[2j] + i u[2j+1] instead (convolve_real_in_place):
@@ -253,20 +254,29 @@ template <typename Value> __host__ __device__ constexpr size_t values_bytes(int 
     return (static_cast<size_t>(slots<Value>(n)) * sizeof(Value) + 15) / 16 * 16;
 }
 
+// Bin i of a kernel spectrum k that carries 1/N (N-point FFT) with the skip D folded in: D u is the
+// convolution with D times the unit impulse, whose spectrum is 1 at every bin, so the sequence
+// need not be read again for it. D is real: the Hermitian symmetry and the transpose's conjugate hold.
+__device__ __forceinline__ float2 spectrum_bin(const float2 *__restrict__ k, int64_t i, float skip_over_n) {
+    const float2 v = k[i];
+    return make_float2(v.x + skip_over_n, v.y);
+}
+
 // The n values in x (published by a barrier) transformed, multiplied by the kernel spectrum k of
 // the n-point FFT (n/2 + 1 bins stored, the rest by Hermitian symmetry; transpose: its
-// conjugate), and transformed back; ends with a barrier.
+// conjugate) plus the skip D (spectrum_bin), and transformed back; ends with a barrier.
 template <typename T, int kRounds, int kLogN, typename Value>
-__device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, bool transpose,
-                                                  const fb::Dft16Lanes *fragments) {
+__device__ __forceinline__ void convolve_in_place(Value *x, int n, const float2 *__restrict__ k, float skip,
+                                                  bool transpose, const fb::Dft16Lanes *fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN>(x, n, fragments);
+    const float skip_over_n = skip * fb::power_of_two_reciprocal(n);
     // Bins f and n - f by one thread: K[n - f] = conj K[f], one load for both; bin 0's thread
     // takes bin n / 2 as its partner (both are their own).
 #pragma unroll 4
     for (int f = threadIdx.x; f < n / 2; f += threads_for<kLogN>()) {
         const int partner = f == 0 ? n / 2 : n - f;
-        const float2 kf = k[f];
-        const float2 kp = f == 0 ? k[n / 2] : fb::conj(kf);
+        const float2 kf = spectrum_bin(k, f, skip_over_n);
+        const float2 kp = f == 0 ? spectrum_bin(k, n / 2, skip_over_n) : fb::conj(kf);
         // conjugated once more for the transpose
         fb::store_value(x, slot<Value>(f), cmul(fb::load_value(x, slot<Value>(f)), transpose ? fb::conj(kf) : kf));
         fb::store_value(x, slot<Value>(partner),
@@ -307,15 +317,18 @@ __device__ __forceinline__ RealBinPair real_bin_products(float2 zk, float2 zp, f
 template <typename T, bool kWide> constexpr int kPrefetchedBins = !kUsesTensorCores<T> && !kWide ? 8 : 1;
 
 // The products of one real row of 2 size values (size = outer n, K its kernel spectrum with
-// size + 1 bins, carrying 1/(2 size)) held as inner transforms of n complex values: bin
+// size + 1 bins, carrying 1/(2 size), plus the skip D as spectrum_bin folds it) held as inner
+// transforms of n complex values: bin
 // outer f + o in xa at slot f, its partner bin size - outer f - o in xp at slot n - 1 - f (in xa at
 // -f for o = 0, xp = xa when there is no second row). Each thread takes bins f and partner(f)
 // together: both products need both values. outer = 1, o = 0: one n-point transform of the
 // whole row (convolve_real_in_place). transpose: with K's conjugate. Ends with a barrier.
 template <int kPrefetch, typename Value>
 __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, int outer, int o, bool two,
-                                                  const float2 *__restrict__ k, bool transpose, int threads) {
+                                                  const float2 *__restrict__ k, float skip, bool transpose,
+                                                  int threads) {
     const int64_t size = static_cast<int64_t>(outer) * n;
+    const float skip_over_n = skip * fb::power_of_two_reciprocal(static_cast<int>(2 * size));
     const int count = two ? n : o == 0 ? n / 2 + 1 : n / 2;
 #pragma unroll 1  // unrolled, the loop grows the code without saving a round
     for (int first = threadIdx.x; first < count; first += kPrefetch * threads) {
@@ -325,8 +338,8 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
             const int f = first + e * threads;
             const int64_t bin = static_cast<int64_t>(outer) * f + o;
             if (f < count) {
-                k_lo[e] = k[bin];
-                k_hi[e] = k[size - bin];
+                k_lo[e] = spectrum_bin(k, bin, skip_over_n);
+                k_hi[e] = spectrum_bin(k, size - bin, skip_over_n);
             }
         }
 #pragma unroll
@@ -354,15 +367,16 @@ __device__ __forceinline__ void real_row_products(Value *xa, Value *xp, int n, i
 
 // The n values in x (published by a barrier), one real row of 2n values packed as above,
 // transformed, multiplied by the kernel spectrum k of the 2n-point FFT (n + 1 bins) and
-// transformed back to y[2j] + i y[2j+1] (transpose: with the spectrum's conjugate); ends with a barrier.
+// transformed back to y[2j] + i y[2j+1] (transpose: with the spectrum's conjugate; plus the skip D,
+// spectrum_bin); ends with a barrier.
 // kLearned: fragments and inverse_fragments hold each direction's learned matrices (else the DFT's,
 // both in fragments).
 template <typename T, bool kWide, int kRounds, int kLogN, bool kLearned, typename Value>
-__device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k,
+__device__ __forceinline__ void convolve_real_in_place(Value *x, int n, const float2 *__restrict__ k, float skip,
                                                        bool transpose, const fb::Dft16Lanes *fragments,
                                                        const fb::Dft16Lanes *inverse_fragments) {
     transform<kUsesTensorCores<T>, kRounds, false, kLogN, kLearned>(x, n, fragments);
-    real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, transpose, threads_for<kLogN>());
+    real_row_products<kPrefetchedBins<T, kWide>>(x, x, n, 1, 0, false, k, skip, transpose, threads_for<kLogN>());
     transform<kUsesTensorCores<T>, kRounds, true, kLogN, kLearned>(x, n, kLearned ? inverse_fragments : fragments);
 }
 
@@ -410,25 +424,20 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
         }
     }
     __syncthreads();
-    convolve_in_place<T, 1, kLogN, Value>(x, n, spectrum + h * (n / 2 + 1), transpose, fragments);
+    convolve_in_place<T, 1, kLogN, Value>(x, n, spectrum + h * (n / 2 + 1), d != nullptr ? d[h] : 0.0f, transpose,
+                                          fragments);
 
-    const float skip = d != nullptr ? d[h] : 0.0f;
     T *y0 = y + row0;
     T *y1 = y + row1;
 #pragma unroll 4
     for (int t = kVec * threadIdx.x; t < length; t += kVec * threads) {
-        Group a{}, b{}, out0, out1;
-        if (d != nullptr) {  // u is read again only for the skip term
-            a = *reinterpret_cast<const Group *>(u0 + t);
-            if (pair) b = *reinterpret_cast<const Group *>(u1 + t);
-        }
-        const Gate pre_a(pre, row0 + t, d != nullptr), pre_b(pre, row1 + t, d != nullptr && pair);
+        Group out0, out1;
         const Gate post_a(post, row0 + t), post_b(post, row1 + t, pair);
 #pragma unroll
         for (int i = 0; i < kVec; ++i) {
             const float2 v = fb::load_value(x, slot<Value>(t) + i);
-            out0.v[i] = fb::from_float<T>((v.x + skip * fb::to_float(a.v[i]) * pre_a[i]) * post_a[i]);
-            out1.v[i] = fb::from_float<T>((v.y + skip * fb::to_float(b.v[i]) * pre_b[i]) * post_b[i]);
+            out0.v[i] = fb::from_float<T>(v.x * post_a[i]);
+            out1.v[i] = fb::from_float<T>(v.y * post_b[i]);
         }
         *reinterpret_cast<Group *>(y0 + t) = out0;
         if (pair) *reinterpret_cast<Group *>(y1 + t) = out1;
@@ -452,7 +461,11 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
     const int64_t first = row * length;  // where the row starts in u, the gates and y
     const T *ur = u + first;
     T *yr = y + first;
+    // D u: in the spectrum for the DFT (spectrum_bin); a learned transform does not take the unit
+    // impulse to ones, so there it is added as y is stored (u read again).
     const float skip = d != nullptr ? d[h] : 0.0f;
+    const float spectrum_skip = kLearned ? 0.0f : skip;
+    const bool skip_at_store = kLearned && d != nullptr;
     const int threads = threads_for<kLogN>();
     if constexpr (kVec == 4) {
         using Group = fb::Elements<T, 4>;
@@ -466,19 +479,24 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
             fb::store_value(x, slot<Value>(t >> 1) + 1, make_float2(fb::to_float(a.v[2]) * g[2], fb::to_float(a.v[3]) * g[3]));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), transpose, fragments,
-                                                                   inverse_fragments);
+        convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), spectrum_skip,
+                                                                   transpose, fragments, inverse_fragments);
 #pragma unroll 4
         for (int t = 4 * threadIdx.x; t < length; t += 4 * threads) {
-            Group a{}, out;
-            if (d != nullptr) a = *reinterpret_cast<const Group *>(ur + t);  // u again only for the skip term
-            const Gate g(pre, first + t, d != nullptr), p(post, first + t);
-            const float2 v0 = fb::load_value(x, slot<Value>(t >> 1));
-            const float2 v1 = fb::load_value(x, slot<Value>(t >> 1) + 1);
-            out.v[0] = fb::from_float<T>((v0.x + skip * fb::to_float(a.v[0]) * g[0]) * p[0]);
-            out.v[1] = fb::from_float<T>((v0.y + skip * fb::to_float(a.v[1]) * g[1]) * p[1]);
-            out.v[2] = fb::from_float<T>((v1.x + skip * fb::to_float(a.v[2]) * g[2]) * p[2]);
-            out.v[3] = fb::from_float<T>((v1.y + skip * fb::to_float(a.v[3]) * g[3]) * p[3]);
+            Group out;
+            const Gate p(post, first + t);
+            float2 v0 = fb::load_value(x, slot<Value>(t >> 1));
+            float2 v1 = fb::load_value(x, slot<Value>(t >> 1) + 1);
+            if (skip_at_store) {
+                const Group a = *reinterpret_cast<const Group *>(ur + t);
+                const Gate g(pre, first + t);
+                v0 = make_float2(v0.x + skip * fb::to_float(a.v[0]) * g[0], v0.y + skip * fb::to_float(a.v[1]) * g[1]);
+                v1 = make_float2(v1.x + skip * fb::to_float(a.v[2]) * g[2], v1.y + skip * fb::to_float(a.v[3]) * g[3]);
+            }
+            out.v[0] = fb::from_float<T>(v0.x * p[0]);
+            out.v[1] = fb::from_float<T>(v0.y * p[1]);
+            out.v[2] = fb::from_float<T>(v1.x * p[2]);
+            out.v[3] = fb::from_float<T>(v1.y * p[3]);
             *reinterpret_cast<Group *>(yr + t) = out;
         }
     } else {
@@ -489,16 +507,14 @@ __device__ __forceinline__ void convolve_real_row(float4 *smem, const T *__restr
             fb::store_value(x, slot<Value>(j), make_float2(input(t), input(t + 1)));
         }
         __syncthreads();
-        convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), transpose, fragments,
-                                                                   inverse_fragments);
+        convolve_real_in_place<T, kWide, kRounds, kLogN, kLearned, Value>(x, n, spectrum + h * (n + 1), spectrum_skip,
+                                                                   transpose, fragments, inverse_fragments);
         for (int j = threadIdx.x; 2 * static_cast<int64_t>(j) < length; j += threads) {
             const int64_t t = 2 * static_cast<int64_t>(j);
             const float2 v = fb::load_value(x, slot<Value>(j));
-            yr[t] = fb::from_float<T>((v.x + (d != nullptr ? skip * input(t) : 0.0f)) * fb::gate_factor(post, first + t));
-            if (t + 1 < length) {
-                yr[t + 1] = fb::from_float<T>((v.y + (d != nullptr ? skip * input(t + 1) : 0.0f)) *
-                                              fb::gate_factor(post, first + t + 1));
-            }
+            const float2 w = skip_at_store ? make_float2(v.x + skip * input(t), v.y + skip * input(t + 1)) : v;
+            yr[t] = fb::from_float<T>(w.x * fb::gate_factor(post, first + t));
+            if (t + 1 < length) yr[t + 1] = fb::from_float<T>(w.y * fb::gate_factor(post, first + t + 1));
         }
     }
 }
@@ -672,7 +688,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     transform<kUsesTensorCores<T>, kR, false, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, false, kLogN>(xb, n, fragments);
     real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two,
-                                                 spectrum + (row % channels) * (size + 1), transpose, threads);
+                                                 spectrum + (row % channels) * (size + 1), 0.0f, transpose, threads);
     transform<kUsesTensorCores<T>, kR, true, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, true, kLogN>(xb, n, fragments);
     for (int i = threadIdx.x; i < n; i += threads) {
