@@ -455,6 +455,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_backward_rows(
     const float *__restrict__ d, T *__restrict__ du, float *dd, int64_t batch, int64_t channels, int64_t length, int n,
     const float *__restrict__ forward, const float *__restrict__ inverse, float *forward_grad, float *inverse_grad,
     int levels, int groups, int splits, const Dft16Lanes *all_fragments, float2 *spectrum_grad, char *scratch) {
+    assume_sized_block<kLogN>();
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};
@@ -514,6 +515,7 @@ template <typename T, typename Value, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum_backward(
     const float *__restrict__ k, int64_t taps, int n, float *forward_grad, int levels, int groups,
     const Dft16Lanes *all_fragments, const float2 *spectrum_grad, float *__restrict__ dk, char *scratch) {
+    assume_sized_block<kLogN>();
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const Layout<Value> layout{n, levels};

@@ -57,12 +57,17 @@ __host__ __device__ constexpr int block_threads(int n) {
 // block_threads(n)), so loops over the block's share have known trips and strides; else blockDim.x.
 template <int kLogN> __device__ __forceinline__ int threads_for() {
     if constexpr (kLogN > 0) {
-        constexpr int threads = block_threads(1 << kLogN);
-        __builtin_assume(threadIdx.x < threads);  // so the compiler drops the passes' bound checks
-        return threads;
+        return block_threads(1 << kLogN);
     } else {
         return static_cast<int>(blockDim.x);
     }
+}
+
+// In a kernel compiled for its size (kLogN > 0): tells the compiler that threadIdx.x <
+// threads_for<kLogN>(), so it drops the passes' bound checks. Not in monarch_inner, where the
+// freer schedule spilled (368 bytes per thread at n = 16384, bf16).
+template <int kLogN> __device__ __forceinline__ void assume_sized_block() {
+    if constexpr (kLogN > 0) __builtin_assume(threadIdx.x < static_cast<unsigned>(block_threads(1 << kLogN)));
 }
 
 // Where blocks run channel-fastest, block blockIdx.x's channel and its batch row (or pair of rows):
@@ -392,6 +397,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
                             const T *__restrict__ post, T *__restrict__ y, int64_t batch,
                             int64_t channels, int64_t length, int n, bool transpose) {
     if constexpr (!kGated) pre = post = nullptr;
+    assume_sized_block<kLogN>();
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];  // slots(n) values
     Value *x = reinterpret_cast<Value *>(smem);
@@ -526,6 +532,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict_
                             const T *__restrict__ pre, const T *__restrict__ post,
                             T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
     if constexpr (!kGated) pre = post = nullptr;
+    assume_sized_block<kLogN>();
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
@@ -578,6 +585,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
                             T *__restrict__ y, int64_t batch, int64_t channels, int64_t length, int n,
                             const float *__restrict__ forward, const float *__restrict__ inverse, int levels,
                             int groups, int splits) {
+    assume_sized_block<kLogN>();
     if constexpr (kLogN > 0) n = 1 << kLogN;
     constexpr bool kSeveralRows = learned_several_rows(kLogN > 0 ? 1 << kLogN : kCompactFrom / 2,
                                                        kLogN > 0 || std::is_same_v<Value, float2>);
