@@ -13,8 +13,8 @@
 // (monarch_inner in onchip_kernels.cuh) takes the two inner rows that hold bins k and n - k together and forms the
 // real row's product from them. Measured on an H100 (bf16, L = 65536), a row took no longer this
 // way than as half of a two-row complex sequence.
-// Device memory: u read, z written; z read and written by the inner step; z read, y written (u read
-// again only for D*u): three passes over z at any length.
+// Device memory: u read, z written; z read and written by the inner step (D*u is part of its
+// spectrum products); z read, y written: three passes over z at any length, u read once.
 #include "complex.cuh"
 #include "dft_registers.cuh"
 #include "elements.cuh"
@@ -69,7 +69,8 @@ __device__ __forceinline__ void outer_inverse_dft(float2 (&v)[kOuter], float2 w)
 }
 
 // One row of u as complex values x[j] = v[2j] + i v[2j+1], v = pre * u (u without a pre gate),
-// zero past the length, and the way back: y[2j] + i y[2j+1] = post * (the value + d * v), cast.
+// zero past the length, and the way back: y[2j] + i y[2j+1] = post * the value, cast (the skip
+// d * v is in the inner step's spectrum products).
 // For an even length each pair of elements moves as one access (every row then starts 2-element
 // aligned): with scalar accesses, 2-byte ones for bf16, the first and last steps moved half the
 // bytes per instruction of the others. Gates (gates.cuh) may be null: no gate.
@@ -82,14 +83,12 @@ struct RealRow {
     T *y;
     int64_t length;
     bool pairs;
-    const float *d;
-    float skip;
 
-    __device__ RealRow(int64_t row, const T *u_, const T *pre_, const T *post_, const float *d_, T *y_,
-                       int64_t channels, int64_t length_)
-        : u(u_ + row * length_), pre(pre_ != nullptr ? pre_ + row * length_ : nullptr),
+    // u and pre for load, post and y for store; the others may be null.
+    __device__ RealRow(int64_t row, const T *u_, const T *pre_, const T *post_, T *y_, int64_t length_)
+        : u(u_ != nullptr ? u_ + row * length_ : nullptr), pre(pre_ != nullptr ? pre_ + row * length_ : nullptr),
           post(post_ != nullptr ? post_ + row * length_ : nullptr), y(y_ != nullptr ? y_ + row * length_ : nullptr),
-          length(length_), pairs(length_ % 2 == 0), d(d_), skip(d_ != nullptr ? d_[row % channels] : 0.0f) {}
+          length(length_), pairs(length_ % 2 == 0) {}
 
     // Complex values that hold data: past them the row is zero padding.
     __device__ int64_t extent() const { return (length + 1) / 2; }
@@ -108,13 +107,9 @@ struct RealRow {
 
     __device__ float2 load(int64_t j) const { return input(2 * j); }
 
-    // Stores value j (j < extent()); u is read again only for the skip term.
+    // Stores value j (j < extent()).
     __device__ void store(int64_t j, float2 v) const {
         const int64_t t = 2 * j;
-        if (d != nullptr) {
-            const float2 x = input(t);
-            v = make_float2(v.x + skip * x.x, v.y + skip * x.y);
-        }
         if (pairs) {
             const fb::GateGroup<T, 2> g(post, t);
             Pair out;
@@ -178,13 +173,13 @@ template <int kOuter1, int kOuter2> struct TwoLevels {
 // complex values. Without kGated pre is taken as null (an ungated call pays for no gate checks).
 template <typename T, int kOuter1, int kOuter2, bool kGated>
 __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ u, const T *__restrict__ pre,
-                                                          fb::SmemValue<T> *__restrict__ z, int64_t channels,
-                                                          int64_t length, int64_t inner) {
+                                                          fb::SmemValue<T> *__restrict__ z, int64_t length,
+                                                          int64_t inner) {
     if constexpr (!kGated) pre = nullptr;
     using Levels = TwoLevels<kOuter1, kOuter2>;
     extern __shared__ float2 t[];  // Levels::kSharedValues
     const Levels b(inner);
-    const RealRow<T> row(b.row, u, pre, nullptr, nullptr, nullptr, channels, length);
+    const RealRow<T> row(b.row, u, pre, nullptr, nullptr, length);
     fb::SmemValue<T> *zr = z + b.row * b.size;
     b.template for_each<kOuter2>(inner, [&](int64_t m, int p2) {
         Levels::level1(m, p2, inner, b.size, [&](int64_t j) { return row.load(j); }, [&](int q1, float2 v) {
@@ -209,18 +204,16 @@ __global__ void __launch_bounds__(kThreads) outer_forward(const T *__restrict__ 
 }
 
 // The inverse outer step: the levels above undone in reverse order, value j = m' + inner outer2 p1
-// of the row stored (+ d * u, cast) where it holds data. kGated as in outer_forward.
+// of the row stored (post-gated, cast) where it holds data. Without kGated post is taken as null.
 template <typename T, int kOuter1, int kOuter2, bool kGated>
 __global__ void __launch_bounds__(kThreads) outer_inverse(const fb::SmemValue<T> *__restrict__ z,
-                                                          const T *__restrict__ u, const T *__restrict__ pre,
-                                                          const T *__restrict__ post, const float *__restrict__ d,
-                                                          T *__restrict__ y, int64_t channels, int64_t length,
-                                                          int64_t inner) {
-    if constexpr (!kGated) pre = post = nullptr;
+                                                          const T *__restrict__ post, T *__restrict__ y,
+                                                          int64_t length, int64_t inner) {
+    if constexpr (!kGated) post = nullptr;
     using Levels = TwoLevels<kOuter1, kOuter2>;
     extern __shared__ float2 t[];  // Levels::kSharedValues
     const Levels b(inner);
-    const RealRow<T> row(b.row, u, pre, post, d, y, channels, length);
+    const RealRow<T> row(b.row, nullptr, nullptr, post, y, length);
     const int64_t extent = row.extent();
     const fb::SmemValue<T> *zr = z + b.row * b.size;
     if constexpr (kOuter2 > 1) {
@@ -355,15 +348,15 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
             constexpr int kOuter1 = decltype(outer1)::value, kOuter2 = decltype(outer2)::value;
             status = launch_outer<kOuter1, kOuter2>(
                 gated ? outer_forward<T, kOuter1, kOuter2, true> : outer_forward<T, kOuter1, kOuter2, false>, rows,
-                inner, stream, in, static_cast<const T *>(pre), z, channels, length, static_cast<int64_t>(inner));
+                inner, stream, in, static_cast<const T *>(pre), z, length, static_cast<int64_t>(inner));
             if (status != cudaSuccess) return;
-            status = fb_monarch_inner(z, spectrum, dtype, rows, channels, inner, f.outer1, f.outer2, transpose != 0,
-                                      stream);
+            status = fb_monarch_inner(z, spectrum, d, dtype, rows, channels, inner, f.outer1, f.outer2,
+                                      transpose != 0, stream);
             if (status != cudaSuccess) return;
             status = launch_outer<kOuter1, kOuter2>(
                 gated ? outer_inverse<T, kOuter1, kOuter2, true> : outer_inverse<T, kOuter1, kOuter2, false>, rows,
-                inner, stream, z, in, static_cast<const T *>(pre), static_cast<const T *>(post), d,
-                static_cast<T *>(y), channels, length, static_cast<int64_t>(inner));
+                inner, stream, z, static_cast<const T *>(post), static_cast<T *>(y), length,
+                static_cast<int64_t>(inner));
         });
         if (!factored) status = cudaErrorInvalidValue;
     });

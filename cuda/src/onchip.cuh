@@ -34,8 +34,9 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
                                int64_t batch, int64_t channels, int64_t length, int n, bool real, bool transpose,
                                cudaStream_t stream);
 template <typename T>
-cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_t rows, int64_t channels, int inner,
-                                 int outer1, int outer2, bool transpose, cudaStream_t stream);
+cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const float *d, int64_t rows,
+                                 int64_t channels, int inner, int outer1, int outer2, bool transpose,
+                                 cudaStream_t stream);
 template <typename T>
 cudaError_t launch_onchip_conv_learned(const T *u, const float2 *spectrum, const float *d, T *y, int64_t batch,
                                        int64_t channels, int64_t length, int n, const float *forward,
@@ -55,6 +56,6 @@ cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int6
 // (outer1 * outer2 * inner)-point transform of row r of u as complex values u[2j] + i u[2j+1]
 // (inner a power of two up to onchip_max_sequence / 2: a block takes the two inner rows that
 // hold bins k and size - k); each becomes what the inverse outer steps turn into the convolution
-// (transpose: with the spectrum's conjugate).
-cudaError_t fb_monarch_inner(void *z, const float *spectrum, fb_dtype dtype, int64_t rows, int64_t channels,
-                             int inner, int outer1, int outer2, bool transpose, cudaStream_t stream);
+// plus the skip d (null: none) times the (pre-gated) input (transpose: with the spectrum's conjugate).
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, const float *d, fb_dtype dtype, int64_t rows,
+                             int64_t channels, int inner, int outer1, int outer2, bool transpose, cudaStream_t stream);

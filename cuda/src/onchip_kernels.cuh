@@ -653,8 +653,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restr
 // onchip_conv.
 template <typename T, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
-                            const float2 *__restrict__ spectrum, int64_t channels, int n, int outer1, int outer2,
-                            bool transpose) {
+                            const float2 *__restrict__ spectrum, const float *__restrict__ d, int64_t channels,
+                            int n, int outer1, int outer2, bool transpose) {
     using Value = SmemValue<T>;
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
@@ -695,8 +695,9 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     constexpr int kR = 1;  // n is at most half a block's longest sequence: one round of 16 values per thread
     transform<kUsesTensorCores<T>, kR, false, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, false, kLogN>(xb, n, fragments);
-    real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two,
-                                                 spectrum + (row % channels) * (size + 1), 0.0f, transpose, threads);
+    const int64_t h = row % channels;
+    real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two, spectrum + h * (size + 1),
+                                                 d != nullptr ? d[h] : 0.0f, transpose, threads);
     transform<kUsesTensorCores<T>, kR, true, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, true, kLogN>(xb, n, fragments);
     for (int i = threadIdx.x; i < n; i += threads) {

@@ -155,8 +155,9 @@ cudaError_t launch_learned_spectrum(const float *k, int64_t channels, int64_t ta
 }
 
 template <typename T>
-cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_t rows, int64_t channels, int inner,
-                                 int outer1, int outer2, bool transpose, cudaStream_t stream) {
+cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const float *d, int64_t rows,
+                                 int64_t channels, int inner, int outer1, int outer2, bool transpose,
+                                 cudaStream_t stream) {
     // fp32 inner rows stop at 8192 values (a quarter of what a block holds), a narrow block; bf16
     // ones at 16384, one round, compiled for their size from kCompactFrom on
     auto *kernel = monarch_inner<T, false, 0>;
@@ -173,8 +174,8 @@ cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, int64_
     }
     if (kernel == nullptr) return cudaErrorInvalidValue;
     const int outer = outer1 * outer2;
-    return launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream, z, spectrum, channels, inner,
-                                        outer1, outer2, transpose);
+    return launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream, z, spectrum, d, channels,
+                                        inner, outer1, outer2, transpose);
 }
 
 template <typename T>
@@ -202,8 +203,8 @@ cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int6
 #define FB_INSTANTIATE_ONCHIP_LAUNCHERS(T)                                                                          \
     template cudaError_t fb::launch_onchip_conv<T>(const T *, const float2 *, const float *, const T *, const T *,  \
                                                    T *, int64_t, int64_t, int64_t, int, bool, bool, cudaStream_t); \
-    template cudaError_t fb::launch_monarch_inner<T>(fb::SmemValue<T> *, const float2 *, int64_t, int64_t, int,     \
-                                                     int, int, bool, cudaStream_t);                                  \
+    template cudaError_t fb::launch_monarch_inner<T>(fb::SmemValue<T> *, const float2 *, const float *, int64_t,    \
+                                                     int64_t, int, int, int, bool, cudaStream_t);                    \
     template cudaError_t fb::launch_onchip_kernel_grad<T>(const T *, const T *, float *, int64_t, int64_t, int64_t, \
                                                           int, cudaStream_t);                                        \
     template cudaError_t fb::launch_onchip_conv_learned<T>(const T *, const float2 *, const float *, T *, int64_t,   \
