@@ -49,7 +49,7 @@ class LearnedOnChipGpuTest {
         "FP16,32768,1,2,16384,16384,2", "BF16,65536,1,1,32768,32768,1"})
     void matchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
                                     int groups) {
-        String seed = "learned on chip " + dtype + fftSize + length;
+        String seed = "learned on chip " + dtype + " N=" + fftSize + " L=" + length;
         int levels = fb_learned_levels(fftSize);
         assertEquals(StockhamButterfly.learnedLevels(fftSize / 2), levels, "levels per direction");
         StockhamButterfly[] butterflies = new StockhamButterfly[groups];
@@ -100,7 +100,7 @@ class LearnedOnChipGpuTest {
         "BF16,32768,1,2,16384,16384,1,true"})
     void backwardMatchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
                                             int groups, boolean withD) {
-        String seed = "learned backward " + dtype + fftSize + length;
+        String seed = "learned backward " + dtype + " N=" + fftSize + " L=" + length;
         int levels = fb_learned_levels(fftSize);
         StockhamButterfly[] butterflies = new StockhamButterfly[groups];
         for (int g = 0; g < groups; g++) butterflies[g] = StockhamButterfly.dft(fftSize).perturbed(0.2, Seeds.fresh(seed + g));
