@@ -1,6 +1,11 @@
 package io.flashbutterfly.api;
 
 import static io.flashbutterfly.testing.Accuracy.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
@@ -16,11 +21,15 @@ import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -139,11 +148,11 @@ class LongConvGpuTest {
                     Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, 3, 3, length, length, length > 1);
                     KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, length);
                     ConvGeometry geometry = spectrum.geometry();
-                    java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
+                    Map<String, CudaLongConv> paths = new LinkedHashMap<>();
                     if (CudaLongConv.fusedFits(in.u.numel() / length, geometry)) paths.put("fused", CudaLongConv.FUSED);
                     paths.put("unfused", CudaLongConv.UNFUSED);
                     assertEveryPathMatches(arena, in, spectrum, paths);
-                    org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(),
+                    assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(),
                             "cuFFT could not link the fused forward's callbacks");
                 }
             }
@@ -183,7 +192,7 @@ class LongConvGpuTest {
         int channels = length <= 1 << 16 ? 3 : 1;
         try (Arena arena = Arena.ofConfined()) {
             Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, batch, channels, length, length, true);
-            java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
+            Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             paths.put("default", CudaLongConv.INSTANCE);
             KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, length);
             ConvGeometry geometry = spectrum.geometry();
@@ -191,10 +200,33 @@ class LongConvGpuTest {
                 paths.put("flash butterfly", CudaLongConv.FLASH_BUTTERFLY);
             } else { // fp32 at 8M: an FFT size past Monarch's on this device
                 Tensor y = Tensor.empty(arena, GPU, dtype, in.u.shape());
-                var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                var e = assertThrows(IllegalArgumentException.class,
                         () -> CudaLongConv.FLASH_BUTTERFLY.forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT));
-                org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("power-of-two FFT size"), e.getMessage());
+                assertTrue(e.getMessage().contains("power-of-two FFT size"), e.getMessage());
             }
+            assertEveryPathMatches(arena, in, spectrum, paths);
+        }
+    }
+
+    /**
+     * Monarch at odd lengths and the outer sizes of one level that an H100 takes (FFT size L + Lk - 1
+     * exactly, a power of two: 4, 8 and 16 inner rows for bf16/fp16, 8 for fp32; rows whose data
+     * reach into the third or fourth inner row's span, not only the first two's), against the float64 reference
+     * through every path that takes the size.
+     */
+    @ParameterizedTest(name = "{0} B={1} H={2} L={3} Lk={4} D={5}")
+    @CsvSource({"BF16,2,3,65537,65536,true", "FP16,1,2,100001,31072,false", "BF16,1,1,131073,131072,true",
+        "FP16,1,1,200001,62144,true", "BF16,1,1,300001,224288,false", "FP32,1,2,65537,65536,true"})
+    void monarchTakesOddLengthsAndEveryOuterSize(DType dtype, int batch, int channels, int length, int taps,
+                                                 boolean skip) {
+        try (Arena arena = Arena.ofConfined()) {
+            Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, batch, channels, length, taps, skip);
+            KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, length);
+            assertEquals(length + taps - 1, spectrum.geometry().fftSize(), in.describe());
+            assertTrue(CudaLongConv.monarchFits(spectrum.geometry(), dtype, 0),
+                    in.describe());
+            Map<String, CudaLongConv> paths = new LinkedHashMap<>();
+            paths.put("default", CudaLongConv.INSTANCE);
             assertEveryPathMatches(arena, in, spectrum, paths);
         }
     }
@@ -204,7 +236,7 @@ class LongConvGpuTest {
      * Monarch where they take the FFT size, against the float64 reference; outputs poisoned.
      */
     private static void assertEveryPathMatches(Arena arena, Inputs in, KernelSpectrum spectrum,
-                                               java.util.Map<String, CudaLongConv> paths) {
+                                               Map<String, CudaLongConv> paths) {
         ConvGeometry geometry = spectrum.geometry();
         DType dtype = in.u.dtype();
         if (CudaLongConv.onChipFits(geometry, dtype, 0)) paths.put("on chip", CudaLongConv.ON_CHIP);
@@ -253,16 +285,16 @@ class LongConvGpuTest {
             Gradients want = conv.backward(in.reference(dy), in.reference(in.u), in.reference(in.k), in.reference(in.d));
             KernelSpectrum spectrum = conv.spectrum(in.k, length);
             ConvGeometry geometry = spectrum.geometry();
-            java.util.Map<String, CudaLongConv> paths = new java.util.LinkedHashMap<>();
+            Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             paths.put("default", CudaLongConv.INSTANCE);
             paths.put("flash butterfly", CudaLongConv.FLASH_BUTTERFLY);
             paths.put("cufft", CudaLongConv.CUFFT_ONLY);
             CudaLongConv.BackwardDu expected = CudaLongConv.onChipFits(geometry, dtype, 0) ? CudaLongConv.BackwardDu.ON_CHIP
                     : CudaLongConv.BackwardDu.MONARCH;
-            org.junit.jupiter.api.Assertions.assertEquals(expected,
+            assertEquals(expected,
                     CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(geometry, dtype, 0), in.describe());
             if (geometry.fftSize() <= 4096) {  // dk's on-chip kernel takes that much on any device
-                org.junit.jupiter.api.Assertions.assertTrue(
+                assertTrue(
                         CudaLongConv.FLASH_BUTTERFLY.kernelGradientOnChip(geometry, dtype, 0), in.describe());
             }
             for (var path : paths.entrySet()) {
@@ -284,18 +316,18 @@ class LongConvGpuTest {
             Inputs in = Inputs.draw(arena, Mode.CAUSAL, DType.BF16, DType.FP32, 5, 3, 3001, 3001, true);
             KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, 3001);
             ConvGeometry geometry = spectrum.geometry();
-            org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, false, 0),
+            assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, false, 0),
                     "no choice before the shape's first call");
             Tensor y = Poisoned.tensor(arena, GPU, DType.BF16, in.u.shape());
             CudaLongConv.INSTANCE.forward(in.u, spectrum.data(), geometry, in.d, y, Stream.DEFAULT);
             String chosen = CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, false, 0);
-            org.junit.jupiter.api.Assertions.assertTrue(java.util.Set.of("on-chip", "fused", "unfused").contains(chosen),
+            assertTrue(Set.of("on-chip", "fused", "unfused").contains(chosen),
                     "chose " + chosen);
             // gated calls are timed apart: the ungated choice says nothing of them
-            org.junit.jupiter.api.Assertions.assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, true, 0),
+            assertNull(CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, true, 0),
                     "no gated choice before the first gated call");
             CudaLongConv.INSTANCE.forward(in.u, spectrum.data(), geometry, in.d, null, in.u, y, Stream.DEFAULT);
-            org.junit.jupiter.api.Assertions.assertNotNull(
+            assertNotNull(
                     CudaLongConv.INSTANCE.chosenForward(geometry, 15, DType.BF16, true, 0), "gated choice");
         }
     }
@@ -323,9 +355,9 @@ class LongConvGpuTest {
         try (Arena arena = Arena.ofConfined()) {
             Inputs in = Inputs.draw(arena, Mode.CIRCULAR, DType.BF16, DType.FP32, 2, 3, 1000, 1000, false);
             LongConv conv = LongConv.circular().algorithm(Algorithm.FLASH_BUTTERFLY);
-            var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+            var e = assertThrows(IllegalArgumentException.class,
                     () -> conv.forward(in.u, in.k, null));
-            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("power-of-two FFT size"), e.getMessage());
+            assertTrue(e.getMessage().contains("power-of-two FFT size"), e.getMessage());
         }
     }
 
