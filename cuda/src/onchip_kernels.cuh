@@ -70,11 +70,19 @@ template <int kLogN> __device__ __forceinline__ void assume_sized_block() {
     if constexpr (kLogN > 0) __builtin_assume(threadIdx.x < static_cast<unsigned>(block_threads(1 << kLogN)));
 }
 
-// Where blocks run channel-fastest, block blockIdx.x's channel and its batch row (or pair of rows):
-// 32-bit divisions, as channels <= gridDim.x < 2^31 (a 64-bit one is a long routine, run by every
-// thread).
-__device__ __forceinline__ int64_t block_channel(int64_t channels) { return blockIdx.x % static_cast<uint32_t>(channels); }
-__device__ __forceinline__ int64_t block_batch_row(int64_t channels) { return blockIdx.x / static_cast<uint32_t>(channels); }
+// Blocks take their work channel by channel: block blockIdx.x does part blockIdx.x % per_channel
+// (a batch row, a pair of them, a row's pair of inner rows) of channel blockIdx.x / per_channel.
+// So the blocks of one channel run together and its kernel spectrum comes from device memory once,
+// from L2 for the others: numbered channel-fastest, 768 channels' spectra (48 MiB at L = 8K, 96
+// at 16K) outgrew L2 and every row read its own, 2/3 of the DRAM bytes at L = 16K, B = 8.
+// 32-bit divisions, as gridDim.x < 2^31 (a 64-bit one is a long routine, run by every thread).
+struct ChannelPart {
+    int64_t channel, part;
+};
+__device__ __forceinline__ ChannelPart block_work(int64_t per_channel) {
+    const uint32_t parts = static_cast<uint32_t>(per_channel);
+    return {blockIdx.x / parts, blockIdx.x % parts};
+}
 
 using fb::cmul;
 using fb::dft;
@@ -403,8 +411,9 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv(const T *__restrict__ u, 
     Value *x = reinterpret_cast<Value *>(smem);
     const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     const int threads = threads_for<kLogN>();
-    const int64_t h = block_channel(channels);
-    const int64_t b0 = 2 * block_batch_row(channels);
+    const ChannelPart work = block_work((batch + 1) / 2);
+    const int64_t h = work.channel;
+    const int64_t b0 = 2 * work.part;
     const bool pair = b0 + 1 < batch;
     const int64_t row0 = (b0 * channels + h) * length;  // where each row starts in u, the gates and y
     const int64_t row1 = row0 + channels * length;
@@ -530,15 +539,17 @@ template <typename T, typename Value, int kVec, bool kWide, int kRounds, bool kG
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_real(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
                             const T *__restrict__ pre, const T *__restrict__ post,
-                            T *__restrict__ y, int64_t channels, int64_t length, int n, bool transpose) {
+                            T *__restrict__ y, int64_t batch, int64_t channels, int64_t length, int n,
+                            bool transpose) {
     if constexpr (!kGated) pre = post = nullptr;
     assume_sized_block<kLogN>();
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
     const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
-    convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y, blockIdx.x,
-                                                                     channels, length, n, transpose, fragments,
-                                                                     fragments);
+    const ChannelPart work = block_work(batch);
+    convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, false>(smem, u, spectrum, d, pre, post, y,
+                                                                     work.part * channels + work.channel, channels,
+                                                                     length, n, transpose, fragments, fragments);
 }
 
 // Shared memory of the learned kernels for n values: the values, then the learned matrices'
@@ -576,9 +587,9 @@ __host__ __device__ constexpr bool learned_several_rows(int n, bool sized_or_flo
 
 // The learned convolution (StockhamButterfly): onchip_conv_real with each radix-16 level's
 // learned matrix, group h's (groups 1: shared by the channels), levels per direction; the
-// spectrum from learned_spectrum. Ungated. Where learned_several_rows, block h splits + split
-// takes the batch rows split, split + splits, ... of channel h, its matrices' fragments set up
-// once for them; elsewhere a block takes row blockIdx.x (splits = batch).
+// spectrum from learned_spectrum. Ungated. Block h splits + split takes the batch rows split,
+// split + splits, ... of channel h (block_work): where learned_several_rows several, its
+// matrices' fragments set up once for them; elsewhere one (splits = batch).
 template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
@@ -590,12 +601,13 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
     constexpr bool kSeveralRows = learned_several_rows(kLogN > 0 ? 1 << kLogN : kCompactFrom / 2,
                                                        kLogN > 0 || std::is_same_v<Value, float2>);
     extern __shared__ float4 smem[];
-    const int64_t h = kSeveralRows ? blockIdx.x / splits : block_channel(channels);
+    const ChannelPart work = block_work(splits);
+    const int64_t h = work.channel;
     const int64_t group = groups == 1 ? 0 : h;
     const fb::Dft16Lanes *fragments = setup_learned_fragments<Value>(smem, n, forward + group * levels * 512,
                                                                      inverse + group * levels * 512, levels);
     if constexpr (kSeveralRows) {
-        for (int64_t b = blockIdx.x % splits; b < batch; b += splits) {
+        for (int64_t b = work.part; b < batch; b += splits) {
             if (b >= splits) __syncthreads();  // the last row's reads of the values are done
             convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
                                                                             b * channels + h, channels, length, n,
@@ -603,8 +615,8 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restri
         }
     } else {
         convolve_real_row<T, Value, kVec, kWide, kRounds, kLogN, true>(smem, u, spectrum, d, nullptr, nullptr, y,
-                                                                        blockIdx.x, channels, length, n, false,
-                                                                        fragments, fragments + levels);
+                                                                        work.part * channels + h, channels, length,
+                                                                        n, false, fragments, fragments + levels);
     }
 }
 
@@ -649,12 +661,12 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) learned_spectrum(const float *__restr
 // values u[2j] + i u[2j+1]: the real-row product needs bin size - k beside bin k, and bin
 // outer f + o lies in the row of offset o, its partner in the row of offset outer - o at
 // n - 1 - f (offset 0: in the row itself at -f, offset outer / 2: at n - 1 - f). So block
-// (row, o) takes the inner rows of offsets o and outer - o, for o from 0 to outer / 2. kLogN as in
-// onchip_conv.
+// (row, o) takes the inner rows of offsets o and outer - o, for o from 0 to outer / 2; the blocks
+// of one channel's rows run together (block_work). kLogN as in onchip_conv.
 template <typename T, bool kWide, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restrict__ z,
-                            const float2 *__restrict__ spectrum, const float *__restrict__ d, int64_t channels,
-                            int n, int outer1, int outer2, bool transpose) {
+                            const float2 *__restrict__ spectrum, const float *__restrict__ d, int64_t batch,
+                            int64_t channels, int n, int outer1, int outer2, bool transpose) {
     using Value = SmemValue<T>;
     if constexpr (kLogN > 0) n = 1 << kLogN;
     extern __shared__ float4 smem[];
@@ -663,8 +675,11 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     const fb::Dft16Lanes *fragments = fb::kDft16Table.directions;
     const int outer = outer1 * outer2;
     const int threads = threads_for<kLogN>();
-    const int64_t row = blockIdx.x / (outer / 2 + 1);  // of u
-    const int oa = static_cast<int>(blockIdx.x % (outer / 2 + 1));
+    const int pairs = outer / 2 + 1;  // blocks per row of u
+    const ChannelPart work = block_work(batch * pairs);
+    const int64_t h = work.channel;
+    const int64_t row = work.part / pairs * channels + h;  // of u
+    const int oa = static_cast<int>(work.part % pairs);
     const int ob = (outer - oa) & (outer - 1);
     const bool two = ob != oa;  // uniform over the block
     const int64_t size = static_cast<int64_t>(outer) * n;
@@ -695,7 +710,6 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     constexpr int kR = 1;  // n is at most half a block's longest sequence: one round of 16 values per thread
     transform<kUsesTensorCores<T>, kR, false, kLogN>(xa, n, fragments);
     if (two) transform<kUsesTensorCores<T>, kR, false, kLogN>(xb, n, fragments);
-    const int64_t h = row % channels;
     real_row_products<kPrefetchedBins<T, kWide>>(xa, two ? xb : xa, n, outer, oa, two, spectrum + h * (size + 1),
                                                  d != nullptr ? d[h] : 0.0f, transpose, threads);
     transform<kUsesTensorCores<T>, kR, true, kLogN>(xa, n, fragments);

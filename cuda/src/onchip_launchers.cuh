@@ -71,7 +71,7 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
             }
             status = kernel == nullptr ? cudaErrorInvalidValue
                                        : launch_on_chip<Value>(kernel, blocks, n, 1, stream, u, spectrum, d, pre, post,
-                                                               y, channels, length, n, transpose);
+                                                               y, batch, channels, length, n, transpose);
         } else if constexpr (kRounds == 1) {  // two rows per block stop at one round (fb_onchip_conv)
             auto *kernel = onchip_conv<T, Value, 1, kWide, kGated, 0>;
             if (by_four) {
@@ -174,8 +174,8 @@ cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const 
     }
     if (kernel == nullptr) return cudaErrorInvalidValue;
     const int outer = outer1 * outer2;
-    return launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream, z, spectrum, d, channels,
-                                        inner, outer1, outer2, transpose);
+    return launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream, z, spectrum, d,
+                                        rows / channels, channels, inner, outer1, outer2, transpose);
 }
 
 template <typename T>
