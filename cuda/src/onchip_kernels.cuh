@@ -71,11 +71,13 @@ template <int kLogN> __device__ __forceinline__ void assume_sized_block() {
 }
 
 // Blocks take their work channel by channel: block blockIdx.x does part blockIdx.x % per_channel
-// (a batch row, a pair of them, a row's pair of inner rows) of channel blockIdx.x / per_channel.
-// So the blocks of one channel run together and its kernel spectrum comes from device memory once,
-// from L2 for the others: numbered channel-fastest, 768 channels' spectra (48 MiB at L = 8K, 96
-// at 16K) outgrew L2 and every row read its own, 2/3 of the DRAM bytes at L = 16K, B = 8.
-// 32-bit divisions, as gridDim.x < 2^31 (a 64-bit one is a long routine, run by every thread).
+// of channel blockIdx.x / per_channel (per_channel: the batch rows, their pairs, or for Monarch's
+// inner step the batch rows times a row's inner-row pairs). So the blocks of one channel run
+// together and its kernel spectrum comes from device memory once, from L2 for the others.
+// Numbered channel-fastest, batch rows read their channel's spectrum from device memory again:
+// with 768 channels the kernels read 2.4x, 4x and 3.3x the bytes of u and one read of each
+// spectrum at L = 4K, 8K and 16K. 32-bit divisions, as gridDim.x < 2^31 (a 64-bit one is a long
+// routine, run by every thread).
 struct ChannelPart {
     int64_t channel, part;
 };
@@ -588,8 +590,9 @@ __host__ __device__ constexpr bool learned_several_rows(int n, bool sized_or_flo
 // The learned convolution (StockhamButterfly): onchip_conv_real with each radix-16 level's
 // learned matrix, group h's (groups 1: shared by the channels), levels per direction; the
 // spectrum from learned_spectrum. Ungated. Block h splits + split takes the batch rows split,
-// split + splits, ... of channel h (block_work): where learned_several_rows several, its
-// matrices' fragments set up once for them; elsewhere one (splits = batch).
+// split + splits, ... of channel h (block_work). Where learned_several_rows holds, those are
+// several rows, which share the matrices' fragments set up once; elsewhere splits = batch and a
+// block takes one row.
 template <typename T, typename Value, int kVec, bool kWide, int kRounds, int kLogN>
 __global__ void FB_ONCHIP_BOUNDS(T, kWide) onchip_conv_learned(const T *__restrict__ u,
                             const float2 *__restrict__ spectrum, const float *__restrict__ d,
