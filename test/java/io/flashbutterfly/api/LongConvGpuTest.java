@@ -152,8 +152,7 @@ class LongConvGpuTest {
                     if (CudaLongConv.fusedFits(in.u.numel() / length, geometry)) paths.put("fused", CudaLongConv.FUSED);
                     paths.put("unfused", CudaLongConv.UNFUSED);
                     assertEveryPathMatches(arena, in, spectrum, paths);
-                    assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(),
-                            "cuFFT could not link the fused forward's callbacks");
+                    assertNull(CudaLongConv.FUSED.fusedForwardUnavailable(), "cuFFT could not link the fused forward's callbacks");
                 }
             }
         }
@@ -223,8 +222,7 @@ class LongConvGpuTest {
             Inputs in = Inputs.draw(arena, Mode.CAUSAL, dtype, DType.FP32, batch, channels, length, taps, skip);
             KernelSpectrum spectrum = LongConv.causal().spectrum(in.k, length);
             assertEquals(length + taps - 1, spectrum.geometry().fftSize(), in.describe());
-            assertTrue(CudaLongConv.monarchFits(spectrum.geometry(), dtype, 0),
-                    in.describe());
+            assertTrue(CudaLongConv.monarchFits(spectrum.geometry(), dtype, 0), in.describe());
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             paths.put("default", CudaLongConv.INSTANCE);
             assertEveryPathMatches(arena, in, spectrum, paths);
@@ -291,11 +289,9 @@ class LongConvGpuTest {
             paths.put("cufft", CudaLongConv.CUFFT_ONLY);
             CudaLongConv.BackwardDu expected = CudaLongConv.onChipFits(geometry, dtype, 0) ? CudaLongConv.BackwardDu.ON_CHIP
                     : CudaLongConv.BackwardDu.MONARCH;
-            assertEquals(expected,
-                    CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(geometry, dtype, 0), in.describe());
+            assertEquals(expected, CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(geometry, dtype, 0), in.describe());
             if (geometry.fftSize() <= 4096) {  // dk's on-chip kernel takes that much on any device
-                assertTrue(
-                        CudaLongConv.FLASH_BUTTERFLY.kernelGradientOnChip(geometry, dtype, 0), in.describe());
+                assertTrue(CudaLongConv.FLASH_BUTTERFLY.kernelGradientOnChip(geometry, dtype, 0), in.describe());
             }
             for (var path : paths.entrySet()) {
                 Tensor du = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
