@@ -350,7 +350,7 @@ extern "C" FB_API cudaError_t fb_monarch_conv(const void *u, const float *spectr
                 gated ? outer_forward<T, kOuter1, kOuter2, true> : outer_forward<T, kOuter1, kOuter2, false>, rows,
                 inner, stream, in, static_cast<const T *>(pre), z, length, static_cast<int64_t>(inner));
             if (status != cudaSuccess) return;
-            status = fb_monarch_inner(z, spectrum, d, dtype, rows, channels, inner, f.outer1, f.outer2,
+            status = fb_monarch_inner(z, spectrum, d, dtype, batch, channels, inner, f.outer1, f.outer2,
                                       transpose != 0, stream);
             if (status != cudaSuccess) return;
             status = launch_outer<kOuter1, kOuter2>(

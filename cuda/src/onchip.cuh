@@ -34,7 +34,7 @@ cudaError_t launch_onchip_conv(const T *u, const float2 *spectrum, const float *
                                int64_t batch, int64_t channels, int64_t length, int n, bool real, bool transpose,
                                cudaStream_t stream);
 template <typename T>
-cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const float *d, int64_t rows,
+cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const float *d, int64_t batch,
                                  int64_t channels, int inner, int outer1, int outer2, bool transpose,
                                  cudaStream_t stream);
 template <typename T>
@@ -57,5 +57,5 @@ cudaError_t launch_onchip_kernel_grad(const T *u, const T *dy, float *rows, int6
 // (inner a power of two up to onchip_max_sequence / 2: a block takes the two inner rows that
 // hold bins k and size - k); each becomes what the inverse outer steps turn into the convolution
 // plus the skip d (null: none) times the (pre-gated) input (transpose: with the spectrum's conjugate).
-cudaError_t fb_monarch_inner(void *z, const float *spectrum, const float *d, fb_dtype dtype, int64_t rows,
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, const float *d, fb_dtype dtype, int64_t batch,
                              int64_t channels, int inner, int outer1, int outer2, bool transpose, cudaStream_t stream);

@@ -126,13 +126,13 @@ extern "C" FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float 
     return status;
 }
 
-cudaError_t fb_monarch_inner(void *z, const float *spectrum, const float *d, fb_dtype dtype, int64_t rows,
+cudaError_t fb_monarch_inner(void *z, const float *spectrum, const float *d, fb_dtype dtype, int64_t batch,
                              int64_t channels, int inner, int outer1, int outer2, bool transpose, cudaStream_t stream) {
     cudaError_t status = cudaSuccess;
     const bool known = fb::dispatch_dtype(dtype, [&](auto t) {
         using T = decltype(t);
         status = fb::launch_monarch_inner<T>(static_cast<fb::SmemValue<T> *>(z), reinterpret_cast<const float2 *>(spectrum),
-                                             d, rows, channels, inner, outer1, outer2, transpose, stream);
+                                             d, batch, channels, inner, outer1, outer2, transpose, stream);
     });
     return known ? status : cudaErrorInvalidValue;
 }

@@ -155,7 +155,7 @@ cudaError_t launch_learned_spectrum(const float *k, int64_t channels, int64_t ta
 }
 
 template <typename T>
-cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const float *d, int64_t rows,
+cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const float *d, int64_t batch,
                                  int64_t channels, int inner, int outer1, int outer2, bool transpose,
                                  cudaStream_t stream) {
     // fp32 inner rows stop at 8192 values (a quarter of what a block holds), a narrow block; bf16
@@ -174,8 +174,8 @@ cudaError_t launch_monarch_inner(SmemValue<T> *z, const float2 *spectrum, const 
     }
     if (kernel == nullptr) return cudaErrorInvalidValue;
     const int outer = outer1 * outer2;
-    return launch_on_chip<SmemValue<T>>(kernel, rows * (outer / 2 + 1), inner, 2, stream, z, spectrum, d,
-                                        rows / channels, channels, inner, outer1, outer2, transpose);
+    return launch_on_chip<SmemValue<T>>(kernel, batch * channels * (outer / 2 + 1), inner, 2, stream, z, spectrum,
+                                        d, batch, channels, inner, outer1, outer2, transpose);
 }
 
 template <typename T>
