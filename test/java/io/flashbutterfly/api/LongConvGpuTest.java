@@ -209,13 +209,14 @@ class LongConvGpuTest {
 
     /**
      * Monarch at odd lengths and outer sizes of one level that an H100 takes (FFT size L + Lk - 1
-     * exactly, a power of two: 4, 8 and 16 inner rows for bf16, 4 and 8 for fp16, 8 for fp32; rows
+     * exactly, a power of two: 4, 8 and 16 inner rows for bf16 and fp16, 8 for fp32; rows
      * whose data reach into the third or fourth inner row's span, not only the first two's),
      * against the float64 reference through every path that takes the size.
      */
     @ParameterizedTest(name = "{0} B={1} H={2} L={3} Lk={4} D={5}")
     @CsvSource({"BF16,2,3,65537,65536,true", "FP16,1,2,100001,31072,false", "BF16,1,1,131073,131072,true",
-        "FP16,1,1,200001,62144,true", "BF16,1,1,300001,224288,false", "FP32,1,2,65537,65536,true"})
+        "FP16,1,1,200001,62144,true", "BF16,1,1,300001,224288,false", "FP16,1,1,262145,262144,true",
+        "FP32,1,2,65537,65536,true"})
     void monarchTakesOddLengthsAndEveryOuterSize(DType dtype, int batch, int channels, int length, int taps,
                                                  boolean skip) {
         try (Arena arena = Arena.ofConfined()) {
