@@ -16,6 +16,9 @@ namespace fb {
 // where the device's shared memory per block holds them (onchip_max_sequence).
 constexpr int kMaxSequence = 32768;
 
+// The longest sequence of a narrow (512-thread) block, 2^13 values: two such blocks run per SM.
+constexpr int kNarrowMaxLogN = 13;
+
 // bf16/fp16 sequences run their radix-16 passes on tensor cores and keep complex values as bf16
 // (in shared memory and between passes); fp32 sequences keep fp32 throughout.
 template <typename T> constexpr bool kUsesTensorCores = !std::is_same_v<T, float>;

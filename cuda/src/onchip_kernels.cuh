@@ -38,7 +38,7 @@ namespace {
 constexpr int kValuesPerThread = 16;
 constexpr int kNarrowThreads = 512;
 constexpr int kMaxThreads = 1024;
-constexpr int kNarrowMaxLogN = 13;  // the longest sequence of a narrow block: 2^13 values
+using fb::kNarrowMaxLogN;  // the longest sequence of a narrow block (onchip.cuh)
 static_assert(kNarrowThreads * kValuesPerThread == 1 << kNarrowMaxLogN);
 // The smallest n whose values the tensor-core path keeps as bf16 (half the shared-memory traffic
 // and footprint, faster at every size measured): below it, so few outputs that one cancellation
@@ -79,7 +79,7 @@ template <int kLogN> __device__ __forceinline__ void assume_sized_block() {
 // spectrum at L = 4K, 8K and 16K. 32-bit divisions, as gridDim.x < 2^31 (a 64-bit one is a long
 // routine, run by every thread).
 struct ChannelPart {
-    int64_t channel, part;
+    uint32_t channel, part;  // below gridDim.x: what callers divide by stays a 32-bit division
 };
 __device__ __forceinline__ ChannelPart block_work(int64_t per_channel) {
     const uint32_t parts = static_cast<uint32_t>(per_channel);
@@ -681,7 +681,7 @@ __global__ void FB_ONCHIP_BOUNDS(T, kWide) monarch_inner(SmemValue<T> *__restric
     const int pairs = outer / 2 + 1;  // blocks per row of u
     const ChannelPart work = block_work(batch * pairs);
     const int64_t h = work.channel;
-    const int64_t row = work.part / pairs * channels + h;  // of u
+    const int64_t row = static_cast<int64_t>(work.part / pairs) * channels + h;  // of u
     const int oa = static_cast<int>(work.part % pairs);
     const int ob = (outer - oa) & (outer - 1);
     const bool two = ob != oa;  // uniform over the block

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @GpuTest
 class GatedLongConvGpuTest {
     private static final Device GPU = Device.cuda(0);
-    /** (B, H, L); the fourth runs without D; the last takes Monarch with 8 inner rows for bf16. */
+    /** (B, H, L); the fourth runs without D; the last takes Monarch with 8 inner rows of 16384 values for bf16. */
     private static final int[][] SHAPES = {{3, 2, 1000}, {1, 3, 4096}, {2, 2, 777}, {1, 2, 999}, {1, 2, 65536},
         {1, 1, 65535}, {1, 1, 131071}};
     private static final DType[] DTYPES = {DType.FP32, DType.BF16};

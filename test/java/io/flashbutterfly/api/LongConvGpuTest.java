@@ -209,8 +209,9 @@ class LongConvGpuTest {
 
     /**
      * Monarch at odd lengths and outer sizes of one level that an H100 takes (FFT size L + Lk - 1
-     * exactly, a power of two: 4, 8 and 16 inner rows for bf16 and fp16, 8 for fp32; rows
-     * whose data reach into the third or fourth inner row's span, not only the first two's),
+     * exactly, a power of two: bf16 and fp16 at 8 inner rows of 8192 values and 8 and 16 of
+     * 16384, fp32 at 8 of 8192; rows whose data reach into the third or fourth inner row's span,
+     * not only the first two's),
      * against the float64 reference through every path that takes the size.
      */
     @ParameterizedTest(name = "{0} B={1} H={2} L={3} Lk={4} D={5}")

@@ -32,7 +32,8 @@ import org.apache.logging.log4j.Logger;
  *       where that transform is faster: N = 64, 512 and 16384);</li>
  *   <li>Monarch (cuda/src/monarch_conv.cu): each row as N/2 complex values, an outer pass (of
  *       two levels past 16 inner rows), on-chip inner steps on pairs of inner rows of a quarter of the
- *       on-chip limit, outer passes back, for power-of-two FFT sizes past the on-chip limit up to
+ *       on-chip limit (for fp16/bf16 an eighth, 8192 values, where that makes at most 8 rows), outer
+ *       passes back, for power-of-two FFT sizes past the on-chip limit up to
  *       512 inner rows ({@link #monarchFits}; above
  *       {@link #ON_CHIP_MAX_FFT_SIZE} the FFT size is the smallest 7-smooth one, a power of two
  *       only for some (L, Lk), e.g. Lk = L with L a power of two);</li>
