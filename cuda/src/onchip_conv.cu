@@ -4,7 +4,7 @@
 
 int fb::onchip_max_sequence(fb_dtype dtype, int device) {
     int smem_limit = 0;
-    if (cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess) return 0;
+    if (fb::smem_per_block(device, smem_limit) != cudaSuccess) return 0;
     int n = 0;
     fb::dispatch_dtype(dtype, [&](auto t) { n = max_sequence<decltype(t)>(smem_limit); });
     return n;
@@ -140,7 +140,7 @@ cudaError_t fb_monarch_inner(void *z, const float *spectrum, const float *d, fb_
 extern "C" FB_API cudaError_t fb_onchip_kernel_grad_max_fft_size(int device, int64_t *max_fft_size) {
     int smem_limit = 0;
     if (max_fft_size == nullptr) return cudaErrorInvalidValue;
-    const cudaError_t status = cudaDeviceGetAttribute(&smem_limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device);
+    const cudaError_t status = fb::smem_per_block(device, smem_limit);
     if (status != cudaSuccess) return status;
     *max_fft_size = kernel_grad_max_sequence(smem_limit);
     return cudaSuccess;

@@ -3,14 +3,17 @@ package io.flashbutterfly.backend.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flashbutterfly.backend.ConvGeometry;
+import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.testing.GpuTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The limits the native library reports, as the path choice uses them. */
+/** The limits the native library reports, as the path choice uses them, and what they follow. */
 @GpuTest
 class OnChipLimitGpuTest {
     @ParameterizedTest
@@ -27,6 +30,28 @@ class OnChipLimitGpuTest {
         assertTrue(CudaLongConv.monarchFits(circular(2 * onChip), dtype, 0));
         assertTrue(CudaLongConv.monarchFits(circular(twoLevels), dtype, 0));
         assertFalse(CudaLongConv.monarchFits(circular(2 * twoLevels), dtype, 0));
+    }
+
+    /**
+     * The sizes of the shared memory per block of known GPUs: the device's own, or a smaller
+     * FLASHBUTTERFLY_SMEM_PER_BLOCK (a decimal byte count) with which this GPU makes another's choices.
+     */
+    @Test
+    void sizesFollowTheSharedMemoryPerBlock() {
+        int limit = Cuda.deviceInfo(0).sharedMemoryPerBlockOptin();
+        String cap = System.getenv("FLASHBUTTERFLY_SMEM_PER_BLOCK");
+        if (cap != null) limit = Math.min(limit, Integer.parseInt(cap));
+        long[] expected = switch (limit) {  // FFT sizes: on chip for bf16 and fp16, for fp32, dk's kernel
+            case 232448 -> new long[] {65536, 32768, 16384};  // sm_90: H100, H200
+            case 166912 -> new long[] {65536, 32768, 8192};  // A100
+            case 101376 -> new long[] {32768, 16384, 4096};  // sm_86, sm_89
+            default -> null;
+        };
+        assumeTrue(expected != null, "no sizes on record for " + limit + " bytes of shared memory per block");
+        assertEquals(expected[0], OnChipLimit.maxFftSize(0, DType.BF16), "bf16");
+        assertEquals(expected[0], OnChipLimit.maxFftSize(0, DType.FP16), "fp16");
+        assertEquals(expected[1], OnChipLimit.maxFftSize(0, DType.FP32), "fp32");
+        assertEquals(expected[2], OnChipLimit.kernelGradMaxFftSize(0), "dk's kernel");
     }
 
     /** A circular convolution whose FFT size is its length. */
