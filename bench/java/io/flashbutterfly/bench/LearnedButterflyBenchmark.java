@@ -99,7 +99,7 @@ final class LearnedButterflyBenchmark {
                     ConvBenchmark.fmt(learnedBackward), String.format("%.2f", learnedBackward / fixedBackward),
                     gpu ? String.format("%.1f", learnedForward / floor) : "-"));
             int fftSize = StockhamButterflyConv.fftSizeFor(s[2]);
-            if (gpu && (!CudaStockhamButterfly.takes(dtype) || fftSize > CudaStockhamButterfly.MAX_BACKWARD_FFT_SIZE)) {
+            if (gpu && (!CudaStockhamButterfly.takes(dtype) || fftSize > CudaStockhamButterfly.maxFftSize(device.index()))) {
                 row.addAll(List.of("-", "-", "-", "-"));
                 return row;
             }

@@ -26,9 +26,10 @@ import java.util.Objects;
  *
  * <p>On a GPU this runs in the fixed path's own on-chip kernel, with the learned matrices loaded
  * where the kernel computes the DFT's, so a learned forward costs what a fixed one does; it takes
- * bf16 and fp16 sequences (the levels are tensor-core products) and FFT sizes up to 32768 (the
- * backward's limit, where a block's shared memory holds it, as an H100's does). On the CPU it runs in float64 for any dtype. {@link LearnedButterflyConv}
- * learns a two-level factorisation instead, for fp32 on the GPU too.
+ * bf16 and fp16 sequences (the levels are tensor-core products) and FFT sizes up to the backward's
+ * limit, {@link CudaStockhamButterfly#maxFftSize}: 32768 where a block's shared memory holds it, as
+ * an H100's does, 16384 on an A100. On the CPU it runs in float64 for any dtype.
+ * {@link LearnedButterflyConv} learns a two-level factorisation instead, for fp32 on the GPU too.
  *
  * <pre>{@code
  * StockhamButterflyConv conv = StockhamButterflyConv.create(arena, device, 2048, 1, 0.0, 7);
@@ -58,7 +59,8 @@ public final class StockhamButterflyConv implements LearnedConvolution {
     }
 
     /**
-     * The DFT's matrices for FFT size N (a power of two from 4; up to 32768 on a GPU) plus
+     * The DFT's matrices for FFT size N (a power of two from 4; on a GPU up to {@link
+     * CudaStockhamButterfly#maxFftSize}) plus
      * N(0, noise) on every real and imaginary part (each group its own draw from seed), groups
      * sets of them, on device, owned by owner.
      */
@@ -69,9 +71,9 @@ public final class StockhamButterflyConv implements LearnedConvolution {
         if (fftSize < 4 || Integer.bitCount(fftSize) != 1) {
             throw new IllegalArgumentException("the FFT size must be a power of two >= 4, got " + fftSize);
         }
-        if (device.isCuda() && fftSize > CudaStockhamButterfly.MAX_BACKWARD_FFT_SIZE) {
-            throw new IllegalArgumentException("on a GPU the FFT size goes up to "
-                    + CudaStockhamButterfly.MAX_BACKWARD_FFT_SIZE + ", got " + fftSize);
+        if (device.isCuda() && fftSize > CudaStockhamButterfly.maxFftSize(device.index())) {
+            throw new IllegalArgumentException("on " + device + " the FFT size goes up to "
+                    + CudaStockhamButterfly.maxFftSize(device.index()) + ", got " + fftSize);
         }
         if (groups < 1) throw new IllegalArgumentException("groups must be >= 1, got " + groups);
         if (!(noise >= 0)) throw new IllegalArgumentException("noise must be >= 0, got " + noise);

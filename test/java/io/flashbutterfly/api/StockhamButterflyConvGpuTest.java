@@ -4,6 +4,7 @@ import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.flashbutterfly.backend.cuda.CudaStockhamButterfly;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
@@ -71,8 +72,9 @@ class StockhamButterflyConvGpuTest {
     @Test
     void refusesFp32SequencesAndSizesPastTheBackwardsLimitAndAllocatesNothing() {
         try (Arena arena = Arena.ofConfined()) {
-            assertRejected(IllegalArgumentException.class, "on a GPU the FFT size goes up to 32768",
-                    () -> StockhamButterflyConv.create(arena, GPU, 65536, 1, 0, 0));
+            int max = CudaStockhamButterfly.maxFftSize(0);
+            assertRejected(IllegalArgumentException.class, "on cuda:0 the FFT size goes up to " + max + ", got " + 2 * max,
+                    () -> StockhamButterflyConv.create(arena, GPU, 2 * max, 1, 0, 0));
             StockhamButterflyConv conv = StockhamButterflyConv.create(arena, GPU, 64, 1, 0, 0);
             Tensor u = Tensor.zeros(arena, GPU, DType.FP32, Shape.of(2, 3, 32));
             Tensor k = Tensor.zeros(arena, GPU, DType.FP32, Shape.of(3, 32));

@@ -1,5 +1,7 @@
 package io.flashbutterfly.backend.cuda;
 
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_learned_backward_scratch_bytes;
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_learned_levels;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_monarch_max_fft_size;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_onchip_kernel_grad_max_fft_size;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_onchip_max_fft_size;
@@ -16,14 +18,14 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * The largest FFT sizes the on-chip kernels, and the Monarch forward around them, take per device
  * and dtype: they depend on the device's shared memory per block (asked once per kind, device and
- * dtype, from fb_onchip_max_fft_size, fb_onchip_kernel_grad_max_fft_size and
- * fb_monarch_max_fft_size). The convolution's block holds half as many complex values: one real
- * row of that size, or two inner rows of the Monarch forward.
+ * dtype, from fb_onchip_max_fft_size, fb_onchip_kernel_grad_max_fft_size, fb_monarch_max_fft_size
+ * and, for the learned backward, fb_learned_backward_scratch_bytes). The convolution's block holds
+ * half as many complex values: one real row of that size, or two inner rows of the Monarch forward.
  */
 final class OnChipLimit {
-    private enum Kind { ON_CHIP, KERNEL_GRAD, MONARCH_ONE_LEVEL, MONARCH }
+    private enum Kind { ON_CHIP, KERNEL_GRAD, MONARCH_ONE_LEVEL, MONARCH, LEARNED_BACKWARD }
 
-    /** dtype null for dk's kernel, the same for every dtype. */
+    /** dtype null for dk's kernel and the learned backward, the same for every dtype they take. */
     private record Key(Kind kind, int device, DType dtype) {}
 
     private static final ConcurrentMap<Key, Long> LIMITS = new ConcurrentHashMap<>();
@@ -44,6 +46,16 @@ final class OnChipLimit {
         return limit(new Key(oneLevel ? Kind.MONARCH_ONE_LEVEL : Kind.MONARCH, device, dtype));
     }
 
+    /**
+     * The largest FFT size of the learned convolution's backward (fb_onchip_conv_learned_backward) on
+     * device: the first power of two down from {@link CudaStockhamButterfly#MAX_BACKWARD_FFT_SIZE}
+     * whose block fits the device's shared memory (fb_learned_backward_scratch_bytes answers for the
+     * current device, so device is made current first); 0 if none.
+     */
+    static long learnedBackwardMaxFftSize(int device) {
+        return limit(new Key(Kind.LEARNED_BACKWARD, device, null));
+    }
+
     private static long limit(Key key) {
         return LIMITS.computeIfAbsent(key, k -> {
             NativeLibraries.requireFlashButterfly();
@@ -56,6 +68,14 @@ final class OnChipLimit {
                             "fb_onchip_kernel_grad_max_fft_size");
                     case MONARCH_ONE_LEVEL, MONARCH -> Cuda.check(fb_monarch_max_fft_size(k.dtype().nativeCode(),
                             k.device(), k.kind() == Kind.MONARCH_ONE_LEVEL ? 1 : 2, out), "fb_monarch_max_fft_size");
+                    case LEARNED_BACKWARD -> {
+                        Cuda.setDevice(k.device());
+                        long n = CudaStockhamButterfly.MAX_BACKWARD_FFT_SIZE;
+                        while (n >= 4 && fb_learned_backward_scratch_bytes(1, 1, n, fb_learned_levels(n), 1, out) != 0) {
+                            n /= 2;
+                        }
+                        return n >= 4 ? n : 0;
+                    }
                 }
                 return out.get(ValueLayout.JAVA_LONG, 0);
             }

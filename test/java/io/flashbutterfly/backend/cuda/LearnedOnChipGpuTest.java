@@ -4,6 +4,7 @@ import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.*;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flashbutterfly.ops.ComplexMatrix;
 import io.flashbutterfly.ops.StockhamButterfly;
@@ -49,6 +50,9 @@ class LearnedOnChipGpuTest {
         "FP16,32768,1,2,16384,16384,2", "BF16,65536,1,1,32768,32768,1"})
     void matchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
                                     int groups) {
+        // The on-chip limit stands for the learned forward's: its fragments fit beside the values at
+        // every limit OnChipLimitGpuTest knows (sm_90, A100, sm_86/sm_89).
+        assumeTrue(fftSize <= OnChipLimit.maxFftSize(0, dtype), "past this device's on-chip limit");
         String seed = "learned on chip " + dtype + " N=" + fftSize + " L=" + length;
         int levels = fb_learned_levels(fftSize);
         assertEquals(StockhamButterfly.learnedLevels(fftSize / 2), levels, "levels per direction");
@@ -100,6 +104,7 @@ class LearnedOnChipGpuTest {
         "BF16,32768,1,2,16384,16384,1,true"})
     void backwardMatchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
                                             int groups, boolean withD) {
+        assumeTrue(fftSize <= CudaStockhamButterfly.maxFftSize(0), "past this device's learned backward limit");
         String seed = "learned backward " + dtype + " N=" + fftSize + " L=" + length;
         int levels = fb_learned_levels(fftSize);
         StockhamButterfly[] butterflies = new StockhamButterfly[groups];

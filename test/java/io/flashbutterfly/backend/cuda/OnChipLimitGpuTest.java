@@ -41,10 +41,11 @@ class OnChipLimitGpuTest {
         int limit = Cuda.deviceInfo(0).sharedMemoryPerBlockOptin();
         String cap = System.getenv("FLASHBUTTERFLY_SMEM_PER_BLOCK");
         if (cap != null) limit = Math.min(limit, Integer.parseInt(cap));
-        long[] expected = switch (limit) {  // FFT sizes: on chip for bf16 and fp16, for fp32, dk's kernel
-            case 232448 -> new long[] {65536, 32768, 16384};  // sm_90: H100, H200
-            case 166912 -> new long[] {65536, 32768, 8192};  // A100
-            case 101376 -> new long[] {32768, 16384, 4096};  // sm_86, sm_89
+        // FFT sizes: on chip for bf16 and fp16, for fp32, dk's kernel, the learned backward
+        long[] expected = switch (limit) {
+            case 232448 -> new long[] {65536, 32768, 16384, 32768};  // sm_90: H100, H200
+            case 166912 -> new long[] {65536, 32768, 8192, 16384};  // A100
+            case 101376 -> new long[] {32768, 16384, 4096, 8192};  // sm_86, sm_89
             default -> null;
         };
         assumeTrue(expected != null, "no sizes on record for " + limit + " bytes of shared memory per block");
@@ -52,6 +53,7 @@ class OnChipLimitGpuTest {
         assertEquals(expected[0], OnChipLimit.maxFftSize(0, DType.FP16), "fp16");
         assertEquals(expected[1], OnChipLimit.maxFftSize(0, DType.FP32), "fp32");
         assertEquals(expected[2], OnChipLimit.kernelGradMaxFftSize(0), "dk's kernel");
+        assertEquals(expected[3], CudaStockhamButterfly.maxFftSize(0), "the learned backward");
     }
 
     /** A circular convolution whose FFT size is its length. */
