@@ -21,8 +21,8 @@ constexpr int kReservedSmemPerBlock = 1024;
 // larger GPU makes a smaller one's size choices (an A100's 166912, 101376 for sm_86 and sm_89).
 cudaError_t smem_per_block(int device, int &bytes);
 
-// The current device's limits (smem_per_block's, the SM's no more than one such block takes); false
-// where a query failed.
+// The current device's limits, false where a query failed: smem_limit is smem_per_block's, and
+// smem_per_sm at most that plus the reservation (as on every GPU it is), so a cap lowers both.
 inline bool current_device_limits(DeviceLimits &device) {
     int id = 0;
     if (cudaGetDevice(&id) != cudaSuccess || smem_per_block(id, device.smem_limit) != cudaSuccess ||
