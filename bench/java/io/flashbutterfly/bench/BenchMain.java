@@ -59,7 +59,8 @@ public final class BenchMain {
         String reason = options.forceCpu() ? "--cpu given" : Cuda.unavailableReason();
         String backend;
         if (reason == null) {
-            backend = "CUDA, " + Cuda.deviceInfo(0);
+            String cap = System.getenv("FLASHBUTTERFLY_SMEM_PER_BLOCK");  // the sizes follow it, not the device's
+            backend = "CUDA, " + Cuda.deviceInfo(0) + (cap == null ? "" : ", sizes for " + cap + " B smem/block");
         } else {
             backend = "CPU, " + Runtime.getRuntime().availableProcessors() + " cores (no GPU used: "
                     + reason.lines().findFirst().orElse(reason) + ")";
