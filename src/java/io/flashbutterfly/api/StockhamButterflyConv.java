@@ -71,9 +71,9 @@ public final class StockhamButterflyConv implements LearnedConvolution {
         if (fftSize < 4 || Integer.bitCount(fftSize) != 1) {
             throw new IllegalArgumentException("the FFT size must be a power of two >= 4, got " + fftSize);
         }
-        if (device.isCuda() && fftSize > CudaStockhamButterfly.maxFftSize(device.index())) {
-            throw new IllegalArgumentException("on " + device + " the FFT size goes up to "
-                    + CudaStockhamButterfly.maxFftSize(device.index()) + ", got " + fftSize);
+        int deviceMax = device.isCuda() ? CudaStockhamButterfly.maxFftSize(device.index()) : Integer.MAX_VALUE;
+        if (fftSize > deviceMax) {
+            throw new IllegalArgumentException("on " + device + " the FFT size goes up to " + deviceMax + ", got " + fftSize);
         }
         if (groups < 1) throw new IllegalArgumentException("groups must be >= 1, got " + groups);
         if (!(noise >= 0)) throw new IllegalArgumentException("noise must be >= 0, got " + noise);
