@@ -109,6 +109,13 @@ typedef struct fb_fft_conv_params {
 } fb_fft_conv_params;
 
 /*
+ * *bytes (host memory) = the shared memory per block that the size choices below follow on
+ * device: its opt-in limit, or the environment variable FLASHBUTTERFLY_SMEM_PER_BLOCK (read once)
+ * where that holds a smaller positive byte count, so that a larger GPU makes a smaller one's choices.
+ */
+FB_API cudaError_t fb_smem_per_block(int device, int *bytes);
+
+/*
  * *max_fft_size (host memory) = the largest FFT size fb_onchip_conv takes for dtype on device: a
  * power of two, 65536 for fp16/bf16 and 32768 for fp32 where the device's shared memory per
  * block holds half as many complex values, less where it does not.
@@ -157,10 +164,17 @@ FB_API cudaError_t fb_onchip_kernel_grad(const void *u, const void *dy, float *r
  * acts as X_p = sum_r P[p][r] v_r on a pass's twiddled column v, and a 256-point pass's second
  * level P2 as X[c + 16 d] = sum_b P2[d][b] U[c][b] on the first level's twiddled result U. bf16
  * and fp16 sequences only (the levels are tensor-core products with bf16 operands), fft_size a
- * power of two from 4 up to what one block holds with both directions' matrices (at least
- * fb_onchip_max_fft_size() / 2; all of it on an H100).
+ * power of two from 4 up to what one block holds with both directions' matrices
+ * (fb_learned_max_fft_size).
  */
 FB_API int fb_learned_levels(int64_t fft_size);
+
+/*
+ * *max_fft_size (host memory) = the largest FFT size the learned calls below take on device, for
+ * bf16 and fp16 alike: fb_learned_spectrum's and fb_onchip_conv_learned's where backward is 0,
+ * also fb_onchip_conv_learned_backward's where it is 1 (at most 32768).
+ */
+FB_API cudaError_t fb_learned_max_fft_size(int device, int backward, int64_t *max_fft_size);
 
 /*
  * The spectrum of the learned convolution: (channels, fft_size / 2 + 1) complex fp32 from k
@@ -188,7 +202,7 @@ FB_API cudaError_t fb_onchip_conv_learned(const void *u, const float *spectrum, 
  * du (as u), dk (channels, taps) fp32, dd (channels) fp32 (NULL exactly where d is), and the
  * matrices' gradients forward_grad and inverse_grad (as forward and inverse), all written, not
  * added to. Gradients of a real loss: dL/dRe + i dL/dIm for each complex entry. fft_size up to
- * 32768 (one round per pass). scratch: 256-byte aligned device memory of
+ * fb_learned_max_fft_size() with backward 1. scratch: 256-byte aligned device memory of
  * fb_learned_backward_scratch_bytes() for the same shape on the current device (not kept
  * between calls; the call allocates nothing).
  */

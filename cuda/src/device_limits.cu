@@ -1,5 +1,6 @@
 // The shared-memory limit the size choices follow (device_limits.cuh).
 #include "device_limits.cuh"
+#include "flashbutterfly.h"
 
 #include <cstdlib>
 
@@ -24,4 +25,9 @@ cudaError_t fb::smem_per_block(int device, int &bytes) {
     const long cap = smem_cap();
     if (status == cudaSuccess && cap > 0 && cap < bytes) bytes = static_cast<int>(cap);
     return status;
+}
+
+extern "C" FB_API cudaError_t fb_smem_per_block(int device, int *bytes) {
+    if (bytes == nullptr) return cudaErrorInvalidValue;
+    return fb::smem_per_block(device, *bytes);
 }

@@ -581,12 +581,22 @@ size_t fragments_bytes(int groups, int levels) {
     return aligned(static_cast<size_t>(groups) * 4 * levels * sizeof(Dft16Lanes));
 }
 
+}  // namespace
+
+bool fb::learned_backward_fits(int n, int levels, int smem_limit) {
+    if (n < 2 || n > kMaxBackwardSequence) return false;
+    return by_values(n, [&](auto value) {
+        return Layout<decltype(value)>{n, levels}.smem() <= static_cast<size_t>(smem_limit);
+    });
+}
+
+namespace {
+
 // Bytes of scratch for the call, 0 where the backward does not take n on this device.
 size_t scratch_bytes(const fb::DeviceLimits &device, int64_t batch, int64_t channels, int n, int levels, int groups) {
-    if (n < 2 || n > kMaxBackwardSequence) return 0;
+    if (!fb::learned_backward_fits(n, levels, device.smem_limit)) return 0;
     return by_values(n, [&](auto value) -> size_t {
         const Layout<decltype(value)> layout{n, levels};
-        if (layout.smem() > static_cast<size_t>(device.smem_limit)) return 0;
         return spectrum_grad_bytes(channels, n) + fragments_bytes(groups, levels) +
                static_cast<size_t>(channels * backward_splits(device, batch, channels, n, layout.smem())) * layout.scratch();
     });

@@ -29,6 +29,10 @@ template <typename T> using SmemValue = std::conditional_t<kUsesTensorCores<T>, 
 // rows of half that.
 int onchip_max_sequence(fb_dtype dtype, int device);
 
+// Whether the learned backward (learned_backward.cu) takes n complex values with levels matrices
+// per direction in smem_limit bytes of shared memory per block.
+bool learned_backward_fits(int n, int levels, int smem_limit);
+
 // The kernels' launchers for sequence type T, compiled once per dtype (onchip_launchers.cuh);
 // the entry points (onchip_conv.cu, monarch_conv.cu) check the arguments first. n: the complex
 // values a block transforms; real: one real row of 2n values per block, else two rows of n.

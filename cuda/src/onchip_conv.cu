@@ -89,6 +89,25 @@ bool learned_call_fits(fb_dtype dtype, int64_t channels, int64_t fft_size, const
 
 }  // namespace
 
+extern "C" FB_API cudaError_t fb_learned_max_fft_size(int device, int backward, int64_t *max_fft_size) {
+    int smem_limit = 0;
+    if (max_fft_size == nullptr) return cudaErrorInvalidValue;
+    const cudaError_t status = fb::smem_per_block(device, smem_limit);
+    if (status != cudaSuccess) return status;
+    // What fits shrinks as the size grows; bf16 and fp16 keep the same bf16 values on chip.
+    int64_t largest = 0;
+    for (int64_t fft_size = 4; fft_size <= 2 * fb::kMaxSequence; fft_size *= 2) {
+        const int n = static_cast<int>(fft_size / 2), levels = fb_learned_levels(fft_size);
+        if (!learned_fits<__nv_bfloat16>(n, levels, smem_limit) ||
+            (backward != 0 && !fb::learned_backward_fits(n, levels, smem_limit))) {
+            break;
+        }
+        largest = fft_size;
+    }
+    *max_fft_size = largest;
+    return largest > 0 ? cudaSuccess : cudaErrorInvalidValue;
+}
+
 extern "C" FB_API cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size,
                                                   const float *forward, int levels, int groups, fb_dtype dtype,
                                                   float *spectrum, cudaStream_t stream) {

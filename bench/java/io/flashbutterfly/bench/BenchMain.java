@@ -1,6 +1,8 @@
 package io.flashbutterfly.bench;
 
+import io.flashbutterfly.backend.cuda.OnChipLimit;
 import io.flashbutterfly.runtime.Cuda;
+import io.flashbutterfly.runtime.DeviceInfo;
 import java.util.Arrays;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -59,8 +61,10 @@ public final class BenchMain {
         String reason = options.forceCpu() ? "--cpu given" : Cuda.unavailableReason();
         String backend;
         if (reason == null) {
-            String cap = System.getenv("FLASHBUTTERFLY_SMEM_PER_BLOCK");  // the sizes follow it, not the device's
-            backend = "CUDA, " + Cuda.deviceInfo(0) + (cap == null ? "" : ", sizes for " + cap + " B smem/block");
+            DeviceInfo info = Cuda.deviceInfo(0);
+            int sizing = OnChipLimit.sharedMemoryPerBlock(0);  // less than the device's where capped
+            backend = "CUDA, " + info + (sizing < info.sharedMemoryPerBlockOptin()
+                    ? ", sizes for " + sizing + " B smem/block" : "");
         } else {
             backend = "CPU, " + Runtime.getRuntime().availableProcessors() + " cores (no GPU used: "
                     + reason.lines().findFirst().orElse(reason) + ")";

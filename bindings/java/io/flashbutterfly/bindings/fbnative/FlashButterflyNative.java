@@ -646,6 +646,67 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_smem_per_block {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_smem_per_block").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_smem_per_block"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_smem_per_block(int device, int *bytes)
+     * }
+     */
+    public static FunctionDescriptor fb_smem_per_block$descriptor() {
+        return fb_smem_per_block.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_smem_per_block(int device, int *bytes)
+     * }
+     */
+    public static MethodHandle fb_smem_per_block$handle() {
+        return fb_smem_per_block.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_smem_per_block(int device, int *bytes)
+     * }
+     */
+    public static MemorySegment fb_smem_per_block$address() {
+        return fb_smem_per_block.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_smem_per_block(int device, int *bytes)
+     * }
+     */
+    public static int fb_smem_per_block(int device, MemorySegment bytes) {
+        var mh$ = fb_smem_per_block.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_smem_per_block", device, bytes);
+            }
+            return (int)mh$.invokeExact(device, bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_onchip_max_fft_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,
@@ -962,6 +1023,68 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
                 traceDowncall("fb_learned_levels", fft_size);
             }
             return (int)mh$.invokeExact(fft_size);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_learned_max_fft_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_learned_max_fft_size").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_learned_max_fft_size"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_max_fft_size(int device, int backward, int64_t *max_fft_size)
+     * }
+     */
+    public static FunctionDescriptor fb_learned_max_fft_size$descriptor() {
+        return fb_learned_max_fft_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_max_fft_size(int device, int backward, int64_t *max_fft_size)
+     * }
+     */
+    public static MethodHandle fb_learned_max_fft_size$handle() {
+        return fb_learned_max_fft_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_max_fft_size(int device, int backward, int64_t *max_fft_size)
+     * }
+     */
+    public static MemorySegment fb_learned_max_fft_size$address() {
+        return fb_learned_max_fft_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_learned_max_fft_size(int device, int backward, int64_t *max_fft_size)
+     * }
+     */
+    public static int fb_learned_max_fft_size(int device, int backward, MemorySegment max_fft_size) {
+        var mh$ = fb_learned_max_fft_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_learned_max_fft_size", device, backward, max_fft_size);
+            }
+            return (int)mh$.invokeExact(device, backward, max_fft_size);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

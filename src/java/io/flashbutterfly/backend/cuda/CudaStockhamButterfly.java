@@ -23,23 +23,17 @@ public final class CudaStockhamButterfly implements StockhamButterflyBackend {
     /** The one instance. */
     public static final CudaStockhamButterfly INSTANCE = new CudaStockhamButterfly();
 
-    /**
-     * The largest FFT size the backward takes on any device (one round of 16 values per thread of a
-     * pass); {@link #maxFftSize} gives a device's.
-     */
-    public static final int MAX_BACKWARD_FFT_SIZE = 32768;
-
     private static final long COMPLEX_BYTES = 8;
 
     private CudaStockhamButterfly() {}
 
     /**
-     * The largest FFT size this form takes, forward and backward, on a device: {@link
-     * #MAX_BACKWARD_FFT_SIZE} where the backward's block fits the device's shared memory (sm_90),
-     * less where it does not (16384 on an A100, 8192 with 99 KiB per block).
+     * The largest FFT size this form takes, forward and backward, on a device: where the backward's
+     * block fits the device's shared memory, at most 32768 (one round of 16 values per thread of a
+     * pass): 32768 on sm_90, 16384 on an A100, 8192 with 99 KiB per block.
      */
     public static int maxFftSize(int device) {
-        return (int) OnChipLimit.learnedBackwardMaxFftSize(device);
+        return (int) OnChipLimit.learnedMaxFftSize(device, true);
     }
 
     /** Whether the GPU runs sequences of dtype in this form. */

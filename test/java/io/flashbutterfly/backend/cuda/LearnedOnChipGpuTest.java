@@ -50,9 +50,7 @@ class LearnedOnChipGpuTest {
         "FP16,32768,1,2,16384,16384,2", "BF16,65536,1,1,32768,32768,1"})
     void matchesTheFloat64Reference(DType dtype, int fftSize, int batch, int channels, int length, int taps,
                                     int groups) {
-        // The on-chip limit stands for the learned forward's: its fragments fit beside the values at
-        // every limit OnChipLimitGpuTest knows (sm_90, A100, sm_86/sm_89).
-        assumeTrue(fftSize <= OnChipLimit.maxFftSize(0, dtype), "past this device's on-chip limit");
+        assumeTrue(fftSize <= OnChipLimit.learnedMaxFftSize(0, false), "past this device's learned forward limit");
         String seed = "learned on chip " + dtype + " N=" + fftSize + " L=" + length;
         int levels = fb_learned_levels(fftSize);
         assertEquals(StockhamButterfly.learnedLevels(fftSize / 2), levels, "levels per direction");

@@ -1,14 +1,20 @@
 package io.flashbutterfly.backend.cuda;
 
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_learned_max_fft_size;
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_smem_per_block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.runtime.Cuda;
+import io.flashbutterfly.runtime.CudaException;
+import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.testing.GpuTest;
+import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,14 +44,13 @@ class OnChipLimitGpuTest {
      */
     @Test
     void sizesFollowTheSharedMemoryPerBlock() {
-        int limit = Cuda.deviceInfo(0).sharedMemoryPerBlockOptin();
-        String cap = System.getenv("FLASHBUTTERFLY_SMEM_PER_BLOCK");
-        if (cap != null) limit = Math.min(limit, Integer.parseInt(cap));
-        // FFT sizes: on chip for bf16 and fp16, for fp32, dk's kernel, the learned backward
+        int limit = OnChipLimit.sharedMemoryPerBlock(0);
+        assertTrue(limit <= Cuda.deviceInfo(0).sharedMemoryPerBlockOptin(), "never more than the device's");
+        // FFT sizes: on chip for bf16 and fp16, for fp32, dk's kernel, the learned forward, the learned backward
         long[] expected = switch (limit) {
-            case 232448 -> new long[] {65536, 32768, 16384, 32768};  // sm_90: H100, H200
-            case 166912 -> new long[] {65536, 32768, 8192, 16384};  // A100
-            case 101376 -> new long[] {32768, 16384, 4096, 8192};  // sm_86, sm_89
+            case 232448 -> new long[] {65536, 32768, 16384, 65536, 32768};  // sm_90: H100, H200
+            case 166912 -> new long[] {65536, 32768, 8192, 65536, 16384};  // A100
+            case 101376 -> new long[] {32768, 16384, 4096, 32768, 8192};  // sm_86, sm_89
             default -> null;
         };
         assumeTrue(expected != null, "no sizes on record for " + limit + " bytes of shared memory per block");
@@ -53,7 +58,21 @@ class OnChipLimitGpuTest {
         assertEquals(expected[0], OnChipLimit.maxFftSize(0, DType.FP16), "fp16");
         assertEquals(expected[1], OnChipLimit.maxFftSize(0, DType.FP32), "fp32");
         assertEquals(expected[2], OnChipLimit.kernelGradMaxFftSize(0), "dk's kernel");
-        assertEquals(expected[3], CudaStockhamButterfly.maxFftSize(0), "the learned backward");
+        assertEquals(expected[3], OnChipLimit.learnedMaxFftSize(0, false), "the learned forward");
+        assertEquals(expected[4], CudaStockhamButterfly.maxFftSize(0), "the learned backward");
+    }
+
+    /** The null checks come first, so no CUDA call fails; an absent device is reported through Cuda.check. */
+    @Test
+    void limitQueriesRefuseANullResultAndAnAbsentDevice() {
+        NativeLibraries.requireFlashButterfly();
+        assertEquals("cudaErrorInvalidValue", Cuda.errorName(fb_smem_per_block(0, MemorySegment.NULL)));
+        assertEquals("cudaErrorInvalidValue", Cuda.errorName(fb_learned_max_fft_size(0, 1, MemorySegment.NULL)));
+        int absent = Cuda.deviceCount();
+        CudaException smem = assertThrows(CudaException.class, () -> OnChipLimit.sharedMemoryPerBlock(absent));
+        assertEquals("cudaErrorInvalidDevice", smem.codeName());
+        CudaException learned = assertThrows(CudaException.class, () -> CudaStockhamButterfly.maxFftSize(absent));
+        assertEquals("cudaErrorInvalidDevice", learned.codeName());
     }
 
     /** A circular convolution whose FFT size is its length. */
