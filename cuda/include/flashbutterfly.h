@@ -1,7 +1,8 @@
 /*
  * flashbutterfly native API: plain C, every function returns a cudaError_t and takes the
  * stream it runs on. Pointers are device pointers unless named otherwise. Sizes and indices
- * are 64-bit so tensors past 2^31 elements work.
+ * are 64-bit so tensors past 2^31 elements work. As with the CUDA runtime's own calls, an error
+ * of the runtime (an absent device, say) stays the thread's last error until cudaGetLastError().
  */
 #ifndef FLASHBUTTERFLY_H
 #define FLASHBUTTERFLY_H
@@ -172,7 +173,7 @@ FB_API int fb_learned_levels(int64_t fft_size);
 /*
  * *max_fft_size (host memory) = the largest FFT size the learned calls below take on device, for
  * bf16 and fp16 alike: fb_learned_spectrum's and fb_onchip_conv_learned's where backward is 0,
- * also fb_onchip_conv_learned_backward's where it is 1 (at most 32768).
+ * also fb_onchip_conv_learned_backward's where it is not (at most 32768); 0 where none fits.
  */
 FB_API cudaError_t fb_learned_max_fft_size(int device, int backward, int64_t *max_fft_size);
 

@@ -69,22 +69,23 @@ extern "C" FB_API int fb_learned_levels(int64_t fft_size) {
 
 namespace {
 
+// Whether the learned forward takes fft_size (levels matrices per direction) with smem_limit bytes
+// of shared memory per block: one real row, at most a block's longest sequence, with both
+// directions' fragments beside it. bf16 and fp16 keep the same bf16 values on chip.
+bool learned_forward_fits(int64_t fft_size, int levels, int smem_limit) {
+    return fft_size <= 2 * fb::kMaxSequence &&
+           learned_fits<__nv_bfloat16>(static_cast<int>(fft_size / 2), levels, smem_limit);
+}
+
 // The learned calls' common checks: a dtype with tensor cores, the levels of fft_size, one or
-// `channels` groups of matrices 8-byte aligned (read as float2), and one real row of fft_size
-// values with both directions' fragments in a block's shared memory on this device (its limits
-// into device).
+// `channels` groups of matrices 8-byte aligned (read as float2), and learned_forward_fits on this
+// device (its limits into device).
 bool learned_call_fits(fb_dtype dtype, int64_t channels, int64_t fft_size, const float *matrices, int levels,
                        int groups, fb::DeviceLimits &device) {
     if (!fb::current_device_limits(device)) return false;
-    if ((dtype != FB_BF16 && dtype != FB_FP16) || channels < 1 || levels < 0 || fb_learned_levels(fft_size) != levels ||
-        (groups != 1 && groups != channels) || reinterpret_cast<uintptr_t>(matrices) % 8 != 0) {
-        return false;
-    }
-    bool fits = false;
-    fb::dispatch_dtype(dtype, [&](auto t) {
-        fits = learned_fits<decltype(t)>(static_cast<int>(fft_size / 2), levels, device.smem_limit);
-    });
-    return fits;
+    return (dtype == FB_BF16 || dtype == FB_FP16) && channels >= 1 && levels >= 0 &&
+           fb_learned_levels(fft_size) == levels && (groups == 1 || groups == channels) &&
+           reinterpret_cast<uintptr_t>(matrices) % 8 == 0 && learned_forward_fits(fft_size, levels, device.smem_limit);
 }
 
 }  // namespace
@@ -94,18 +95,18 @@ extern "C" FB_API cudaError_t fb_learned_max_fft_size(int device, int backward, 
     if (max_fft_size == nullptr) return cudaErrorInvalidValue;
     const cudaError_t status = fb::smem_per_block(device, smem_limit);
     if (status != cudaSuccess) return status;
-    // What fits shrinks as the size grows; bf16 and fp16 keep the same bf16 values on chip.
+    // What fits shrinks as the size grows: the last size before the first that does not fit.
     int64_t largest = 0;
     for (int64_t fft_size = 4; fft_size <= 2 * fb::kMaxSequence; fft_size *= 2) {
-        const int n = static_cast<int>(fft_size / 2), levels = fb_learned_levels(fft_size);
-        if (!learned_fits<__nv_bfloat16>(n, levels, smem_limit) ||
-            (backward != 0 && !fb::learned_backward_fits(n, levels, smem_limit))) {
+        const int levels = fb_learned_levels(fft_size);
+        if (!learned_forward_fits(fft_size, levels, smem_limit) ||
+            (backward != 0 && !fb::learned_backward_fits(static_cast<int>(fft_size / 2), levels, smem_limit))) {
             break;
         }
         largest = fft_size;
     }
     *max_fft_size = largest;
-    return largest > 0 ? cudaSuccess : cudaErrorInvalidValue;
+    return cudaSuccess;
 }
 
 extern "C" FB_API cudaError_t fb_learned_spectrum(const float *k, int64_t channels, int64_t taps, int64_t fft_size,

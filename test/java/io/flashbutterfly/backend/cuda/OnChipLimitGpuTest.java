@@ -1,5 +1,7 @@
 package io.flashbutterfly.backend.cuda;
 
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_learned_backward_scratch_bytes;
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_learned_levels;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_learned_max_fft_size;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_smem_per_block;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +16,9 @@ import io.flashbutterfly.runtime.CudaException;
 import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.testing.GpuTest;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,7 +49,13 @@ class OnChipLimitGpuTest {
     @Test
     void sizesFollowTheSharedMemoryPerBlock() {
         int limit = OnChipLimit.sharedMemoryPerBlock(0);
-        assertTrue(limit <= Cuda.deviceInfo(0).sharedMemoryPerBlockOptin(), "never more than the device's");
+        int own = Cuda.deviceInfo(0).sharedMemoryPerBlockOptin();
+        String cap = System.getenv("FLASHBUTTERFLY_SMEM_PER_BLOCK");  // read here only to check the library's reading
+        if (cap == null) {
+            assertEquals(own, limit, "the device's own");
+        } else if (cap.matches("[1-9][0-9]{0,8}")) {
+            assertEquals(Math.min(own, Integer.parseInt(cap)), limit, "FLASHBUTTERFLY_SMEM_PER_BLOCK=" + cap);
+        }
         // FFT sizes: on chip for bf16 and fp16, for fp32, dk's kernel, the learned forward, the learned backward
         long[] expected = switch (limit) {
             case 232448 -> new long[] {65536, 32768, 16384, 65536, 32768};  // sm_90: H100, H200
@@ -73,6 +83,21 @@ class OnChipLimitGpuTest {
         assertEquals("cudaErrorInvalidDevice", smem.codeName());
         CudaException learned = assertThrows(CudaException.class, () -> CudaStockhamButterfly.maxFftSize(absent));
         assertEquals("cudaErrorInvalidDevice", learned.codeName());
+    }
+
+    /** The learned limit is what the backward's own check takes: the limit, and not twice it. */
+    @Test
+    void learnedLimitIsWhatTheBackwardTakes() {
+        long max = CudaStockhamButterfly.maxFftSize(0);
+        assumeTrue(max > 0, "no learned size fits this device");
+        Cuda.setDevice(0);  // the scratch query answers for the current device
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(ValueLayout.JAVA_LONG);
+            assertEquals("cudaSuccess", Cuda.errorName(
+                    fb_learned_backward_scratch_bytes(1, 1, max, fb_learned_levels(max), 1, bytes)), "N=" + max);
+            assertEquals("cudaErrorInvalidValue", Cuda.errorName(
+                    fb_learned_backward_scratch_bytes(1, 1, 2 * max, fb_learned_levels(2 * max), 1, bytes)), "N=" + 2 * max);
+        }
     }
 
     /** A circular convolution whose FFT size is its length. */
