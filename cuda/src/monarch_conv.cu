@@ -296,12 +296,15 @@ Factors factors(int64_t size, int inner) {
 // 16384 (L = 128K).
 constexpr int kMaxNarrowOuter = 8;
 
-// Values per inner row for rows of size complex values: half the longest on-chip sequence (two
-// inner rows per block), or, where that takes a wide 1024-thread block and a narrow block's
-// rows number at most kMaxNarrowOuter, a narrow block's: two of those per SM overlap each other's
-// loads and barriers, where a wide block runs alone on its SM.
+// The most values per inner row: half the longest on-chip sequence (two inner rows per block).
+int widest_inner(fb_dtype dtype, int device) { return fb::onchip_max_sequence(dtype, device) / 2; }
+
+// Values per inner row for rows of size complex values: widest_inner, or, where that takes a wide
+// 1024-thread block and a narrow block's rows number at most kMaxNarrowOuter, a narrow block's:
+// two of those per SM overlap each other's loads and barriers, where a wide block runs alone on
+// its SM.
 int inner_size(fb_dtype dtype, int device, int64_t size) {
-    const int widest = fb::onchip_max_sequence(dtype, device) / 2;
+    const int widest = widest_inner(dtype, device);
     const int narrow = 1 << fb::kNarrowMaxLogN;
     return widest > narrow && size > widest && size <= static_cast<int64_t>(kMaxNarrowOuter) * narrow ? narrow : widest;
 }
@@ -328,7 +331,7 @@ extern "C" FB_API int64_t fb_monarch_conv_workspace_bytes(fb_dtype dtype, int64_
 
 extern "C" FB_API cudaError_t fb_monarch_max_fft_size(fb_dtype dtype, int device, int levels, int64_t *max_fft_size) {
     if (max_fft_size == nullptr || (levels != 1 && levels != 2)) return cudaErrorInvalidValue;
-    const int inner = fb::onchip_max_sequence(dtype, device) / 2;
+    const int inner = widest_inner(dtype, device);
     if (inner < 2) return cudaErrorInvalidValue;
     *max_fft_size = 2 * max_row_size(levels, inner);  // a row is fft_size / 2 complex values (row_size)
     return cudaSuccess;
