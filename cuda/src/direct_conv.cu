@@ -1,0 +1,250 @@
+// The convolution of short sequences as a product with the kernel's Toeplitz matrix on tensor
+// cores: y[b][n] = sum over j <= n of v[b][j] k[n - j], v = pre * u, one GEMM per channel with the
+// batch as rows. Its multiply-adds grow as L^2 where the transforms' grow as L log L, but they are
+// tensor-core products with no index arithmetic between them, so up to a few thousand samples they
+// take less time than the transforms' instructions (the on-chip kernels are issue-bound there).
+#include <cstdint>
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include "elements.cuh"
+#include "flashbutterfly.h"
+#include "gates.cuh"
+#include "launch.cuh"
+
+namespace {
+
+using fb::to_float;
+
+// A warp's output tile: 8 column groups of 8 positions (the n of mma.m16n8k16) by its block's rows.
+constexpr int kGroups = 8;
+constexpr int kTileColumns = 8 * kGroups;
+// Sequences are padded to pairs of tiles, so every warp takes tile w and its mirror (the causal
+// product's work grows along the sequence; a pair of mirrored tiles is the same work for every warp).
+constexpr int kPadding = 2 * kTileColumns;
+constexpr int kMaxLength = 2048;
+// A block's rows: 16 per row tile (the m of mma.m16n8k16).
+constexpr int kRowTiles = 1;
+
+template <typename T> __device__ __forceinline__ uint32_t pack2(float lo, float hi);
+template <> __device__ __forceinline__ uint32_t pack2<__nv_bfloat16>(float lo, float hi) {
+    const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<const uint32_t *>(&v);
+}
+template <> __device__ __forceinline__ uint32_t pack2<__half>(float lo, float hi) {
+    const __half2 v = __floats2half2_rn(lo, hi);
+    return *reinterpret_cast<const uint32_t *>(&v);
+}
+
+template <typename T>
+__device__ __forceinline__ void mma_16x8x16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+        asm volatile(
+            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+            "{%0,%1,%2,%3};\n"
+            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    } else {
+        asm volatile(
+            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+            "{%0,%1,%2,%3};\n"
+            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+    }
+}
+
+// The A fragments of rows 16 tile.. of v from column k0 (ldmatrix: lanes 0-15 give rows 0-15 at
+// k0, lanes 16-31 the same rows at k0 + 8).
+__device__ __forceinline__ void load_a(uint32_t (&a)[4], uint32_t address) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(a[0]), "=r"(a[1]), "=r"(a[2]), "=r"(a[3])
+                 : "r"(address));
+}
+
+template <typename T> using Group = fb::Elements<T, 8>;
+
+// Elements n..n+7 of the row at base (n < length), times the gate pre where there is one: one
+// 16-byte access where length is a multiple of 8.
+template <typename T>
+__device__ __forceinline__ Group<T> load_group(const T *u, const T *pre, int64_t base, int n, int length, bool aligned) {
+    Group<T> in{}, gate{}, out;
+    if (aligned) {
+        in = *reinterpret_cast<const Group<T> *>(u + base + n);
+        if (pre != nullptr) gate = *reinterpret_cast<const Group<T> *>(pre + base + n);
+    } else {
+#pragma unroll
+        for (int e = 0; e < 8; e++) {
+            if (n + e >= length) continue;
+            in.v[e] = u[base + n + e];
+            if (pre != nullptr) gate.v[e] = pre[base + n + e];
+        }
+    }
+    if (pre == nullptr) return in;
+#pragma unroll
+    for (int e = 0; e < 8; e++) out.v[e] = fb::from_float<T>(to_float(in.v[e]) * to_float(gate.v[e]));
+    return out;
+}
+
+template <typename T> using Pair = fb::Elements<T, 2>;
+
+// y at n and n + 1 (n even, n < length) of the row at base, times the gate post where there is
+// one: one 4-byte access where length is even.
+template <typename T>
+__device__ __forceinline__ void store_pair(T *y, const T *post, int64_t base, int n, int length, float first,
+                                           float second) {
+    if (length % 2 == 0) {
+        Pair<T> gate{}, out;
+        if (post != nullptr) {
+            gate = *reinterpret_cast<const Pair<T> *>(post + base + n);
+            first *= to_float(gate.v[0]);
+            second *= to_float(gate.v[1]);
+        }
+        out.v[0] = fb::from_float<T>(first);
+        out.v[1] = fb::from_float<T>(second);
+        *reinterpret_cast<Pair<T> *>(y + base + n) = out;
+        return;
+    }
+    y[base + n] = fb::from_float<T>(first * fb::gate_factor(post, base + n));
+    if (n + 1 < length) y[base + n + 1] = fb::from_float<T>(second * fb::gate_factor(post, base + n + 1));
+}
+
+// Shared memory: v as rows of `stride` elements (the padded length + 8, so ldmatrix's 8 rows fall
+// in 8 different bank groups), then the reversed kernel twice as pairs of elements: copy c's word
+// w holds r[2w + c], r[2w + c + 1] with r[i] = k[padded - 1 - i] (0 outside k). A B fragment
+// (rows k0 + 2t.., column n0 + g: k[n0 - k0 + g - 2t - e]) is then one aligned word per register,
+// from the copy of the lane's parity.
+struct Layout {
+    int stride, kernel_words, kernel_offset, bytes;
+    __host__ __device__ Layout(int rows, int padded, int element_bytes) {
+        stride = padded + 8;
+        kernel_words = padded / 2 + 16;  // + 16 words: the second copy 16 banks from the first
+        kernel_offset = (rows * stride * element_bytes + 15) / 16 * 16;
+        bytes = kernel_offset + 2 * kernel_words * 4;
+    }
+};
+
+template <typename T, int kRowTiles>
+__global__ void __launch_bounds__(kMaxLength / kPadding * 32)
+    direct_conv_kernel(const T *__restrict__ u, const float *__restrict__ rows, int64_t row_stride, int taps,
+                       float scale, const float *__restrict__ d, const T *__restrict__ pre,
+                       const T *__restrict__ post, T *__restrict__ y, int batch, int channels, int length,
+                       int padded) {
+    constexpr int kRows = 16 * kRowTiles;
+    extern __shared__ __align__(16) unsigned char smem[];
+    const Layout layout(kRows, padded, sizeof(T));
+    T *v = reinterpret_cast<T *>(smem);
+    uint32_t *kernel_words = reinterpret_cast<uint32_t *>(smem + layout.kernel_offset);
+    const int channel = blockIdx.x % channels, first_row = blockIdx.x / channels * kRows;
+    const int threads = blockDim.x;
+
+    // v = pre * u, 8 elements per thread and access: a block has half as many threads as the padded
+    // row has groups of 8, so each pass covers two rows.
+    const int groups = padded / 8, half = threadIdx.x / groups, n = (threadIdx.x - half * groups) * 8;
+    const bool aligned = length % 8 == 0;
+    for (int row = half; row < kRows; row += 2) {
+        const int b = first_row + row;
+        Group<T> group{};
+        if (b < batch && n < length) {
+            const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
+            group = load_group(u, pre, base, n, length, aligned);
+        }
+        *reinterpret_cast<Group<T> *>(v + row * layout.stride + n) = group;
+    }
+    const float *kernel = rows + channel * row_stride;
+    const int last = padded - 1;
+    auto reversed = [&](int i) { return last - i >= 0 && last - i < taps ? scale * kernel[last - i] : 0.0f; };
+    for (int w = threadIdx.x; w < 2 * layout.kernel_words; w += threads) {
+        const int copy = w >= layout.kernel_words, i = 2 * (w - copy * layout.kernel_words) + copy;
+        kernel_words[w] = pack2<T>(reversed(i), reversed(i + 1));
+    }
+    __syncthreads();
+
+    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, g = lane / 4, t = lane % 4;
+    const int copy = (last - g) & 1;
+    // The lane's B word for column group n0 and rows k0: at (last - g + 2t - copy) / 2 - (n0 - k0) / 2.
+    const uint32_t *b_words = kernel_words + copy * layout.kernel_words + ((last - g + 2 * t - copy) >> 1);
+    const uint32_t v_address = static_cast<uint32_t>(__cvta_generic_to_shared(v)) +
+                               ((lane & 15) * layout.stride + (lane >> 4) * 8) * sizeof(T);
+    const float skip = d != nullptr ? d[channel] : 0.0f;
+    const int tiles = padded / kTileColumns;
+
+    for (int pass = 0; pass < 2; pass++) {
+        const int tile = pass == 0 ? warp : tiles - 1 - warp, c0 = tile * kTileColumns;
+        float acc[kRowTiles][kGroups][4] = {};
+        auto step = [&](int k0, int first_group) {
+            uint32_t a[kRowTiles][4];
+#pragma unroll
+            for (int r = 0; r < kRowTiles; r++) load_a(a[r], v_address + (r * 16 * layout.stride + k0) * sizeof(T));
+            // (k0 - c0) is even: the shift divides exactly, so group j's words are at constant offsets
+            const uint32_t *b_step = b_words + ((k0 - c0) >> 1);
+#pragma unroll
+            for (int j = 0; j < kGroups; j++) {
+                if (j < first_group) continue;
+                const uint32_t *b = b_step - 4 * j;
+                const uint32_t b0 = b[0], b1 = b[4];
+#pragma unroll
+                for (int r = 0; r < kRowTiles; r++) mma_16x8x16<T>(acc[r][j], a[r], b0, b1);
+            }
+        };
+        for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0);
+        // the diagonal tile: rows k0.. meet column group j only where 8j >= k0 - c0
+#pragma unroll
+        for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s);
+
+#pragma unroll
+        for (int r = 0; r < kRowTiles; r++) {
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                const int row = 16 * r + g + 8 * h, b = first_row + row;
+                if (b >= batch) continue;
+                const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
+#pragma unroll
+                for (int j = 0; j < kGroups; j++) {
+                    const int n = c0 + 8 * j + 2 * t;
+                    if (n >= length) continue;
+                    const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
+                    store_pair(y, post, base, n, length, acc[r][j][2 * h] + skip * to_float(in.v[0]),
+                               acc[r][j][2 * h + 1] + skip * to_float(in.v[1]));
+                }
+            }
+        }
+    }
+}
+
+template <typename T, int kRowTiles>
+cudaError_t launch(const T *u, const float *rows, int64_t row_stride, int taps, float scale, const float *d,
+                   const T *pre, const T *post, T *y, int64_t batch, int64_t channels, int64_t length,
+                   cudaStream_t stream) {
+    const int padded = static_cast<int>((length + kPadding - 1) / kPadding * kPadding);
+    const Layout layout(16 * kRowTiles, padded, sizeof(T));
+    const int64_t blocks = (batch + 16 * kRowTiles - 1) / (16 * kRowTiles) * channels;
+    const int threads = padded / kPadding * 32;
+    return fb::launch_reserved(direct_conv_kernel<T, kRowTiles>, blocks, threads, layout.bytes, false, stream, u,
+                               rows, row_stride, taps, scale, d, pre, post, y, static_cast<int>(batch),
+                               static_cast<int>(channels), static_cast<int>(length), padded);
+}
+
+}  // namespace
+
+extern "C" FB_API int64_t fb_direct_max_length(void) { return kMaxLength; }
+
+extern "C" FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps,
+                                             float scale, const float *d, const void *pre, const void *post, void *y,
+                                             fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
+                                             cudaStream_t stream) {
+    if (batch < 1 || channels < 1 || length < 1 || length > kMaxLength || batch * channels > 0x7fffffffLL ||
+        taps < 0 || taps > row_stride || u == nullptr || (rows == nullptr && taps > 0) || y == nullptr) {
+        return cudaErrorInvalidValue;
+    }
+    const int kept = static_cast<int>(taps < length ? taps : length);
+    auto run = [&](auto t) {
+        using T = decltype(t);
+        return launch<T, kRowTiles>(static_cast<const T *>(u), rows, row_stride, kept, scale, d,
+                                    static_cast<const T *>(pre), static_cast<const T *>(post), static_cast<T *>(y),
+                                    batch, channels, length, stream);
+    };
+    if (dtype == FB_BF16) return run(__nv_bfloat16{});
+    if (dtype == FB_FP16) return run(__half{});
+    return cudaErrorInvalidValue;
+}
