@@ -22,6 +22,7 @@
 #include <cuda_bf16.h>
 
 #include "complex.cuh"
+#include "mma.cuh"
 
 namespace fb {
 
@@ -50,19 +51,6 @@ __host__ __device__ constexpr void set_lane_fragments(Dft16Lanes *m, int lane, c
     m->re[lane] = {f.re[0], f.re[1], f.re[2], f.re[3]};
     m->im[lane] = {f.im[0], f.im[1], f.im[2], f.im[3]};
     m->neg_im[lane] = {f.neg_im[0], f.neg_im[1], f.neg_im[2], f.neg_im[3]};
-}
-
-__device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
-    const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<const uint32_t *>(&v);
-}
-
-__device__ __forceinline__ void mma_bf16_16x8x16(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-        "{%0,%1,%2,%3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
 // Where column j's outputs start in a pass of radix R at span ns over count columns: (j - k) R + k,

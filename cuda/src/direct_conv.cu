@@ -12,6 +12,7 @@
 #include "flashbutterfly.h"
 #include "gates.cuh"
 #include "launch.cuh"
+#include "mma.cuh"
 
 namespace {
 
@@ -26,33 +27,6 @@ constexpr int kPadding = 2 * kTileColumns;
 constexpr int kMaxLength = 2048;
 // A block's rows: 16 per row tile (the m of mma.m16n8k16).
 constexpr int kRowTiles = 1;
-
-template <typename T> __device__ __forceinline__ uint32_t pack2(float lo, float hi);
-template <> __device__ __forceinline__ uint32_t pack2<__nv_bfloat16>(float lo, float hi) {
-    const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<const uint32_t *>(&v);
-}
-template <> __device__ __forceinline__ uint32_t pack2<__half>(float lo, float hi) {
-    const __half2 v = __floats2half2_rn(lo, hi);
-    return *reinterpret_cast<const uint32_t *>(&v);
-}
-
-template <typename T>
-__device__ __forceinline__ void mma_16x8x16(float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    if constexpr (std::is_same_v<T, __nv_bfloat16>) {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    } else {
-        asm volatile(
-            "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-            "{%0,%1,%2,%3};\n"
-            : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-            : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    }
-}
 
 // The A fragments of rows 16 tile.. of v from column k0 (ldmatrix: lanes 0-15 give rows 0-15 at
 // k0, lanes 16-31 the same rows at k0 + 8).
@@ -156,7 +130,7 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
     auto reversed = [&](int i) { return last - i >= 0 && last - i < taps ? scale * kernel[last - i] : 0.0f; };
     for (int w = threadIdx.x; w < 2 * layout.kernel_words; w += threads) {
         const int copy = w >= layout.kernel_words, i = 2 * (w - copy * layout.kernel_words) + copy;
-        kernel_words[w] = pack2<T>(reversed(i), reversed(i + 1));
+        kernel_words[w] = fb::pack2<T>(reversed(i), reversed(i + 1));
     }
     __syncthreads();
 
@@ -184,7 +158,7 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
                 const uint32_t *b = b_step - 4 * j;
                 const uint32_t b0 = b[0], b1 = b[4];
 #pragma unroll
-                for (int r = 0; r < kRowTiles; r++) mma_16x8x16<T>(acc[r][j], a[r], b0, b1);
+                for (int r = 0; r < kRowTiles; r++) fb::mma_16x8x16<T>(acc[r][j], a[r], b0, b1);
             }
         };
         for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0);
