@@ -145,7 +145,9 @@ FB_API int64_t fb_direct_max_length(void);
  * Toeplitz matrix on tensor cores, in fp32 accumulation: tap j of channel h is scale * rows[h *
  * row_stride + j] for j < taps (rows fp32, taps <= row_stride), 0 past them; d fp32 or NULL; the
  * gates pre and post laid out like u, of its dtype, or NULL. Nothing is transformed: the work grows
- * as length^2 per row, so it pays where sequences are short.
+ * as length^2 per row, so it pays where sequences are short. u and pre are read 16 bytes at a time
+ * where length is a multiple of 8, y and post 4 bytes at a time where it is even: their addresses
+ * must then be 16- (4-) byte aligned, as cudaMalloc's are.
  */
 FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale,
                                   const float *d, const void *pre, const void *post, void *y, fb_dtype dtype,

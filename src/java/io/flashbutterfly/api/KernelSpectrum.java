@@ -73,9 +73,10 @@ public final class KernelSpectrum implements AutoCloseable {
     public Tensor data() { return data; }
 
     /**
-     * The kernel's taps as the backend keeps them beside the spectrum for its direct forward (on a
-     * GPU the transform's input rows, (H, N) fp32 scaled by 1/N, for causal sequences of up to
-     * 2048 samples under {@code AUTO}), or null where it keeps none.
+     * The kernel's taps as the backend keeps them beside the spectrum for its direct forward, or
+     * null where it keeps none: on a GPU under {@code AUTO} the transform's input rows, (H, N) fp32
+     * scaled by 1/N, for sequences of up to 2048 samples with no wrap-around and no anti-causal taps
+     * (kept for any dtype, used for fp16 and bf16).
      */
     public Tensor taps() { return taps; }
 

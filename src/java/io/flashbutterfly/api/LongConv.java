@@ -237,7 +237,7 @@ public final class LongConv {
         Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
         Outputs.requireGivenWith("out.dpre", out.dpre(), "gates.pre", gates.pre());
         Outputs.requireGivenWith("out.dpost", out.dpost(), "gates.post", gates.post());
-        GatedBackward.run(k.backend(), dy, u, k.data(), k.geometry(), d, gates.pre(), gates.post(), out.du(),
+        GatedBackward.run(k.backend(), dy, u, k.data(), k.taps(), k.geometry(), d, gates.pre(), gates.post(), out.du(),
                 out.dk(), out.dd(), out.dpre(), out.dpost(), stream);
     }
 

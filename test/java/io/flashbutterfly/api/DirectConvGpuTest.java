@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.flashbutterfly.backend.cuda.CudaLongConv;
+import io.flashbutterfly.bindings.fbnative.FlashButterflyNative;
 import io.flashbutterfly.ops.KernelRegularization;
+import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
 import io.flashbutterfly.tensor.Device;
 import io.flashbutterfly.tensor.Shape;
 import io.flashbutterfly.tensor.Tensor;
 import io.flashbutterfly.testing.Accuracy;
+import io.flashbutterfly.testing.GateCase;
 import io.flashbutterfly.testing.GpuTest;
 import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
@@ -30,24 +33,32 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against the CPU backend in float64, on fresh random inputs, outputs poisoned with NaN before
  * every run: fp16 and bf16, lengths from 1 to its longest (odd ones, ones past a 128-sample tile
  * and lengths that are no multiple of 8 included), batches that leave a 16-row tile part empty,
- * kernels shorter than L, kernels of fp32 and of u's dtype, with and without D and the gates.
+ * kernels shorter than L, kernels of fp32 and of u's dtype, with and without D, with each gate.
  */
 @GpuTest
 class DirectConvGpuTest {
     private static final Device GPU = Device.cuda(0);
     private static final int[] LENGTHS = {1, 7, 64, 127, 128, 255, 256, 500, 1000, 1024, 1537, 2048};
 
+    /**
+     * Every dtype, length and (B, H); by turns a kernel of one tap (every seventh case: D's share
+     * of y is then large) or shorter than L (every third), an fp32 kernel (every second), D of fp32
+     * or of u's dtype or none, and no gates, pre, post or both.
+     */
     static List<Arguments> cases() {
         int[][] batchChannels = {{1, 1}, {17, 3}, {33, 2}, {4, 64}};
+        GateCase[] gateCases = {null, GateCase.PRE, GateCase.POST, GateCase.BOTH};
         List<Arguments> cases = new ArrayList<>();
         int i = 0;
         for (DType dtype : new DType[] {DType.FP16, DType.BF16}) {
             for (int length : LENGTHS) {
                 for (int[] bh : batchChannels) {
                     i++;
-                    int taps = i % 3 == 0 ? Math.max(1, length / 2 + 1) : length;
+                    int taps = i % 7 == 0 ? 1 : i % 3 == 0 ? Math.max(1, length / 2 + 1) : length;
                     DType kernelDtype = i % 2 == 0 ? DType.FP32 : dtype;
-                    cases.add(Arguments.of(dtype, kernelDtype, bh[0], bh[1], length, taps, i % 4 >= 2, i % 5 < 2));
+                    DType skipDtype = i % 4 == 1 ? null : i % 4 == 2 ? dtype : DType.FP32;
+                    cases.add(Arguments.of(dtype, kernelDtype, bh[0], bh[1], length, taps, skipDtype,
+                            gateCases[(i / 2) % gateCases.length]));
                 }
             }
         }
@@ -57,24 +68,49 @@ class DirectConvGpuTest {
     @ParameterizedTest(name = "{0} k={1} B={2} H={3} L={4} Lk={5} D={6} gates={7}")
     @MethodSource("cases")
     void directForwardMatchesTheFloat64Reference(DType dtype, DType kernelDtype, int batch, int channels, int length,
-                                                 int taps, boolean skip, boolean gated) {
+                                                 int taps, DType skipDtype, GateCase gateCase) {
         String what = dtype + " k=" + kernelDtype + " B=" + batch + " H=" + channels + " L=" + length + " Lk=" + taps
-                + " D=" + skip + " gates=" + gated;
+                + " D=" + skipDtype + " gates=" + gateCase;
         try (Arena arena = Arena.ofConfined()) {
             Shape shape = Shape.of(batch, channels, length);
             Tensor u = Tensor.randn(arena, GPU, dtype, shape, Seeds.fresh("u " + what));
             Tensor k = Tensor.randn(arena, GPU, kernelDtype, Shape.of(channels, taps), Seeds.fresh("k " + what));
-            Tensor d = skip ? Tensor.randn(arena, GPU, DType.FP32, Shape.of(channels), Seeds.fresh("d " + what)) : null;
-            Gates gates = gated ? new Gates(Tensor.randn(arena, GPU, dtype, shape, Seeds.fresh("pre " + what)),
-                    Tensor.randn(arena, GPU, dtype, shape, Seeds.fresh("post " + what))) : Gates.NONE;
+            Tensor d = skipDtype == null ? null
+                    : Tensor.randn(arena, GPU, skipDtype, Shape.of(channels), Seeds.fresh("d " + what));
+            Tensor pre = gateCase != null && gateCase.pre() ? Tensor.randn(arena, GPU, dtype, shape, Seeds.fresh("pre " + what)) : null;
+            Tensor post = gateCase != null && gateCase.post() ? Tensor.randn(arena, GPU, dtype, shape, Seeds.fresh("post " + what)) : null;
             KernelSpectrum spectrum = LongConv.causal().spectrum(k, length);
             Tensor y = Poisoned.tensor(arena, GPU, dtype, shape);
-            CudaLongConv.DIRECT.forward(u, spectrum.data(), spectrum.taps(), spectrum.geometry(), d, gates.pre(),
-                    gates.post(), y, Stream.DEFAULT);
+            CudaLongConv.DIRECT.forward(u, spectrum.data(), spectrum.taps(), spectrum.geometry(), d, pre, post, y,
+                    Stream.DEFAULT);
             Tensor want = LongConv.causal().forward(copy(arena, u), copy(arena, k), copy(arena, d),
-                    gated ? new Gates(copy(arena, gates.pre()), copy(arena, gates.post())) : Gates.NONE);
-            assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(dtype), what);
+                    new Gates(copy(arena, pre), copy(arena, post)));
+            assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.compositionTolerance(dtype), what);
         }
+    }
+
+    /** KernelSpectrum.update(k) recomputes the taps with the spectrum. */
+    @Test
+    void updateRecomputesTheTaps() {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(3, 4, 200), 1);
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(4, 200), 2);
+            Tensor other = Tensor.randn(arena, GPU, DType.FP32, Shape.of(4, 200), 3);
+            KernelSpectrum spectrum = LongConv.causal().spectrum(k, 200);
+            spectrum.update(other);
+            Tensor y = Poisoned.tensor(arena, GPU, DType.BF16, u.shape());
+            CudaLongConv.DIRECT.forward(u, spectrum.data(), spectrum.taps(), spectrum.geometry(), null, null, null, y,
+                    Stream.DEFAULT);
+            Tensor want = LongConv.causal().forward(copy(arena, u), copy(arena, other), null);
+            assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(DType.BF16), "after update");
+        }
+    }
+
+    /** The Java bound is the native library's. */
+    @Test
+    void longestSequenceIsTheNativeLibrarys() {
+        NativeLibraries.requireFlashButterfly();
+        assertEquals(FlashButterflyNative.fb_direct_max_length(), CudaLongConv.DIRECT_MAX_LENGTH);
     }
 
     /** The regularised spectrum of a training step (LongConvKernel) keeps that step's taps for the direct forward. */
@@ -100,8 +136,9 @@ class DirectConvGpuTest {
 
     /**
      * The default keeps taps beside the spectrum where the direct forward takes the geometry
-     * (causal, L up to its longest), and picks among it and the other forwards; no taps for other
-     * modes, longer sequences or the algorithms that never run it.
+     * (no wrap-around, no anti-causal taps, L up to its longest), and none for other modes, longer
+     * sequences or the algorithms that never run it. Its choice among the forwards is made per
+     * length: two lengths of one FFT size (the direct forward's work follows L) are timed apart.
      */
     @Test
     void tapsAreKeptWhereTheDirectForwardMayRun() {
@@ -118,11 +155,16 @@ class DirectConvGpuTest {
             assertNull(LongConv.causal().algorithm(Algorithm.CUFFT).spectrum(k, 64).taps());
 
             LongConv conv = LongConv.causal();
+            KernelSpectrum shorter = conv.spectrum(Tensor.randn(arena, GPU, DType.FP32, Shape.of(4, 1500), 4), 1500);
+            assertEquals(kept.fftSize(), shorter.fftSize()); // 4096 for both
             Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(32, 4, 2048), 3);
+            Tensor uShorter = Tensor.randn(arena, GPU, DType.BF16, Shape.of(32, 4, 1500), 5);
+            assertNull(conv.chosenForward(kept, u));
             Tensor y = conv.forward(u, kept, null);
             Tensor want = conv.forward(copy(arena, u), copy(arena, k), null);
             assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(DType.BF16), "default");
             assertNotNull(conv.chosenForward(kept, u));
+            assertNull(conv.chosenForward(shorter, uShorter), "a length of the same FFT size is chosen apart");
         }
     }
 
@@ -133,7 +175,8 @@ class DirectConvGpuTest {
             KernelSpectrum spectrum = LongConv.causal().spectrum(k, 64);
             Tensor fp32 = Tensor.randn(arena, GPU, DType.FP32, Shape.of(3, 2, 64), 2);
             Tensor y = Tensor.empty(arena, GPU, DType.FP32, fp32.shape());
-            assertRejected(IllegalArgumentException.class, "fp16 or bf16 sequences of at most 2048 samples",
+            assertRejected(IllegalArgumentException.class,
+                    "fp16 or bf16 sequences of at most " + CudaLongConv.DIRECT_MAX_LENGTH + " samples",
                     () -> CudaLongConv.DIRECT.forward(fp32, spectrum.data(), spectrum.taps(), spectrum.geometry(),
                             null, null, null, y, Stream.DEFAULT));
             KernelSpectrum circular = LongConv.circular().spectrum(k, 64);

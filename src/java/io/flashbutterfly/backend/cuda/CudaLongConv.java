@@ -57,7 +57,7 @@ import org.apache.logging.log4j.Logger;
  * and 1.8 times as long. The unfused forward's scratch is B*H*N floats plus B*H spectra, Monarch's
  * N/2 complex values per row (bf16 pairs for fp16/bf16 u), from the stream-ordered pool; nothing
  * synchronises, except the first call for a shape, which times the candidates.
- * Gates (pre, post): the on-chip kernel and Monarch apply them as they load u and store y; the
+ * Gates (pre, post): the direct, on-chip and Monarch forwards apply them as they load u and store y; the
  * cuFFT forwards transform pre * u from scratch of u's size ({@link GatedInput}) and gate y in
  * place after, one elementwise pass each.
  * The backward takes dk through cuFFT (a sum over the batch of spectrum products) and du = the
@@ -227,14 +227,13 @@ public final class CudaLongConv implements ConvBackend {
                 case UNFUSED -> unfused.run();
                 case FASTEST -> {
                     List<ForwardChoice.Candidate> first = new ArrayList<>(2);
-                    if (taps != null && directTakes(u.dtype())) first.add(new ForwardChoice.Candidate("direct", direct));
+                    if (directTakes(u, taps)) first.add(new ForwardChoice.Candidate("direct", direct));
                     if (flashButterfly != null) {
                         first.add(new ForwardChoice.Candidate(onChipTakesIt ? "on-chip" : "monarch", flashButterfly));
                     }
-                    choice.run(device, g.fftSize(), rows, u.dtype(), gated, withCufft(first, fused, unfused, fusedFits),
-                            stream);
+                    choice.run(device, g, rows, u.dtype(), gated, withCufft(first, fused, unfused, fusedFits), stream);
                 }
-                case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(), gated,
+                case FASTEST_CUFFT -> choice.run(device, g, rows, u.dtype(), gated,
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
         }
@@ -273,7 +272,7 @@ public final class CudaLongConv implements ConvBackend {
      * before the first call of that shape, and for the instances that force a path.
      */
     public String chosenForward(ConvGeometry g, long rows, DType dtype, boolean gated, int device) {
-        return choice.chosen(device, g.fftSize(), rows, dtype, gated);
+        return choice.chosen(device, g, rows, dtype, gated);
     }
 
     /**
@@ -327,16 +326,20 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * True where the direct forward takes this geometry: a causal convolution (no wrap-around, no
-     * anti-causal taps) of at most {@link #DIRECT_MAX_LENGTH} samples. It takes fp16 and bf16 ({@link #directTakes}).
+     * anti-causal taps) of at most {@link #DIRECT_MAX_LENGTH} samples; {@link #directTakes} says for which u.
      */
     public static boolean directFits(ConvGeometry g) {
         return g.anticausalTaps() == 0 && g.length() <= DIRECT_MAX_LENGTH
                 && g.fftSize() >= g.length() + g.causalTaps() - 1;
     }
 
-    /** True for the dtypes the direct forward takes: fp16 and bf16 (its products run on tensor cores). */
-    public static boolean directTakes(DType dtype) {
-        return dtype == DType.FP16 || dtype == DType.BF16;
+    /**
+     * True where the direct forward takes u with these taps (kept beside a spectrum whose geometry
+     * {@link #directFits}): fp16 or bf16 (its products run on tensor cores), fewer than 2^31 rows.
+     */
+    public static boolean directTakes(Tensor u, Tensor taps) {
+        return taps != null && (u.dtype() == DType.FP16 || u.dtype() == DType.BF16)
+                && u.numel() / u.shape().dim(2) <= Integer.MAX_VALUE;
     }
 
     /**
@@ -345,10 +348,16 @@ public final class CudaLongConv implements ConvBackend {
      */
     private static void directForward(Tensor u, Tensor pre, Tensor post, Tensor taps, ConvGeometry g, CallOperand skip,
                                       Tensor y, Stream stream) {
-        if (taps == null || !directTakes(u.dtype()) || !directFits(g)) {
+        if (!directTakes(u, taps) || !directFits(g)) {
             throw new IllegalArgumentException("the direct forward needs fp16 or bf16 sequences of at most "
-                    + DIRECT_MAX_LENGTH + " samples in causal mode, with the taps of a spectrum made for it; got "
-                    + u.dtype() + ", L=" + g.length() + ", N=" + g.fftSize() + (taps == null ? ", no taps" : ""));
+                    + DIRECT_MAX_LENGTH + " samples in causal mode (under 2^31 rows), with the taps of a spectrum made"
+                    + " for it; got " + u.dtype() + " " + u.shape() + ", N=" + g.fftSize()
+                    + (taps == null ? ", no taps" : ""));
+        }
+        Shape rows = Shape.of(u.shape().dim(1), g.fftSize());
+        if (!taps.shape().equals(rows) || taps.dtype() != DType.FP32 || !taps.device().equals(u.device())) {
+            throw new IllegalArgumentException("taps must be " + rows + " fp32 on " + u.device() + ", got "
+                    + taps.shape() + " " + taps.dtype() + " " + taps.device());
         }
         Cuda.check(fb_direct_conv(u.data(), taps.data(), g.fftSize(), g.causalTaps(), g.fftSize(), skip.pointer(),
                 pointer(pre), pointer(post), y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1),
