@@ -1,8 +1,9 @@
 // The convolution of short sequences as a product with the kernel's Toeplitz matrix on tensor
 // cores: y[b][n] = sum over j <= n of v[b][j] k[n - j], v = pre * u, one GEMM per channel with the
 // batch as rows. Its multiply-adds grow as L^2 where the transforms' grow as L log L, but they are
-// tensor-core products with no index arithmetic between them, so up to a few thousand samples they
-// take less time than the transforms' instructions (the on-chip kernels are issue-bound there).
+// tensor-core products with no index arithmetic between them, where the on-chip kernels are bound
+// by instruction issue at short L: AUTO times both per shape (bench/results/2026-12-07j has the
+// first form's timings, slower than the on-chip kernel).
 #include <cstdint>
 
 #include <cuda_bf16.h>
@@ -25,10 +26,10 @@ constexpr int kTileColumns = 8 * kGroups;
 // product's work grows along the sequence; a pair of mirrored tiles is the same work for every warp).
 constexpr int kPadding = 2 * kTileColumns;
 constexpr int kMaxLength = 2048;
-// A block's rows: 16 per row tile (the m of mma.m16n8k16).
-constexpr int kRowTiles = 1;
+// A block's batch rows: the m of mma.m16n8k16 (32 rows, two tiles, were slower in every shape timed).
+constexpr int kRows = 16;
 
-// The A fragments of rows 16 tile.. of v from column k0 (ldmatrix: lanes 0-15 give rows 0-15 at
+// The A fragments of v's 16 rows from column k0 (ldmatrix: lanes 0-15 give rows 0-15 at
 // k0, lanes 16-31 the same rows at k0 + 8).
 __device__ __forceinline__ void load_a(uint32_t (&a)[4], uint32_t address) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
@@ -98,13 +99,12 @@ struct Layout {
     }
 };
 
-template <typename T, int kRowTiles>
+template <typename T>
 __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
     direct_conv_kernel(const T *__restrict__ u, const float *__restrict__ rows, int64_t row_stride, int taps,
                        float scale, const float *__restrict__ d, const T *__restrict__ pre,
                        const T *__restrict__ post, T *__restrict__ y, int batch, int channels, int length,
                        int padded) {
-    constexpr int kRows = 16 * kRowTiles;
     extern __shared__ __align__(16) unsigned char smem[];
     const Layout layout(kRows, padded, sizeof(T));
     T *v = reinterpret_cast<T *>(smem);
@@ -145,20 +145,17 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
 
     for (int pass = 0; pass < 2; pass++) {
         const int tile = pass == 0 ? warp : tiles - 1 - warp, c0 = tile * kTileColumns;
-        float acc[kRowTiles][kGroups][4] = {};
+        float acc[kGroups][4] = {};
         auto step = [&](int k0, int first_group) {
-            uint32_t a[kRowTiles][4];
-#pragma unroll
-            for (int r = 0; r < kRowTiles; r++) load_a(a[r], v_address + (r * 16 * layout.stride + k0) * sizeof(T));
+            uint32_t a[4];
+            load_a(a, v_address + k0 * sizeof(T));
             // (k0 - c0) is even: the shift divides exactly, so group j's words are at constant offsets
             const uint32_t *b_step = b_words + ((k0 - c0) >> 1);
 #pragma unroll
             for (int j = 0; j < kGroups; j++) {
                 if (j < first_group) continue;
                 const uint32_t *b = b_step - 4 * j;
-                const uint32_t b0 = b[0], b1 = b[4];
-#pragma unroll
-                for (int r = 0; r < kRowTiles; r++) fb::mma_16x8x16<T>(acc[r][j], a[r], b0, b1);
+                fb::mma_16x8x16<T>(acc[j], a, b[0], b[4]);
             }
         };
         for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0);
@@ -167,34 +164,31 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
         for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s);
 
 #pragma unroll
-        for (int r = 0; r < kRowTiles; r++) {
+        for (int h = 0; h < 2; h++) {
+            const int row = g + 8 * h, b = first_row + row;
+            if (b >= batch) continue;
+            const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
 #pragma unroll
-            for (int h = 0; h < 2; h++) {
-                const int row = 16 * r + g + 8 * h, b = first_row + row;
-                if (b >= batch) continue;
-                const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
-#pragma unroll
-                for (int j = 0; j < kGroups; j++) {
-                    const int n = c0 + 8 * j + 2 * t;
-                    if (n >= length) continue;
-                    const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
-                    store_pair(y, post, base, n, length, acc[r][j][2 * h] + skip * to_float(in.v[0]),
-                               acc[r][j][2 * h + 1] + skip * to_float(in.v[1]));
-                }
+            for (int j = 0; j < kGroups; j++) {
+                const int n = c0 + 8 * j + 2 * t;
+                if (n >= length) continue;
+                const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
+                store_pair(y, post, base, n, length, acc[j][2 * h] + skip * to_float(in.v[0]),
+                           acc[j][2 * h + 1] + skip * to_float(in.v[1]));
             }
         }
     }
 }
 
-template <typename T, int kRowTiles>
+template <typename T>
 cudaError_t launch(const T *u, const float *rows, int64_t row_stride, int taps, float scale, const float *d,
                    const T *pre, const T *post, T *y, int64_t batch, int64_t channels, int64_t length,
                    cudaStream_t stream) {
     const int padded = static_cast<int>((length + kPadding - 1) / kPadding * kPadding);
-    const Layout layout(16 * kRowTiles, padded, sizeof(T));
-    const int64_t blocks = (batch + 16 * kRowTiles - 1) / (16 * kRowTiles) * channels;
+    const Layout layout(kRows, padded, sizeof(T));
+    const int64_t blocks = (batch + kRows - 1) / kRows * channels;
     const int threads = padded / kPadding * 32;
-    return fb::launch_reserved(direct_conv_kernel<T, kRowTiles>, blocks, threads, layout.bytes, false, stream, u,
+    return fb::launch_reserved(direct_conv_kernel<T>, blocks, threads, layout.bytes, false, stream, u,
                                rows, row_stride, taps, scale, d, pre, post, y, static_cast<int>(batch),
                                static_cast<int>(channels), static_cast<int>(length), padded);
 }
@@ -214,7 +208,7 @@ extern "C" FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, i
     const int kept = static_cast<int>(taps < length ? taps : length);
     auto run = [&](auto t) {
         using T = decltype(t);
-        return launch<T, kRowTiles>(static_cast<const T *>(u), rows, row_stride, kept, scale, d,
+        return launch<T>(static_cast<const T *>(u), rows, row_stride, kept, scale, d,
                                     static_cast<const T *>(pre), static_cast<const T *>(post), static_cast<T *>(y),
                                     batch, channels, length, stream);
     };

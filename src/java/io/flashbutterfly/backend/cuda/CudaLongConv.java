@@ -28,8 +28,9 @@ import org.apache.logging.log4j.Logger;
  *   <li>direct (cuda/src/direct_conv.cu): no transform, products with each channel's Toeplitz
  *       matrix on tensor cores, u read once and y written once, for fp16/bf16 causal sequences
  *       of up to {@link #DIRECT_MAX_LENGTH} samples ({@link #directFits}), from the taps the
- *       spectrum keeps ({@link #emptyTaps}): its work grows as L^2, and below a few thousand
- *       samples it is still less than the transforms' instructions;</li>
+ *       spectrum keeps ({@link #emptyTaps}): its work grows as L^2, in tensor-core products
+ *       with little index arithmetic, where the on-chip kernel is bound by instruction issue; the
+ *       timing on a shape's first call decides between them;</li>
  *   <li>on chip (cuda/src/onchip_kernels.cuh): one kernel, u read once and y written once, for
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
  *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to 16384,
