@@ -39,26 +39,24 @@ __device__ __forceinline__ void load_a(uint32_t (&a)[4], uint32_t address) {
 
 template <typename T> using Group = fb::Elements<T, 8>;
 
-// Elements n..n+7 of the row at base (n < length), times the gate pre where there is one: one
-// 16-byte access where length is a multiple of 8.
+// Copies 16 bytes from global to shared memory without holding them in registers (zeros where
+// !valid; src is then not read). Completes at cp.async.wait_all.
+__device__ __forceinline__ void copy_16_async(void *dst, const void *src, bool valid) {
+    const uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(dst));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(address), "l"(src), "r"(valid ? 16 : 0)
+                 : "memory");
+}
+
+// Elements n..n+7 of the row at base (n < length), one at a time: for lengths that are not a
+// multiple of 8, whose rows are not 16-byte aligned.
 template <typename T>
-__device__ __forceinline__ Group<T> load_group(const T *u, const T *pre, int64_t base, int n, int length, bool aligned) {
-    Group<T> in{}, gate{}, out;
-    if (aligned) {
-        in = *reinterpret_cast<const Group<T> *>(u + base + n);
-        if (pre != nullptr) gate = *reinterpret_cast<const Group<T> *>(pre + base + n);
-    } else {
+__device__ __forceinline__ Group<T> load_group(const T *x, int64_t base, int n, int length) {
+    Group<T> group{};
 #pragma unroll
-        for (int e = 0; e < 8; e++) {
-            if (n + e >= length) continue;
-            in.v[e] = u[base + n + e];
-            if (pre != nullptr) gate.v[e] = pre[base + n + e];
-        }
+    for (int e = 0; e < 8; e++) {
+        if (n + e < length) group.v[e] = x[base + n + e];
     }
-    if (pre == nullptr) return in;
-#pragma unroll
-    for (int e = 0; e < 8; e++) out.v[e] = fb::from_float<T>(to_float(in.v[e]) * to_float(gate.v[e]));
-    return out;
+    return group;
 }
 
 template <typename T> using Pair = fb::Elements<T, 2>;
@@ -113,24 +111,79 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
     const int threads = blockDim.x;
 
     // v = pre * u, 8 elements per thread and access: a block has half as many threads as the padded
-    // row has groups of 8, so each pass covers two rows.
+    // row has groups of 8, so each pass covers two rows. Where length is a multiple of 8, u travels
+    // to shared memory by asynchronous 16-byte copies (no registers held) while the kernel's and the
+    // gate's loads are issued; other lengths load element by element.
     const int groups = padded / 8, half = threadIdx.x / groups, n = (threadIdx.x - half * groups) * 8;
+    constexpr int kLoadPasses = kRows / 2;
+    auto row_base = [&](int pass) {
+        const int b = first_row + half + 2 * pass;
+        return b < batch && n < length ? (static_cast<int64_t>(b) * channels + channel) * length : int64_t{-1};
+    };
+    auto slot = [&](int pass) { return reinterpret_cast<Group<T> *>(v + (half + 2 * pass) * layout.stride + n); };
+    auto gated = [&](Group<T> group, const Group<T> &gate) {
+#pragma unroll
+        for (int e = 0; e < 8; e++) group.v[e] = fb::from_float<T>(to_float(group.v[e]) * to_float(gate.v[e]));
+        return group;
+    };
     const bool aligned = length % 8 == 0;
-    for (int row = half; row < kRows; row += 2) {
-        const int b = first_row + row;
-        Group<T> group{};
-        if (b < batch && n < length) {
-            const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
-            group = load_group(u, pre, base, n, length, aligned);
+    if (aligned) {
+#pragma unroll
+        for (int pass = 0; pass < kLoadPasses; pass++) {
+            const int64_t base = row_base(pass);
+            copy_16_async(slot(pass), u + (base < 0 ? 0 : base + n), base >= 0);
         }
-        *reinterpret_cast<Group<T> *>(v + row * layout.stride + n) = group;
+        asm volatile("cp.async.commit_group;\n");
+    } else {
+        for (int pass = 0; pass < kLoadPasses; pass++) {
+            const int64_t base = row_base(pass);
+            Group<T> group = base < 0 ? Group<T>{} : load_group(u, base, n, length);
+            if (pre != nullptr) group = gated(group, base < 0 ? Group<T>{} : load_group(pre, base, n, length));
+            *slot(pass) = group;
+        }
     }
     const float *kernel = rows + channel * row_stride;
     const int last = padded - 1;
     auto reversed = [&](int i) { return last - i >= 0 && last - i < taps ? scale * kernel[last - i] : 0.0f; };
-    for (int w = threadIdx.x; w < 2 * layout.kernel_words; w += threads) {
+    // 2 * kernel_words = padded + 32 words over padded / 4 threads: 5 passes for every padded >= 128,
+    // their taps loaded before the first word is stored
+    constexpr int kWordPasses = 5;
+    float pairs[kWordPasses][2];
+#pragma unroll
+    for (int pass = 0; pass < kWordPasses; pass++) {
+        const int w = threadIdx.x + pass * threads;
         const int copy = w >= layout.kernel_words, i = 2 * (w - copy * layout.kernel_words) + copy;
-        kernel_words[w] = fb::pack2<T>(reversed(i), reversed(i + 1));
+        pairs[pass][0] = reversed(i);
+        pairs[pass][1] = reversed(i + 1);
+    }
+#pragma unroll
+    for (int pass = 0; pass < kWordPasses; pass++) {
+        const int w = threadIdx.x + pass * threads;
+        if (w < 2 * layout.kernel_words) kernel_words[w] = fb::pack2<T>(pairs[pass][0], pairs[pass][1]);
+    }
+    if (aligned) {
+        // each thread gates the groups it copied itself: waiting for its own copies is enough
+        asm volatile("cp.async.wait_all;\n" ::: "memory");
+        if (pre != nullptr) {
+            // the gate's loads issued four passes at a time, after the kernel's words, held as raw
+            // 16-byte words (as element arrays bf16 takes a register per element): 80 registers
+            constexpr int kRound = 4;
+#pragma unroll
+            for (int first = 0; first < kLoadPasses; first += kRound) {
+                uint4 gates[kRound];
+#pragma unroll
+                for (int pass = first; pass < first + kRound; pass++) {
+                    const int64_t base = row_base(pass);
+                    gates[pass - first] = base < 0 ? uint4{} : *reinterpret_cast<const uint4 *>(pre + base + n);
+                }
+#pragma unroll
+                for (int pass = first; pass < first + kRound; pass++) {
+                    Group<T> gate;
+                    memcpy(&gate, &gates[pass - first], sizeof gate);
+                    *slot(pass) = gated(*slot(pass), gate);
+                }
+            }
+        }
     }
     __syncthreads();
 
