@@ -22,10 +22,15 @@ using fb::to_float;
 // A warp's output tile: 8 column groups of 8 positions (the n of mma.m16n8k16) by its block's rows.
 constexpr int kGroups = 8;
 constexpr int kTileColumns = 8 * kGroups;
-// Sequences are padded to pairs of tiles, so every warp takes tile w and its mirror (the causal
+// Sequences are padded to pairs of tiles, so a warp takes tile w and its mirror (the causal
 // product's work grows along the sequence; a pair of mirrored tiles is the same work for every warp).
 constexpr int kPadding = 2 * kTileColumns;
 constexpr int kMaxLength = 2048;
+// Up to 8 warps a block, each with one pair of tiles or, past 8 pairs, two: three blocks of 256
+// threads at 80 registers share an SM (one block of 512 would hold it alone).
+constexpr int kMaxWarps = 8;
+constexpr int kMinBlocks = 3;
+static_assert(kMaxLength / kPadding <= 2 * kMaxWarps, "a warp takes at most two pairs of tiles");
 // A block's batch rows: the m of mma.m16n8k16 (32 rows, two tiles, were slower in every shape timed).
 constexpr int kRows = 16;
 
@@ -98,7 +103,7 @@ struct Layout {
 };
 
 template <typename T>
-__global__ void __launch_bounds__(kMaxLength / kPadding * 32)
+__global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
     direct_conv_kernel(const T *__restrict__ u, const float *__restrict__ rows, int64_t row_stride, int taps,
                        float scale, const float *__restrict__ d, const T *__restrict__ pre,
                        const T *__restrict__ post, T *__restrict__ y, int batch, int channels, int length,
@@ -108,19 +113,37 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
     T *v = reinterpret_cast<T *>(smem);
     uint32_t *kernel_words = reinterpret_cast<uint32_t *>(smem + layout.kernel_offset);
     const int channel = blockIdx.x % channels, first_row = blockIdx.x / channels * kRows;
-    const int threads = blockDim.x;
+    const int thread = threadIdx.x, threads = blockDim.x;
 
-    // v = pre * u, 8 elements per thread and access: a block has half as many threads as the padded
-    // row has groups of 8, so each pass covers two rows. Where length is a multiple of 8, u travels
-    // to shared memory by asynchronous 16-byte copies (no registers held) while the kernel's and the
+    // v = pre * u in groups of 8 elements: the block's kRows rows of padded / 8 groups, taken in
+    // order, `threads` groups a pass. Threads are at least padded / 8 (a warp per one or two pairs
+    // of tiles), so there are kRows passes at most. Where length is a multiple of 8, u travels to
+    // shared memory by asynchronous 16-byte copies (no registers held) while the kernel's and the
     // gate's loads are issued; other lengths load element by element.
-    const int groups = padded / 8, half = threadIdx.x / groups, n = (threadIdx.x - half * groups) * 8;
-    constexpr int kLoadPasses = kRows / 2;
-    auto row_base = [&](int pass) {
-        const int b = first_row + half + 2 * pass;
-        return b < batch && n < length ? (static_cast<int64_t>(b) * channels + channel) * length : int64_t{-1};
+    const int groups = padded / 8;
+    const int load_passes = (kRows * groups + threads - 1) / threads;
+    struct Place {
+        int row, n;
     };
-    auto slot = [&](int pass) { return reinterpret_cast<Group<T> *>(v + (half + 2 * pass) * layout.stride + n); };
+    const Place first_place{thread / groups, thread % groups * 8};
+    const Place step{threads / groups, threads % groups * 8};
+    auto next = [&](Place place) {
+        place.row += step.row;
+        place.n += step.n;
+        if (place.n >= padded) {
+            place.n -= padded;
+            place.row++;
+        }
+        return place;
+    };
+    // the offset of the group's elements in u, or -1 past the rows or the data
+    auto offset = [&](const Place &place) {
+        const int b = first_row + place.row;
+        return place.row < kRows && b < batch && place.n < length
+                   ? (static_cast<int64_t>(b) * channels + channel) * length + place.n
+                   : int64_t{-1};
+    };
+    auto slot = [&](const Place &place) { return reinterpret_cast<Group<T> *>(v + place.row * layout.stride + place.n); };
     auto gated = [&](Group<T> group, const Group<T> &gate) {
 #pragma unroll
         for (int e = 0; e < 8; e++) group.v[e] = fb::from_float<T>(to_float(group.v[e]) * to_float(gate.v[e]));
@@ -128,38 +151,45 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
     };
     const bool aligned = length % 8 == 0;
     if (aligned) {
+        Place place = first_place;
 #pragma unroll
-        for (int pass = 0; pass < kLoadPasses; pass++) {
-            const int64_t base = row_base(pass);
-            copy_16_async(slot(pass), u + (base < 0 ? 0 : base + n), base >= 0);
+        for (int pass = 0; pass < kRows; pass++, place = next(place)) {
+            if (pass == load_passes) break;
+            if (place.row >= kRows) continue;
+            const int64_t at = offset(place);
+            copy_16_async(slot(place), u + (at < 0 ? 0 : at), at >= 0);
         }
         asm volatile("cp.async.commit_group;\n");
     } else {
-        for (int pass = 0; pass < kLoadPasses; pass++) {
-            const int64_t base = row_base(pass);
-            Group<T> group = base < 0 ? Group<T>{} : load_group(u, base, n, length);
-            if (pre != nullptr) group = gated(group, base < 0 ? Group<T>{} : load_group(pre, base, n, length));
-            *slot(pass) = group;
+        Place place = first_place;
+        for (int pass = 0; pass < load_passes; pass++, place = next(place)) {
+            if (place.row >= kRows) continue;
+            const int64_t at = offset(place);
+            Group<T> group = at < 0 ? Group<T>{} : load_group(u, at, place.n, length);
+            if (pre != nullptr) group = gated(group, at < 0 ? Group<T>{} : load_group(pre, at, place.n, length));
+            *slot(place) = group;
         }
     }
     const float *kernel = rows + channel * row_stride;
     const int last = padded - 1;
     auto reversed = [&](int i) { return last - i >= 0 && last - i < taps ? scale * kernel[last - i] : 0.0f; };
-    // 2 * kernel_words = padded + 32 words over padded / 4 threads: 5 passes for every padded >= 128,
-    // their taps loaded before the first word is stored
+    // 2 * kernel_words = padded + 32 words, their taps loaded five passes at a time before they are
+    // stored (one batch where a warp takes one pair of tiles, two where it takes two)
     constexpr int kWordPasses = 5;
-    float pairs[kWordPasses][2];
+    for (int w0 = 0; w0 < 2 * layout.kernel_words; w0 += kWordPasses * threads) {
+        float pairs[kWordPasses][2];
 #pragma unroll
-    for (int pass = 0; pass < kWordPasses; pass++) {
-        const int w = threadIdx.x + pass * threads;
-        const int copy = w >= layout.kernel_words, i = 2 * (w - copy * layout.kernel_words) + copy;
-        pairs[pass][0] = reversed(i);
-        pairs[pass][1] = reversed(i + 1);
-    }
+        for (int pass = 0; pass < kWordPasses; pass++) {
+            const int w = w0 + thread + pass * threads;
+            const int copy = w >= layout.kernel_words, i = 2 * (w - copy * layout.kernel_words) + copy;
+            pairs[pass][0] = reversed(i);
+            pairs[pass][1] = reversed(i + 1);
+        }
 #pragma unroll
-    for (int pass = 0; pass < kWordPasses; pass++) {
-        const int w = threadIdx.x + pass * threads;
-        if (w < 2 * layout.kernel_words) kernel_words[w] = fb::pack2<T>(pairs[pass][0], pairs[pass][1]);
+        for (int pass = 0; pass < kWordPasses; pass++) {
+            const int w = w0 + thread + pass * threads;
+            if (w < 2 * layout.kernel_words) kernel_words[w] = fb::pack2<T>(pairs[pass][0], pairs[pass][1]);
+        }
     }
     if (aligned) {
         // each thread gates the groups it copied itself: waiting for its own copies is enough
@@ -168,26 +198,29 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
             // the gate's loads issued four passes at a time, after the kernel's words, held as raw
             // 16-byte words (as element arrays bf16 takes a register per element): 80 registers
             constexpr int kRound = 4;
-#pragma unroll
-            for (int first = 0; first < kLoadPasses; first += kRound) {
+            Place place = first_place;
+            for (int first = 0; first < load_passes; first += kRound) {
+                Place places[kRound];
                 uint4 gates[kRound];
 #pragma unroll
-                for (int pass = first; pass < first + kRound; pass++) {
-                    const int64_t base = row_base(pass);
-                    gates[pass - first] = base < 0 ? uint4{} : *reinterpret_cast<const uint4 *>(pre + base + n);
+                for (int r = 0; r < kRound; r++, place = next(place)) {
+                    places[r] = place;
+                    const int64_t at = first + r < load_passes ? offset(place) : -1;
+                    gates[r] = at < 0 ? uint4{} : *reinterpret_cast<const uint4 *>(pre + at);
                 }
 #pragma unroll
-                for (int pass = first; pass < first + kRound; pass++) {
+                for (int r = 0; r < kRound; r++) {
+                    if (first + r >= load_passes || places[r].row >= kRows) continue;
                     Group<T> gate;
-                    memcpy(&gate, &gates[pass - first], sizeof gate);
-                    *slot(pass) = gated(*slot(pass), gate);
+                    memcpy(&gate, &gates[r], sizeof gate);
+                    *slot(places[r]) = gated(*slot(places[r]), gate);
                 }
             }
         }
     }
     __syncthreads();
 
-    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, g = lane / 4, t = lane % 4;
+    const int lane = thread % 32, warp = thread / 32, g = lane / 4, t = lane % 4;
     const int copy = (last - g) & 1;
     // The lane's B word for column group n0 and rows k0: at (last - g + 2t - copy) / 2 - (n0 - k0) / 2.
     const uint32_t *b_words = kernel_words + copy * layout.kernel_words + ((last - g + 2 * t - copy) >> 1);
@@ -196,38 +229,40 @@ __global__ void __launch_bounds__(kMaxLength / kPadding * 32)
     const float skip = d != nullptr ? d[channel] : 0.0f;
     const int tiles = padded / kTileColumns;
 
-    for (int pass = 0; pass < 2; pass++) {
-        const int tile = pass == 0 ? warp : tiles - 1 - warp, c0 = tile * kTileColumns;
-        float acc[kGroups][4] = {};
-        auto step = [&](int k0, int first_group) {
-            uint32_t a[4];
-            load_a(a, v_address + k0 * sizeof(T));
-            // (k0 - c0) is even: the shift divides exactly, so group j's words are at constant offsets
-            const uint32_t *b_step = b_words + ((k0 - c0) >> 1);
+    for (int tile_pair = warp; tile_pair < tiles / 2; tile_pair += threads / 32) {
+        for (int side = 0; side < 2; side++) {
+            const int tile = side == 0 ? tile_pair : tiles - 1 - tile_pair, c0 = tile * kTileColumns;
+            float acc[kGroups][4] = {};
+            auto step = [&](int k0, int first_group) {
+                uint32_t a[4];
+                load_a(a, v_address + k0 * sizeof(T));
+                // (k0 - c0) is even: the shift divides exactly, so group j's words are at constant offsets
+                const uint32_t *b_step = b_words + ((k0 - c0) >> 1);
 #pragma unroll
-            for (int j = 0; j < kGroups; j++) {
-                if (j < first_group) continue;
-                const uint32_t *b = b_step - 4 * j;
-                fb::mma_16x8x16<T>(acc[j], a, b[0], b[4]);
-            }
-        };
-        for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0);
-        // the diagonal tile: rows k0.. meet column group j only where 8j >= k0 - c0
+                for (int j = 0; j < kGroups; j++) {
+                    if (j < first_group) continue;
+                    const uint32_t *b = b_step - 4 * j;
+                    fb::mma_16x8x16<T>(acc[j], a, b[0], b[4]);
+                }
+            };
+            for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0);
+            // the diagonal tile: rows k0.. meet column group j only where 8j >= k0 - c0
 #pragma unroll
-        for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s);
+            for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s);
 
 #pragma unroll
-        for (int h = 0; h < 2; h++) {
-            const int row = g + 8 * h, b = first_row + row;
-            if (b >= batch) continue;
-            const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
+            for (int h = 0; h < 2; h++) {
+                const int row = g + 8 * h, b = first_row + row;
+                if (b >= batch) continue;
+                const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
 #pragma unroll
-            for (int j = 0; j < kGroups; j++) {
-                const int n = c0 + 8 * j + 2 * t;
-                if (n >= length) continue;
-                const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
-                store_pair(y, post, base, n, length, acc[j][2 * h] + skip * to_float(in.v[0]),
-                           acc[j][2 * h + 1] + skip * to_float(in.v[1]));
+                for (int j = 0; j < kGroups; j++) {
+                    const int n = c0 + 8 * j + 2 * t;
+                    if (n >= length) continue;
+                    const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
+                    store_pair(y, post, base, n, length, acc[j][2 * h] + skip * to_float(in.v[0]),
+                               acc[j][2 * h + 1] + skip * to_float(in.v[1]));
+                }
             }
         }
     }
@@ -240,7 +275,9 @@ cudaError_t launch(const T *u, const float *rows, int64_t row_stride, int taps, 
     const int padded = static_cast<int>((length + kPadding - 1) / kPadding * kPadding);
     const Layout layout(kRows, padded, sizeof(T));
     const int64_t blocks = (batch + kRows - 1) / kRows * channels;
-    const int threads = padded / kPadding * 32;
+    // a warp per pair of tiles, or past kMaxWarps pairs as many warps as keeps each to two pairs
+    const int tile_pairs = padded / kPadding, rounds = (tile_pairs + kMaxWarps - 1) / kMaxWarps;
+    const int threads = (tile_pairs + rounds - 1) / rounds * 32;
     return fb::launch_reserved(direct_conv_kernel<T>, blocks, threads, layout.bytes, false, stream, u,
                                rows, row_stride, taps, scale, d, pre, post, y, static_cast<int>(batch),
                                static_cast<int>(channels), static_cast<int>(length), padded);
