@@ -126,10 +126,10 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
         int row, n;
     };
     const Place first_place{thread / groups, thread % groups * 8};
-    const Place step{threads / groups, threads % groups * 8};
+    const Place advance{threads / groups, threads % groups * 8};
     auto next = [&](Place place) {
-        place.row += step.row;
-        place.n += step.n;
+        place.row += advance.row;
+        place.n += advance.n;
         if (place.n >= padded) {
             place.n -= padded;
             place.row++;
@@ -291,7 +291,7 @@ extern "C" FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, i
                                              float scale, const float *d, const void *pre, const void *post, void *y,
                                              fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                              cudaStream_t stream) {
-    if (batch < 1 || channels < 1 || length < 1 || length > kMaxLength || batch * channels > 0x7fffffffLL ||
+    if (batch < 1 || channels < 1 || length < 1 || length > kMaxLength || channels > 0x7fffffffLL / batch ||
         taps < 0 || taps > row_stride || u == nullptr || (rows == nullptr && taps > 0) || y == nullptr) {
         return cudaErrorInvalidValue;
     }

@@ -133,7 +133,7 @@ public final class LongConv {
         try {
             taps = backend.emptyTaps(owner, k.device(), channels, geometry);
             compute.accept(data, taps);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) { // host memory runs out as an Error
             data.close();
             if (taps != null) taps.close();
             throw e;

@@ -5,6 +5,7 @@ import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.bindings.fbnative.FlashButterflyNative;
@@ -23,6 +24,7 @@ import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,14 +33,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The direct forward (products with each channel's Toeplitz matrix, cuda/src/direct_conv.cu)
  * against the CPU backend in float64, on fresh random inputs, outputs poisoned with NaN before
- * every run: fp16 and bf16, lengths from 1 to its longest (odd ones, ones past a 128-sample tile
- * and lengths that are no multiple of 8 included), batches that leave a 16-row tile part empty,
+ * every run: fp16 and bf16, lengths from 1 to its longest (odd ones, ones past a 128-sample tile,
+ * lengths that are no multiple of 8, and past 1024 ones whose pairs of tiles leave some warps one
+ * pair and others two), batches that leave a 16-row tile part empty,
  * kernels shorter than L, kernels of fp32 and of u's dtype, with and without D, with each gate.
  */
 @GpuTest
 class DirectConvGpuTest {
     private static final Device GPU = Device.cuda(0);
-    private static final int[] LENGTHS = {1, 7, 64, 127, 128, 255, 256, 500, 1000, 1024, 1537, 2048};
+    private static final int[] LENGTHS = {1, 7, 64, 127, 128, 255, 256, 500, 1000, 1024, 1152, 1162, 1300, 1537, 1920, 2048};
 
     /**
      * Every dtype, length and (B, H); by turns a kernel of one tap (every seventh case: D's share
@@ -46,7 +49,7 @@ class DirectConvGpuTest {
      * or of u's dtype or none, and no gates, pre, post or both.
      */
     static List<Arguments> cases() {
-        int[][] batchChannels = {{1, 1}, {17, 3}, {33, 2}, {4, 64}};
+        int[][] batchChannels = {{1, 1}, {17, 3}, {33, 2}, {4, 64}, {16, 2}};
         GateCase[] gateCases = {null, GateCase.PRE, GateCase.POST, GateCase.BOTH};
         List<Arguments> cases = new ArrayList<>();
         int i = 0;
@@ -138,7 +141,8 @@ class DirectConvGpuTest {
      * The default keeps taps beside the spectrum where the direct forward takes the geometry
      * (no wrap-around, no anti-causal taps, L up to its longest), and none for other modes, longer
      * sequences or the algorithms that never run it. Its choice among the forwards is made per
-     * length: two lengths of one FFT size (the direct forward's work follows L) are timed apart.
+     * length: two lengths of one FFT size (the direct forward's work follows L) are timed apart,
+     * where for fp32 (which it does not take) they share one choice.
      */
     @Test
     void tapsAreKeptWhereTheDirectForwardMayRun() {
@@ -163,8 +167,15 @@ class DirectConvGpuTest {
             Tensor y = conv.forward(u, kept, null);
             Tensor want = conv.forward(copy(arena, u), copy(arena, k), null);
             assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.tolerance(DType.BF16), "default");
-            assertNotNull(conv.chosenForward(kept, u));
+            assertTrue(Set.of("direct", "on-chip", "fused", "unfused").contains(conv.chosenForward(kept, u)),
+                    "chosen: " + conv.chosenForward(kept, u));
             assertNull(conv.chosenForward(shorter, uShorter), "a length of the same FFT size is chosen apart");
+            Tensor u32 = Tensor.randn(arena, GPU, DType.FP32, Shape.of(32, 4, 2048), 6);
+            conv.forward(u32, kept, null);
+            KernelSpectrum shorter32 = conv.spectrum(Tensor.randn(arena, GPU, DType.FP32, Shape.of(4, 1500), 7), 1500);
+            assertEquals(conv.chosenForward(kept, u32),
+                    conv.chosenForward(shorter32, Tensor.randn(arena, GPU, DType.FP32, Shape.of(32, 4, 1500), 8)),
+                    "fp32, which the direct forward does not take: one choice for the FFT size");
         }
     }
 

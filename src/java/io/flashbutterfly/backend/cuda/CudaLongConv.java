@@ -232,9 +232,10 @@ public final class CudaLongConv implements ConvBackend {
                     if (flashButterfly != null) {
                         first.add(new ForwardChoice.Candidate(onChipTakesIt ? "on-chip" : "monarch", flashButterfly));
                     }
-                    choice.run(device, g, rows, u.dtype(), gated, withCufft(first, fused, unfused, fusedFits), stream);
+                    choice.run(device, g, choiceFollowsLength(g, u.dtype()), rows, u.dtype(), gated,
+                            withCufft(first, fused, unfused, fusedFits), stream);
                 }
-                case FASTEST_CUFFT -> choice.run(device, g, rows, u.dtype(), gated,
+                case FASTEST_CUFFT -> choice.run(device, g, false, rows, u.dtype(), gated,
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
         }
@@ -273,7 +274,12 @@ public final class CudaLongConv implements ConvBackend {
      * before the first call of that shape, and for the instances that force a path.
      */
     public String chosenForward(ConvGeometry g, long rows, DType dtype, boolean gated, int device) {
-        return choice.chosen(device, g, rows, dtype, gated);
+        return choice.chosen(device, g, forward == Forward.FASTEST && choiceFollowsLength(g, dtype), rows, dtype, gated);
+    }
+
+    /** Whether FASTEST's choice for this shape may include the direct forward, whose work follows L, not N. */
+    private static boolean choiceFollowsLength(ConvGeometry g, DType dtype) {
+        return directFits(g) && (dtype == DType.FP16 || dtype == DType.BF16);
     }
 
     /**

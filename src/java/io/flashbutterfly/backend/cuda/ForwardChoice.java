@@ -15,7 +15,7 @@ import org.apache.logging.log4j.Logger;
  * Which forward implementation is fastest for a shape: no one wins everywhere (cuFFT picks other
  * kernels once callbacks are linked; the on-chip kernel is limited by shared memory; the direct
  * forward's work follows L, the others' the FFT size). Decided by timing each candidate on the
- * first call for a (device, length, FFT size, rows, dtype, gated or not: the
+ * first call for a (device, length where the direct forward may run, FFT size, rows, dtype, gated or not: the
  * cuFFT forwards gate in passes of their own, the kernels as they load and store), which
  * synchronises that one call, and remembered. That first call ends with the winner's output, so
  * every call for a shape gives the same bits.
@@ -34,10 +34,14 @@ final class ForwardChoice {
 
     private final Map<Key, Decision> fastest = new ConcurrentHashMap<>();
 
-    /** Runs the fastest candidate for this shape (each of them, timed, the first time). */
-    void run(int device, ConvGeometry g, long rows, DType dtype, boolean gated, List<Candidate> candidates,
-             Stream stream) {
-        Key key = new Key(device, g.length(), g.fftSize(), rows, dtype, gated, candidates.size());
+    /**
+     * Runs the fastest candidate for this shape (each of them, timed, the first time); byLength:
+     * whether a candidate's work follows L (the direct forward's), so that each length is timed
+     * apart, where otherwise one FFT size's lengths share a choice.
+     */
+    void run(int device, ConvGeometry g, boolean byLength, long rows, DType dtype, boolean gated,
+             List<Candidate> candidates, Stream stream) {
+        Key key = new Key(device, byLength ? g.length() : 0, g.fftSize(), rows, dtype, gated, candidates.size());
         if (candidates.size() == 1) { // nothing to choose: no timing, no wait
             fastest.putIfAbsent(key, new Decision(0, candidates.get(0).name()));
             candidates.get(0).run().run();
@@ -65,10 +69,11 @@ final class ForwardChoice {
                 candidates.get(chosen).name());
     }
 
-    /** The name of the candidate chosen for this shape, or null before its first call. */
-    String chosen(int device, ConvGeometry g, long rows, DType dtype, boolean gated) {
+    /** The name of the candidate chosen for this shape (byLength as for {@link #run}), or null before its first call. */
+    String chosen(int device, ConvGeometry g, boolean byLength, long rows, DType dtype, boolean gated) {
+        long length = byLength ? g.length() : 0;
         return fastest.entrySet().stream()
-                .filter(e -> e.getKey().device() == device && e.getKey().length() == g.length()
+                .filter(e -> e.getKey().device() == device && e.getKey().length() == length
                         && e.getKey().fftSize() == g.fftSize()
                         && e.getKey().rows() == rows && e.getKey().dtype() == dtype && e.getKey().gated() == gated)
                 .map(e -> e.getValue().name()).findFirst().orElse(null);
