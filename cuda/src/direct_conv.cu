@@ -278,7 +278,8 @@ cudaError_t launch(const T *u, const float *rows, int64_t row_stride, int taps, 
     // a warp per pair of tiles, or past kMaxWarps pairs as many warps as keeps each to two pairs
     const int tile_pairs = padded / kPadding, rounds = (tile_pairs + kMaxWarps - 1) / kMaxWarps;
     const int threads = (tile_pairs + rounds - 1) / rounds * 32;
-    return fb::launch_reserved(direct_conv_kernel<T>, blocks, threads, layout.bytes, false, stream, u,
+    // all of L1 as shared memory: three blocks at L = 2K take 3 x 73 KiB (u's copies bypass L1)
+    return fb::launch_reserved(direct_conv_kernel<T>, blocks, threads, layout.bytes, true, stream, u,
                                rows, row_stride, taps, scale, d, pre, post, y, static_cast<int>(batch),
                                static_cast<int>(channels), static_cast<int>(length), padded);
 }
