@@ -52,14 +52,14 @@ __device__ __forceinline__ void copy_16_async(void *dst, const void *src, bool v
                  : "memory");
 }
 
-// Elements n..n+7 of the row at base (n < length), one at a time: for lengths that are not a
-// multiple of 8, whose rows are not 16-byte aligned.
+// The 8 elements from offset at, at sample n of a row (n < length), one at a time and none past
+// the row: for lengths that are not a multiple of 8, whose rows are not 16-byte aligned.
 template <typename T>
-__device__ __forceinline__ Group<T> load_group(const T *x, int64_t base, int n, int length) {
+__device__ __forceinline__ Group<T> load_group(const T *x, int64_t at, int n, int length) {
     Group<T> group{};
 #pragma unroll
     for (int e = 0; e < 8; e++) {
-        if (n + e < length) group.v[e] = x[base + n + e];
+        if (n + e < length) group.v[e] = x[at + e];
     }
     return group;
 }
