@@ -12,25 +12,7 @@
 #include <functional>
 #include <vector>
 #include "flashbutterfly.h"
-#define CK(x) do { auto e = (x); if (e) { printf("error %d at %s:%d\n", (int)e, __FILE__, __LINE__); exit(1); } } while (0)
-static float median_ms(const std::function<cudaError_t()> &call) {
-  cudaEvent_t a, b;
-  cudaEventCreate(&a);
-  cudaEventCreate(&b);
-  for (int i = 0; i < 5; i++) CK(call());
-  std::vector<float> t;
-  for (int i = 0; i < 20; i++) {
-    cudaEventRecord(a);
-    CK(call());
-    cudaEventRecord(b);
-    cudaEventSynchronize(b);
-    float ms;
-    cudaEventElapsedTime(&ms, a, b);
-    t.push_back(ms);
-  }
-  std::sort(t.begin(), t.end());
-  return t[10];
-}
+#include "timing.cuh"
 int main(int argc, char **argv) {
   long long shapes[][3] = {{64, 768, 256}, {64, 768, 512}, {32, 768, 1024}, {32, 768, 2048},
                            {16, 768, 4096}, {16, 768, 8192}, {8, 768, 16384}};

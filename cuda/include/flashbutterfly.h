@@ -136,6 +136,24 @@ FB_API cudaError_t fb_onchip_conv(const void *u, const float *spectrum, const fl
                                   int64_t channels, int64_t length, int64_t fft_size, int transpose,
                                   cudaStream_t stream);
 
+/* The longest sequence fb_direct_conv takes: 2048. */
+FB_API int64_t fb_direct_max_length(void);
+
+/*
+ * The causal forward y = post * (conv(v, k) + d * v), v = pre * u, for u and y of (batch, channels,
+ * length) fp16 or bf16 (length up to fb_direct_max_length()), as products with each channel's
+ * Toeplitz matrix on tensor cores, in fp32 accumulation: tap j of channel h is scale * rows[h *
+ * row_stride + j] for j < taps (rows fp32, taps <= row_stride), 0 past them, rounded to u's dtype
+ * as the products' operand (fp16 holds magnitudes up to 65504); d fp32 or NULL; the
+ * gates pre and post laid out like u, of its dtype, or NULL. Nothing is transformed: the work grows
+ * as length^2 per row, so it pays where sequences are short. u and pre are read 16 bytes at a time
+ * where length is a multiple of 8, y and post 4 bytes at a time where it is even: their addresses
+ * must then be 16- (4-) byte aligned, as cudaMalloc's are.
+ */
+FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale,
+                                  const float *d, const void *pre, const void *post, void *y, fb_dtype dtype,
+                                  int64_t batch, int64_t channels, int64_t length, cudaStream_t stream);
+
 /*
  * *max_fft_size (host memory) = the largest FFT size fb_onchip_kernel_grad takes on device: a
  * power of two, 16384 where a block's shared memory holds that many fp32 complex values and the

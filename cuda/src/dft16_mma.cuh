@@ -22,6 +22,7 @@
 #include <cuda_bf16.h>
 
 #include "complex.cuh"
+#include "mma.cuh"
 
 namespace fb {
 
@@ -50,19 +51,6 @@ __host__ __device__ constexpr void set_lane_fragments(Dft16Lanes *m, int lane, c
     m->re[lane] = {f.re[0], f.re[1], f.re[2], f.re[3]};
     m->im[lane] = {f.im[0], f.im[1], f.im[2], f.im[3]};
     m->neg_im[lane] = {f.neg_im[0], f.neg_im[1], f.neg_im[2], f.neg_im[3]};
-}
-
-__device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
-    const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<const uint32_t *>(&v);
-}
-
-__device__ __forceinline__ void mma_bf16_16x8x16(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-        "{%0,%1,%2,%3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
 // Where column j's outputs start in a pass of radix R at span ns over count columns: (j - k) R + k,
@@ -187,9 +175,9 @@ __device__ __forceinline__ Dft16Fragments matrix_fragments(const float *__restri
         const int r = 2 * t + (reg >> 1) * 8;
         const float2 a = adjoint ? conj(m[r * 16 + p]) : m[p * 16 + r];
         const float2 b = adjoint ? conj(m[(r + 1) * 16 + p]) : m[p * 16 + r + 1];
-        f.re[reg] = pack_bf16x2(a.x, b.x);
-        f.im[reg] = pack_bf16x2(a.y, b.y);
-        f.neg_im[reg] = pack_bf16x2(-a.y, -b.y);
+        f.re[reg] = pack2<__nv_bfloat16>(a.x, b.x);
+        f.im[reg] = pack2<__nv_bfloat16>(a.y, b.y);
+        f.neg_im[reg] = pack2<__nv_bfloat16>(-a.y, -b.y);
     }
     return f;
 }
@@ -234,10 +222,10 @@ __device__ __forceinline__ void matrix_tiles(int columns, const Dft16Lanes *matr
 #pragma unroll
             for (int q = 0; q < 4; ++q) v[q] = load(c, 2 * t + (q & 1) + (q >> 1) * 8);
         }
-        b[i][0] = pack_bf16x2(v[0].x, v[1].x);
-        b[i][1] = pack_bf16x2(v[2].x, v[3].x);
-        b[i][2] = pack_bf16x2(v[0].y, v[1].y);
-        b[i][3] = pack_bf16x2(v[2].y, v[3].y);
+        b[i][0] = pack2<__nv_bfloat16>(v[0].x, v[1].x);
+        b[i][1] = pack2<__nv_bfloat16>(v[2].x, v[3].x);
+        b[i][2] = pack2<__nv_bfloat16>(v[0].y, v[1].y);
+        b[i][3] = pack2<__nv_bfloat16>(v[2].y, v[3].y);
     }
     __syncthreads();
 #pragma unroll
@@ -246,10 +234,10 @@ __device__ __forceinline__ void matrix_tiles(int columns, const Dft16Lanes *matr
         if (tile >= tiles) continue;  // warp-uniform: mma needs the whole warp
         const Dft16Fragments f = lane_fragments(matrix, lane);  // per tile: 12 registers fewer held across tiles
         float re[4] = {}, im[4] = {};
-        mma_bf16_16x8x16(re, f.re, b[i][0], b[i][1]);
-        mma_bf16_16x8x16(re, f.neg_im, b[i][2], b[i][3]);
-        mma_bf16_16x8x16(im, f.re, b[i][2], b[i][3]);
-        mma_bf16_16x8x16(im, f.im, b[i][0], b[i][1]);
+        mma_16x8x16<__nv_bfloat16>(re, f.re, b[i][0], b[i][1]);
+        mma_16x8x16<__nv_bfloat16>(re, f.neg_im, b[i][2], b[i][3]);
+        mma_16x8x16<__nv_bfloat16>(im, f.re, b[i][2], b[i][3]);
+        mma_16x8x16<__nv_bfloat16>(im, f.im, b[i][0], b[i][1]);
         finish(tile, re, im);
     }
     __syncthreads();
@@ -393,10 +381,10 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
                     if (ns > 1) v[q] = twiddle_split(v[q], lane_s, constant_s(q), k, kRadix * ns, inverse);
                 }
             }
-            b[i][tile][0] = pack_bf16x2(v[0].x, v[1].x);
-            b[i][tile][1] = pack_bf16x2(v[2].x, v[3].x);
-            b[i][tile][2] = pack_bf16x2(v[0].y, v[1].y);
-            b[i][tile][3] = pack_bf16x2(v[2].y, v[3].y);
+            b[i][tile][0] = pack2<__nv_bfloat16>(v[0].x, v[1].x);
+            b[i][tile][1] = pack2<__nv_bfloat16>(v[2].x, v[3].x);
+            b[i][tile][2] = pack2<__nv_bfloat16>(v[0].y, v[1].y);
+            b[i][tile][3] = pack2<__nv_bfloat16>(v[2].y, v[3].y);
         }
     }
     __syncthreads();
@@ -419,17 +407,17 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {
             float re[4] = {}, im[4] = {};
-            mma_bf16_16x8x16(re, f.re, b[i][tile][0], b[i][tile][1]);
-            mma_bf16_16x8x16(re, f.neg_im, b[i][tile][2], b[i][tile][3]);
-            mma_bf16_16x8x16(im, f.re, b[i][tile][2], b[i][tile][3]);
-            mma_bf16_16x8x16(im, f.im, b[i][tile][0], b[i][tile][1]);
+            mma_16x8x16<__nv_bfloat16>(re, f.re, b[i][tile][0], b[i][tile][1]);
+            mma_16x8x16<__nv_bfloat16>(re, f.neg_im, b[i][tile][2], b[i][tile][3]);
+            mma_16x8x16<__nv_bfloat16>(im, f.re, b[i][tile][2], b[i][tile][3]);
+            mma_16x8x16<__nv_bfloat16>(im, f.im, b[i][tile][0], b[i][tile][1]);
             float2 w[4];
 #pragma unroll
             for (int e = 0; e < 4; ++e) w[e] = cmul(make_float2(re[e], im[e]), inner_roots[tile][e]);
-            a_re[2 * tile] = pack_bf16x2(w[0].x, w[1].x);
-            a_re[2 * tile + 1] = pack_bf16x2(w[2].x, w[3].x);
-            a_im[2 * tile] = pack_bf16x2(w[0].y, w[1].y);
-            a_im[2 * tile + 1] = pack_bf16x2(w[2].y, w[3].y);
+            a_re[2 * tile] = pack2<__nv_bfloat16>(w[0].x, w[1].x);
+            a_re[2 * tile + 1] = pack2<__nv_bfloat16>(w[2].x, w[3].x);
+            a_im[2 * tile] = pack2<__nv_bfloat16>(w[0].y, w[1].y);
+            a_im[2 * tile + 1] = pack2<__nv_bfloat16>(w[2].y, w[3].y);
         }
 #pragma unroll
         for (int tile = 0; tile < kTiles; ++tile) {
@@ -440,10 +428,10 @@ __device__ __forceinline__ void stockham_pass16m_mma(Value *x, int n, int ns, bo
             const uint32_t b_im[2] = {kM == 16 ? f2.im[tile] : f8.im, kM == 16 ? f2.im[tile + 2] : 0u};
             const uint32_t b_neg_im[2] = {kM == 16 ? f2.neg_im[tile] : f8.neg_im, kM == 16 ? f2.neg_im[tile + 2] : 0u};
             float re[4] = {}, im[4] = {};
-            mma_bf16_16x8x16(re, a_re, b_re[0], b_re[1]);
-            mma_bf16_16x8x16(re, a_im, b_neg_im[0], b_neg_im[1]);
-            mma_bf16_16x8x16(im, a_re, b_im[0], b_im[1]);
-            mma_bf16_16x8x16(im, a_im, b_re[0], b_re[1]);
+            mma_16x8x16<__nv_bfloat16>(re, a_re, b_re[0], b_re[1]);
+            mma_16x8x16<__nv_bfloat16>(re, a_im, b_neg_im[0], b_neg_im[1]);
+            mma_16x8x16<__nv_bfloat16>(im, a_re, b_im[0], b_im[1]);
+            mma_16x8x16<__nv_bfloat16>(im, a_im, b_re[0], b_re[1]);
 #pragma unroll
             for (int e = 0; e < 4; ++e) {
                 // c + 16 d as the lane's bits (g, t) plus constant ones (e, tile)

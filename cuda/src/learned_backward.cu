@@ -95,8 +95,8 @@ __device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, In
         for (int reg = 0; reg < 4; ++reg) {
             const int p = g + (reg & 1) * 8, c = first + 2 * t + (reg >> 1) * 8;
             const float2 x0 = at(out_grad, c, p), x1 = at(out_grad, c + 1, p);
-            a_re[reg] = fb::pack_bf16x2(x0.x, x1.x);
-            a_im[reg] = fb::pack_bf16x2(x0.y, x1.y);
+            a_re[reg] = fb::pack2<__nv_bfloat16>(x0.x, x1.x);
+            a_im[reg] = fb::pack2<__nv_bfloat16>(x0.y, x1.y);
         }
 #pragma unroll
         for (int tile = 0; tile < 2; ++tile) {
@@ -105,15 +105,15 @@ __device__ __forceinline__ void add_level_grad(int columns, OutGrad out_grad, In
             for (int reg = 0; reg < 2; ++reg) {
                 const int c = first + 2 * t + reg * 8, s = g + 8 * tile;
                 const float2 v0 = at(input, c, s), v1 = at(input, c + 1, s);
-                b_re[reg] = fb::pack_bf16x2(v0.x, v1.x);
-                b_im[reg] = fb::pack_bf16x2(v0.y, v1.y);
-                b_neg_im[reg] = fb::pack_bf16x2(-v0.y, -v1.y);
+                b_re[reg] = fb::pack2<__nv_bfloat16>(v0.x, v1.x);
+                b_im[reg] = fb::pack2<__nv_bfloat16>(v0.y, v1.y);
+                b_neg_im[reg] = fb::pack2<__nv_bfloat16>(-v0.y, -v1.y);
             }
             // G V^H: re = Gr Vr^T + Gi Vi^T, im = Gi Vr^T - Gr Vi^T
-            fb::mma_bf16_16x8x16(acc[tile][0], a_re, b_re[0], b_re[1]);
-            fb::mma_bf16_16x8x16(acc[tile][0], a_im, b_im[0], b_im[1]);
-            fb::mma_bf16_16x8x16(acc[tile][1], a_im, b_re[0], b_re[1]);
-            fb::mma_bf16_16x8x16(acc[tile][1], a_re, b_neg_im[0], b_neg_im[1]);
+            fb::mma_16x8x16<__nv_bfloat16>(acc[tile][0], a_re, b_re[0], b_re[1]);
+            fb::mma_16x8x16<__nv_bfloat16>(acc[tile][0], a_im, b_im[0], b_im[1]);
+            fb::mma_16x8x16<__nv_bfloat16>(acc[tile][1], a_im, b_re[0], b_re[1]);
+            fb::mma_16x8x16<__nv_bfloat16>(acc[tile][1], a_re, b_neg_im[0], b_neg_im[1]);
         }
     }
     if (warps == 1) {  // the sums' only writer

@@ -168,11 +168,12 @@ final class ConvBenchmark {
             Map<String, CudaLongConv> paths = new LinkedHashMap<>();
             if (CudaLongConv.onChipFits(geometry, dtype, device.index())) paths.put("on-chip", CudaLongConv.ON_CHIP);
             if (CudaLongConv.monarchFits(geometry, dtype, device.index())) paths.put("monarch", CudaLongConv.MONARCH);
+            if (CudaLongConv.directTakes(u, spectrum.taps())) paths.put("direct", CudaLongConv.DIRECT);
             if (CudaLongConv.fusedFits(s[0] * s[1], geometry)) paths.put("fused", CudaLongConv.FUSED);
             paths.put("unfused", CudaLongConv.UNFUSED);
             for (Map.Entry<String, CudaLongConv> path : paths.entrySet()) {
-                double pathMs = Timing.medianMillis(() -> path.getValue().forward(u, spectrum.data(), geometry, d,
-                        gates.pre(), gates.post(), y, Stream.DEFAULT), true, Stream.DEFAULT, options);
+                double pathMs = Timing.medianMillis(() -> path.getValue().forward(u, spectrum.data(), spectrum.taps(),
+                        geometry, d, gates.pre(), gates.post(), y, Stream.DEFAULT), true, Stream.DEFAULT, options);
                 results.add(new Measurement(path.getKey(), dtype.toString(), s[0], s[1], s[2], pathMs, floorMs, -1));
             }
             // The backward (du, dk, dD, and the gates' gradients): the default's (du through the
@@ -186,7 +187,7 @@ final class ConvBenchmark {
                     Stream.DEFAULT), true, Stream.DEFAULT, options);
             results.add(new Measurement("backward", dtype.toString(), s[0], s[1], s[2], backwardMs, floorMs, -1));
             double cufftMs = Timing.medianMillis(() -> GatedBackward.run(CudaLongConv.CUFFT_ONLY, dy, u,
-                    spectrum.data(), geometry, d, gates.pre(), gates.post(), gradients.du(), gradients.dk(),
+                    spectrum.data(), null, geometry, d, gates.pre(), gates.post(), gradients.du(), gradients.dk(),
                     gradients.dd(), gradients.dpre(), gradients.dpost(), Stream.DEFAULT), true, Stream.DEFAULT, options);
             results.add(new Measurement("cufft backward", dtype.toString(), s[0], s[1], s[2], cufftMs, floorMs, -1));
         }

@@ -11,7 +11,7 @@ package io.flashbutterfly.bench;
  * @param millis         median milliseconds
  * @param floorMillis    the memory floor's milliseconds (NaN on the CPU)
  * @param extraBytes     device memory beyond inputs and outputs (-1 when not measured)
- * @param path           the forward the default chose ("on-chip", "monarch", "fused", "unfused"), else ""
+ * @param path           the forward the default chose ("direct", "on-chip", "monarch", "fused", "unfused"), else ""
  */
 record Measurement(String implementation, String dtype, long batch, long channels, long length, double millis,
                    double floorMillis, long extraBytes, String path) {

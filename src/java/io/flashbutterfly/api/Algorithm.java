@@ -4,7 +4,8 @@ package io.flashbutterfly.api;
 public enum Algorithm {
     /**
      * The fastest path for the device and shape (the default): on a GPU the fastest of the forwards
-     * that apply (the on-chip kernel up to the FFT size one block's shared memory holds - 65536 for
+     * that apply (for fp16/bf16 causal sequences of up to 2048 samples the direct product with the
+     * kernel's Toeplitz matrix, the on-chip kernel up to the FFT size one block's shared memory holds - 65536 for
      * fp16/bf16 and 32768 for fp32 on an H100 -, the Monarch forward for powers of two up to 256
      * times that, the cuFFT forwards), timed on a shape's first call; the Java FFT on the CPU.
      */

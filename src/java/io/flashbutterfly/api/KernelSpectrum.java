@@ -24,14 +24,16 @@ public final class KernelSpectrum implements AutoCloseable {
     private final Shape kernelShape;
     private final DType kernelDtype;
     private final Tensor data;
+    private final Tensor taps;
 
-    KernelSpectrum(Mode mode, ConvGeometry geometry, ConvBackend backend, Tensor k, Tensor data) {
+    KernelSpectrum(Mode mode, ConvGeometry geometry, ConvBackend backend, Tensor k, Tensor data, Tensor taps) {
         this.mode = mode;
         this.geometry = geometry;
         this.backend = backend;
         this.kernelShape = k.shape();
         this.kernelDtype = k.dtype();
         this.data = data;
+        this.taps = taps;
     }
 
     /** Recomputes the spectrum from k, which must have the original kernel's shape, dtype and device. */
@@ -46,7 +48,7 @@ public final class KernelSpectrum implements AutoCloseable {
             throw new IllegalArgumentException("k must match the spectrum's kernel: " + kernelShape + " "
                     + kernelDtype + " " + data.device() + ", got " + k.shape() + " " + k.dtype() + " " + k.device());
         }
-        backend.updateSpectrum(data, k, geometry, stream);
+        backend.updateSpectrum(data, taps, k, geometry, stream);
     }
 
     /** The convolution mode the spectrum was made for. */
@@ -70,12 +72,23 @@ public final class KernelSpectrum implements AutoCloseable {
     /** The spectrum: (H, N/2 + 1, 2) complex values scaled by 1/N (fp32 on a GPU, fp64 on the CPU). */
     public Tensor data() { return data; }
 
+    /**
+     * The kernel's taps as the backend keeps them beside the spectrum for its direct forward, or
+     * null where it keeps none: on a GPU under {@code AUTO} the transform's input rows, (H, N) fp32
+     * scaled by 1/N, for sequences of up to 2048 samples with no wrap-around and no anti-causal taps
+     * (kept for any dtype, used for fp16 and bf16).
+     */
+    public Tensor taps() { return taps; }
+
     ConvGeometry geometry() { return geometry; }
 
     ConvBackend backend() { return backend; }
 
     @Override
-    public void close() { data.close(); }
+    public void close() {
+        data.close();
+        if (taps != null) taps.close();
+    }
 
     @Override
     public String toString() {

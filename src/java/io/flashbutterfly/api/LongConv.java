@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * The long convolution y = conv(u, k) + D * u over u of shape (B, H, L), on the device the
@@ -85,12 +86,12 @@ public final class LongConv {
         if (length < 1) throw new IllegalArgumentException("length must be >= 1, got " + length);
         ConvBackend backend = backend(k.device());
         ConvGeometry geometry = geometry(backend, length, k.shape().dim(1));
-        return new KernelSpectrum(mode, geometry, backend, k, backend.spectrum(owner, k, geometry, stream));
+        return made(backend, geometry, k, owner, (data, taps) -> backend.updateSpectrum(data, taps, k, geometry, stream));
     }
 
     /**
      * Which forward implementation runs for u's shape with spectrum on a GPU under {@code AUTO}
-     * or {@code CUFFT}: "on-chip", "monarch", "fused" or "unfused", as timed on the shape's first
+     * or {@code CUFFT}: "direct", "on-chip", "monarch", "fused" or "unfused", as timed on the shape's first
      * call; null before that call, on the CPU, and for {@code FLASH_BUTTERFLY}, which chooses
      * nothing. Ungated calls; see the overload for gated ones, which are chosen apart.
      */
@@ -119,14 +120,25 @@ public final class LongConv {
         if (length < 1) throw new IllegalArgumentException("length must be >= 1, got " + length);
         ConvBackend backend = backend(w.device());
         ConvGeometry geometry = geometry(backend, length, w.shape().dim(1));
-        Tensor data = backend.emptySpectrum(owner, w.device(), w.shape().dim(0), geometry);
+        return made(backend, geometry, w, owner,
+                (data, taps) -> backend.updateSpectrum(data, taps, w, regularization, seed, geometry, stream));
+    }
+
+    /** A spectrum of kernel k (or its weights) for geometry, computed by compute(spectrum, taps); nothing left open on failure. */
+    private KernelSpectrum made(ConvBackend backend, ConvGeometry geometry, Tensor k, Arena owner,
+                                BiConsumer<Tensor, Tensor> compute) {
+        long channels = k.shape().dim(0);
+        Tensor data = backend.emptySpectrum(owner, k.device(), channels, geometry);
+        Tensor taps = null;
         try {
-            backend.updateSpectrum(data, w, regularization, seed, geometry, stream);
-        } catch (RuntimeException e) {
+            taps = backend.emptyTaps(owner, k.device(), channels, geometry);
+            compute.accept(data, taps);
+        } catch (RuntimeException | OutOfMemoryError e) { // host memory runs out as an Error
             data.close();
+            if (taps != null) taps.close();
             throw e;
         }
-        return new KernelSpectrum(mode, geometry, backend, w, data);
+        return new KernelSpectrum(mode, geometry, backend, k, data, taps);
     }
 
     /**
@@ -164,7 +176,7 @@ public final class LongConv {
     public void forward(Tensor u, KernelSpectrum k, Tensor d, Gates gates, Tensor y, Stream stream) {
         checkCall(u, k, d, gates);
         Checks.requireLike("y", y, u);
-        k.backend().forward(u, k.data(), k.geometry(), d, gates.pre(), gates.post(), y, stream);
+        k.backend().forward(u, k.data(), k.taps(), k.geometry(), d, gates.pre(), gates.post(), y, stream);
     }
 
     /** Gradients for output gradient dy; k's spectrum is computed for this call only (see above). */
@@ -225,7 +237,7 @@ public final class LongConv {
         Outputs.requireGivenWith("out.dd", out.dd(), "d", d);
         Outputs.requireGivenWith("out.dpre", out.dpre(), "gates.pre", gates.pre());
         Outputs.requireGivenWith("out.dpost", out.dpost(), "gates.post", gates.post());
-        GatedBackward.run(k.backend(), dy, u, k.data(), k.geometry(), d, gates.pre(), gates.post(), out.du(),
+        GatedBackward.run(k.backend(), dy, u, k.data(), k.taps(), k.geometry(), d, gates.pre(), gates.post(), out.du(),
                 out.dk(), out.dd(), out.dpre(), out.dpost(), stream);
     }
 

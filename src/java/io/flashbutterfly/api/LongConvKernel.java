@@ -124,8 +124,8 @@ public final class LongConvKernel {
             throw new IllegalArgumentException("spectrum must be made from this kernel (" + weights.shape() + " on "
                     + weights.device() + "), got one of " + spectrum.kernelShape() + " on " + spectrum.data().device());
         }
-        spectrum.backend().updateSpectrum(spectrum.data(), weights, stepRegularization(training), stepSeed(step),
-                spectrum.geometry(), Stream.DEFAULT);
+        spectrum.backend().updateSpectrum(spectrum.data(), spectrum.taps(), weights, stepRegularization(training),
+                stepSeed(step), spectrum.geometry(), Stream.DEFAULT);
         remember(training, step);
     }
 

@@ -15,21 +15,27 @@ public interface ConvBackend {
     /** The FFT size this backend uses for a linear convolution needing at least minimum points. */
     long fastFftSize(long minimum);
 
-    /** The kernel's spectrum in this backend's layout and precision, owned by owner. */
-    Tensor spectrum(Arena owner, Tensor k, ConvGeometry geometry, Stream stream);
-
     /** An uncomputed spectrum of channels kernels in this backend's layout and precision, owned by owner. */
     Tensor emptySpectrum(Arena owner, Device device, long channels, ConvGeometry geometry);
 
-    /** Recomputes spectrum in place from k (same shape as when it was made). */
-    void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry geometry, Stream stream);
+    /**
+     * Where this backend keeps the kernel's taps beside its spectrum for a faster forward at this
+     * geometry: an uncomputed tensor owned by owner, which {@code updateSpectrum} fills and
+     * {@code forward} reads; null (the default) where it keeps none.
+     */
+    default Tensor emptyTaps(Arena owner, Device device, long channels, ConvGeometry geometry) {
+        return null;
+    }
+
+    /** Recomputes spectrum (and taps, unless null: see {@link #emptyTaps}) in place from k. */
+    void updateSpectrum(Tensor spectrum, Tensor taps, Tensor k, ConvGeometry geometry, Stream stream);
 
     /**
-     * Recomputes spectrum in place from raw fp32 weights shaped like its kernel, regularised by
-     * regularization (dropout drawn from seed, as {@link io.flashbutterfly.ops.KernelRegularizer}):
-     * on a GPU fused into writing the transform's input.
+     * Recomputes spectrum (and taps, unless null) in place from raw fp32 weights shaped like its
+     * kernel, regularised by regularization (dropout drawn from seed, as
+     * {@link io.flashbutterfly.ops.KernelRegularizer}): on a GPU fused into writing the transform's input.
      */
-    void updateSpectrum(Tensor spectrum, Tensor weights, KernelRegularization regularization, long seed,
+    void updateSpectrum(Tensor spectrum, Tensor taps, Tensor weights, KernelRegularization regularization, long seed,
                         ConvGeometry geometry, Stream stream);
 
     /** y = conv(u, k) + d * u, with k given by its spectrum; d may be null. */
@@ -41,8 +47,14 @@ public interface ConvBackend {
      * The gated forward y = post * (conv(v, k) + d * v) with v = pre * u (elementwise); d, pre and
      * post may be null (no skip term, no gate). The gates are shaped like u, with its dtype.
      */
-    void forward(Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d, Tensor pre, Tensor post, Tensor y,
-                 Stream stream);
+    default void forward(Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d, Tensor pre, Tensor post, Tensor y,
+                         Stream stream) {
+        forward(u, spectrum, null, geometry, d, pre, post, y, stream);
+    }
+
+    /** The gated forward, with the taps kept beside the spectrum ({@link #emptyTaps}; null: none). */
+    void forward(Tensor u, Tensor spectrum, Tensor taps, ConvGeometry geometry, Tensor d, Tensor pre, Tensor post,
+                 Tensor y, Stream stream);
 
     /** out = a * b elementwise, for tensors alike (shape, dtype, device); out may be a or b. */
     void multiply(Tensor a, Tensor b, Tensor out, Stream stream);

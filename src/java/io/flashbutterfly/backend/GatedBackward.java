@@ -20,10 +20,11 @@ public final class GatedBackward {
 
     /**
      * Writes du, dk, dd (given exactly when d is), dpre (exactly when pre is) and dpost (exactly
-     * when post is) for output gradient dy; without gates, the backend's backward alone.
+     * when post is) for output gradient dy; without gates, the backend's backward alone. taps:
+     * those kept beside the spectrum ({@link ConvBackend#emptyTaps}), or null.
      */
-    public static void run(ConvBackend backend, Tensor dy, Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d,
-                           Tensor pre, Tensor post, Tensor du, Tensor dk, Tensor dd, Tensor dpre, Tensor dpost,
+    public static void run(ConvBackend backend, Tensor dy, Tensor u, Tensor spectrum, Tensor taps, ConvGeometry geometry,
+                           Tensor d, Tensor pre, Tensor post, Tensor du, Tensor dk, Tensor dd, Tensor dpre, Tensor dpost,
                            Stream stream) {
         if (pre == null && post == null) {
             backend.backward(dy, u, spectrum, geometry, d, du, dk, dd, stream);
@@ -43,7 +44,7 @@ public final class GatedBackward {
         backend.backward(dc, v, spectrum, geometry, d, du, dk, null, stream);
         if (dd != null) backend.skipGradient(dy, u, pre, post, dd, stream);
         if (post != null) {
-            backend.forward(v, spectrum, geometry, d, dpost, stream); // c, over dc (used up)
+            backend.forward(v, spectrum, taps, geometry, d, null, null, dpost, stream); // c, over dc (used up)
             backend.multiply(dpost, dy, dpost, stream);
         }
         if (pre != null) { // after c: v is read until then

@@ -841,6 +841,137 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
         }
     }
 
+    private static class fb_direct_max_length {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_LONG    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_direct_max_length").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_direct_max_length"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t fb_direct_max_length(void)
+     * }
+     */
+    public static FunctionDescriptor fb_direct_max_length$descriptor() {
+        return fb_direct_max_length.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t fb_direct_max_length(void)
+     * }
+     */
+    public static MethodHandle fb_direct_max_length$handle() {
+        return fb_direct_max_length.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t fb_direct_max_length(void)
+     * }
+     */
+    public static MemorySegment fb_direct_max_length$address() {
+        return fb_direct_max_length.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t fb_direct_max_length(void)
+     * }
+     */
+    public static long fb_direct_max_length() {
+        var mh$ = fb_direct_max_length.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_direct_max_length");
+            }
+            return (long)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_direct_conv {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_FLOAT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_direct_conv").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_direct_conv"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_direct_conv$descriptor() {
+        return fb_direct_conv.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_direct_conv$handle() {
+        return fb_direct_conv.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_direct_conv$address() {
+        return fb_direct_conv.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static int fb_direct_conv(MemorySegment u, MemorySegment rows, long row_stride, long taps, float scale, MemorySegment d, MemorySegment pre, MemorySegment post, MemorySegment y, int dtype, long batch, long channels, long length, MemorySegment stream) {
+        var mh$ = fb_direct_conv.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_direct_conv", u, rows, row_stride, taps, scale, d, pre, post, y, dtype, batch, channels, length, stream);
+            }
+            return (int)mh$.invokeExact(u, rows, row_stride, taps, scale, d, pre, post, y, dtype, batch, channels, length, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class fb_onchip_kernel_grad_max_fft_size {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             FlashButterflyNative.C_INT,

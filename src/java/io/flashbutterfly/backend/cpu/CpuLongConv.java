@@ -30,25 +30,18 @@ public final class CpuLongConv implements ConvBackend {
     }
 
     @Override
-    public Tensor spectrum(Arena owner, Tensor k, ConvGeometry g, Stream stream) {
-        Tensor spectrum = emptySpectrum(owner, Device.CPU, k.shape().dim(0), g);
-        updateSpectrum(spectrum, k, g, stream);
-        return spectrum;
-    }
-
-    @Override
     public Tensor emptySpectrum(Arena owner, Device device, long channels, ConvGeometry g) {
         return Tensor.empty(owner, Device.CPU, DType.FP64, Shape.of(channels, g.bins(), 2));
     }
 
     @Override
-    public void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry g, Stream stream) {
+    public void updateSpectrum(Tensor spectrum, Tensor taps, Tensor k, ConvGeometry g, Stream stream) {
         updateSpectrum(spectrum, k.toDoubleArray(), Math.toIntExact(k.shape().dim(0)), g);
     }
 
     @Override
-    public void updateSpectrum(Tensor spectrum, Tensor weights, KernelRegularization regularization, long seed,
-                               ConvGeometry g, Stream stream) {
+    public void updateSpectrum(Tensor spectrum, Tensor taps, Tensor weights, KernelRegularization regularization,
+                               long seed, ConvGeometry g, Stream stream) {
         double[] k = KernelRegularizer.forward(weights.toDoubleArray(), Math.toIntExact(g.taps()), regularization,
                 true, seed).kernel();
         updateSpectrum(spectrum, k, Math.toIntExact(weights.shape().dim(0)), g);
@@ -73,8 +66,8 @@ public final class CpuLongConv implements ConvBackend {
     }
 
     @Override
-    public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor pre, Tensor post, Tensor y,
-                        Stream stream) {
+    public void forward(Tensor u, Tensor spectrum, Tensor taps, ConvGeometry g, Tensor d, Tensor pre, Tensor post,
+                        Tensor y, Stream stream) {
         Rows rows = new Rows(u, g);
         double[] vv = u.toDoubleArray(); // u, then v = pre * u row by row
         double[] prev = pre == null ? null : pre.toDoubleArray();

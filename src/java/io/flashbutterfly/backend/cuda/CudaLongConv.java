@@ -22,9 +22,15 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The FFT long convolution on the GPU. The forward has four implementations, and
+ * The FFT long convolution on the GPU. The forward has five implementations, and
  * {@link #INSTANCE} runs the fastest of those that apply to a shape ({@link ForwardChoice}):
  * <ul>
+ *   <li>direct (cuda/src/direct_conv.cu): no transform, products with each channel's Toeplitz
+ *       matrix on tensor cores, u read once and y written once, for fp16/bf16 causal sequences
+ *       of up to {@link #DIRECT_MAX_LENGTH} samples ({@link #directFits}), from the taps the
+ *       spectrum keeps ({@link #emptyTaps}): its work grows as L^2, in tensor-core products
+ *       with little index arithmetic, where the on-chip kernel is bound by instruction issue; the
+ *       timing on a shape's first call decides between them;</li>
  *   <li>on chip (cuda/src/onchip_kernels.cuh): one kernel, u read once and y written once, for
  *       power-of-two FFT sizes up to the device's limit for the dtype ({@link #onChipFits}: on an
  *       H100 65536 for fp16/bf16, 32768 for fp32; two rows as one complex sequence up to 16384,
@@ -52,7 +58,7 @@ import org.apache.logging.log4j.Logger;
  * and 1.8 times as long. The unfused forward's scratch is B*H*N floats plus B*H spectra, Monarch's
  * N/2 complex values per row (bf16 pairs for fp16/bf16 u), from the stream-ordered pool; nothing
  * synchronises, except the first call for a shape, which times the candidates.
- * Gates (pre, post): the on-chip kernel and Monarch apply them as they load u and store y; the
+ * Gates (pre, post): the direct, on-chip and Monarch forwards apply them as they load u and store y; the
  * cuFFT forwards transform pre * u from scratch of u's size ({@link GatedInput}) and gate y in
  * place after, one elementwise pass each.
  * The backward takes dk through cuFFT (a sum over the batch of spectrum products) and du = the
@@ -62,10 +68,13 @@ import org.apache.logging.log4j.Logger;
 public final class CudaLongConv implements ConvBackend {
     private static final Logger LOG = LogManager.getLogger(CudaLongConv.class);
 
-    private enum Forward { FASTEST, FASTEST_CUFFT, FLASH_BUTTERFLY, ON_CHIP, MONARCH, FUSED, UNFUSED }
+    private enum Forward { FASTEST, FASTEST_CUFFT, FLASH_BUTTERFLY, ON_CHIP, MONARCH, DIRECT, FUSED, UNFUSED }
 
     /** Largest FFT size of the on-chip kernel (fb_onchip_conv) on any device, a power of two (fp16/bf16). */
     public static final long ON_CHIP_MAX_FFT_SIZE = 65536;
+
+    /** The longest sequence the direct forward takes (fb_direct_max_length). */
+    public static final long DIRECT_MAX_LENGTH = 2048;
 
     /** The default: the fastest forward per shape (plans live in {@link CufftPlanCache}). */
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
@@ -80,6 +89,8 @@ public final class CudaLongConv implements ConvBackend {
     public static final CudaLongConv ON_CHIP = new CudaLongConv(Forward.ON_CHIP);
     /** Always the Monarch forward (where {@link #monarchFits} holds). */
     public static final CudaLongConv MONARCH = new CudaLongConv(Forward.MONARCH);
+    /** Always the direct forward (where {@link #directFits} and {@link #directTakes} hold). */
+    public static final CudaLongConv DIRECT = new CudaLongConv(Forward.DIRECT);
     /** The fused forward for power-of-two FFT sizes under 2^31 values where cuFFT links callbacks, else the separate kernels. */
     public static final CudaLongConv FUSED = new CudaLongConv(Forward.FUSED);
     /** Always kernels around plain transforms (for tests and benchmarks). */
@@ -126,44 +137,60 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     @Override
-    public Tensor spectrum(Arena owner, Tensor k, ConvGeometry g, Stream stream) {
-        Tensor spectrum = emptySpectrum(owner, k.device(), k.shape().dim(0), g);
-        updateSpectrum(spectrum, k, g, stream);
-        return spectrum;
-    }
-
-    @Override
     public Tensor emptySpectrum(Arena owner, Device device, long channels, ConvGeometry g) {
         return Tensor.empty(owner, device, DType.FP32, Shape.of(channels, g.bins(), 2));
     }
 
+    /**
+     * The kernel's FFT input rows (H, N) fp32, scaled by 1/N, which the direct forward reads: kept
+     * by the instances that may run it, for geometries it takes ({@link #directFits}).
+     */
     @Override
-    public void updateSpectrum(Tensor spectrum, Tensor k, ConvGeometry g, Stream stream) {
+    public Tensor emptyTaps(Arena owner, Device device, long channels, ConvGeometry g) {
+        boolean mayRunDirect = forward == Forward.FASTEST || forward == Forward.DIRECT;
+        return mayRunDirect && directFits(g) ? Tensor.empty(owner, device, DType.FP32, Shape.of(channels, g.fftSize()))
+                : null;
+    }
+
+    @Override
+    public void updateSpectrum(Tensor spectrum, Tensor taps, Tensor k, ConvGeometry g, Stream stream) {
         int device = NativeKernels.prepare(k);
         long channels = k.shape().dim(0);
-        try (Scratch real = realRows(device, channels, g, stream)) {
+        withKernelRows(device, channels, g, taps, stream, rows -> {
             Cuda.check(fb_kernel_to_fft_rows(k.data(), k.dtype().nativeCode(), channels, g.causalTaps(),
-                    g.anticausalTaps(), real.segment(), g.fftSize(), g.fftSize(), 1f / g.fftSize(),
+                    g.anticausalTaps(), rows, g.fftSize(), g.fftSize(), 1f / g.fftSize(),
                     stream.handle()), "fb_kernel_to_fft_rows");
-            fft(device, CufftPlan.Type.R2C, g, channels, real.segment(), spectrum.data(), stream);
-        }
+            fft(device, CufftPlan.Type.R2C, g, channels, rows, spectrum.data(), stream);
+        });
     }
 
     @Override
-    public void updateSpectrum(Tensor spectrum, Tensor weights, KernelRegularization regularization, long seed,
-                               ConvGeometry g, Stream stream) {
+    public void updateSpectrum(Tensor spectrum, Tensor taps, Tensor weights, KernelRegularization regularization,
+                               long seed, ConvGeometry g, Stream stream) {
         int device = weights.device().index();
         long channels = weights.shape().dim(0);
-        try (Scratch real = realRows(device, channels, g, stream)) {
-            CudaKernelRegularizer.toFftRows(weights, regularization, seed, real.segment(), g.causalTaps(),
+        withKernelRows(device, channels, g, taps, stream, rows -> {
+            CudaKernelRegularizer.toFftRows(weights, regularization, seed, rows, g.causalTaps(),
                     g.anticausalTaps(), g.fftSize(), 1f / g.fftSize(), stream);
-            fft(device, CufftPlan.Type.R2C, g, channels, real.segment(), spectrum.data(), stream);
+            fft(device, CufftPlan.Type.R2C, g, channels, rows, spectrum.data(), stream);
+        });
+    }
+
+    /** Runs fill on the kernel's FFT input rows: in taps where the spectrum keeps them, else in scratch. */
+    private static void withKernelRows(int device, long channels, ConvGeometry g, Tensor taps, Stream stream,
+                                       Consumer<MemorySegment> fill) {
+        if (taps != null) {
+            fill.accept(taps.data());
+            return;
+        }
+        try (Scratch real = realRows(device, channels, g, stream)) {
+            fill.accept(real.segment());
         }
     }
 
     @Override
-    public void forward(Tensor u, Tensor spectrum, ConvGeometry g, Tensor d, Tensor pre, Tensor post, Tensor y,
-                        Stream stream) {
+    public void forward(Tensor u, Tensor spectrum, Tensor taps, ConvGeometry g, Tensor d, Tensor pre, Tensor post,
+                        Tensor y, Stream stream) {
         int device = NativeKernels.prepare(u);
         long rows = u.numel() / g.length();
         boolean fusedFits = FusedForward.fits(rows, g);
@@ -172,6 +199,7 @@ public final class CudaLongConv implements ConvBackend {
         try (CallOperand skip = SkipTerm.of(device, d, stream)) {
             Runnable onChip = () -> onChipForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
             Runnable monarch = () -> monarchForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
+            Runnable direct = () -> directForward(u, pre, post, taps, g, skip, y, stream);
             // The cuFFT forwards on their input, u or pre * u (gated around them by cufftGated).
             Consumer<MemorySegment> unfusedOn = input -> unfusedForward(device, u, input, spectrum, g, skip, y, stream);
             Consumer<MemorySegment> fusedOn = input -> {
@@ -194,13 +222,20 @@ public final class CudaLongConv implements ConvBackend {
             switch (forward) {
                 case ON_CHIP -> onChip.run();
                 case MONARCH -> monarch.run();
+                case DIRECT -> direct.run();
                 case FUSED -> fused.run();
                 case FLASH_BUTTERFLY -> flashButterfly.run(); // requireFlashButterflyFits held
                 case UNFUSED -> unfused.run();
-                case FASTEST -> choice.run(device, g.fftSize(), rows, u.dtype(), gated, withCufft(flashButterfly == null
-                        ? List.of() : List.of(new ForwardChoice.Candidate(onChipTakesIt ? "on-chip" : "monarch",
-                        flashButterfly)), fused, unfused, fusedFits), stream);
-                case FASTEST_CUFFT -> choice.run(device, g.fftSize(), rows, u.dtype(), gated,
+                case FASTEST -> {
+                    List<ForwardChoice.Candidate> first = new ArrayList<>(2);
+                    if (directTakes(u, taps)) first.add(new ForwardChoice.Candidate("direct", direct));
+                    if (flashButterfly != null) {
+                        first.add(new ForwardChoice.Candidate(onChipTakesIt ? "on-chip" : "monarch", flashButterfly));
+                    }
+                    choice.run(device, g, choiceFollowsLength(g, u.dtype()), rows, u.dtype(), gated,
+                            withCufft(first, fused, unfused, fusedFits), stream);
+                }
+                case FASTEST_CUFFT -> choice.run(device, g, false, rows, u.dtype(), gated,
                         withCufft(List.of(), fused, unfused, fusedFits), stream);
             }
         }
@@ -235,11 +270,16 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * Which forward the default (or {@link #CUFFT_ONLY}) chose for this geometry, rows and dtype
-     * on device, gated or not (chosen apart): "on-chip", "monarch", "fused" or "unfused"; null
+     * on device, gated or not (chosen apart): "direct", "on-chip", "monarch", "fused" or "unfused"; null
      * before the first call of that shape, and for the instances that force a path.
      */
     public String chosenForward(ConvGeometry g, long rows, DType dtype, boolean gated, int device) {
-        return choice.chosen(device, g.fftSize(), rows, dtype, gated);
+        return choice.chosen(device, g, forward == Forward.FASTEST && choiceFollowsLength(g, dtype), rows, dtype, gated);
+    }
+
+    /** Whether FASTEST's choice for this shape may include the direct forward, whose work follows L, not N. */
+    private static boolean choiceFollowsLength(ConvGeometry g, DType dtype) {
+        return directFits(g) && (dtype == DType.FP16 || dtype == DType.BF16);
     }
 
     /**
@@ -289,6 +329,46 @@ public final class CudaLongConv implements ConvBackend {
         long n = g.fftSize();
         return n > OnChipLimit.maxFftSize(device, dtype) && n <= OnChipLimit.monarchMaxFftSize(device, dtype, false)
                 && Long.bitCount(n) == 1;
+    }
+
+    /**
+     * True where the direct forward takes this geometry: a causal convolution (no wrap-around, no
+     * anti-causal taps) of at most {@link #DIRECT_MAX_LENGTH} samples; {@link #directTakes} says for which u.
+     */
+    public static boolean directFits(ConvGeometry g) {
+        return g.anticausalTaps() == 0 && g.length() <= DIRECT_MAX_LENGTH
+                && g.fftSize() >= g.length() + g.causalTaps() - 1;
+    }
+
+    /**
+     * True where the direct forward takes u with these taps (kept beside a spectrum whose geometry
+     * {@link #directFits}): fp16 or bf16 (its products run on tensor cores), fewer than 2^31 rows.
+     */
+    public static boolean directTakes(Tensor u, Tensor taps) {
+        return taps != null && (u.dtype() == DType.FP16 || u.dtype() == DType.BF16)
+                && u.numel() / u.shape().dim(2) <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * y = post * (conv(v, k) + D*v), v = pre * u, as products with the kernel's Toeplitz matrix
+     * (cuda/src/direct_conv.cu), k from the taps kept beside the spectrum.
+     */
+    private static void directForward(Tensor u, Tensor pre, Tensor post, Tensor taps, ConvGeometry g, CallOperand skip,
+                                      Tensor y, Stream stream) {
+        if (!directTakes(u, taps) || !directFits(g)) {
+            throw new IllegalArgumentException("the direct forward needs fp16 or bf16 sequences of at most "
+                    + DIRECT_MAX_LENGTH + " samples in causal mode (under 2^31 rows), with the taps of a spectrum made"
+                    + " for it; got " + u.dtype() + " " + u.shape() + ", N=" + g.fftSize()
+                    + (taps == null ? ", no taps" : ""));
+        }
+        Shape rows = Shape.of(u.shape().dim(1), g.fftSize());
+        if (!taps.shape().equals(rows) || taps.dtype() != DType.FP32 || !taps.device().equals(u.device())) {
+            throw new IllegalArgumentException("taps must be " + rows + " fp32 on " + u.device() + ", got "
+                    + taps.shape() + " " + taps.dtype() + " " + taps.device());
+        }
+        Cuda.check(fb_direct_conv(u.data(), taps.data(), g.fftSize(), g.causalTaps(), g.fftSize(), skip.pointer(),
+                pointer(pre), pointer(post), y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1),
+                g.length(), stream.handle()), "fb_direct_conv");
     }
 
     /** As {@link #onChipForward}, through Monarch. */
@@ -432,7 +512,7 @@ public final class CudaLongConv implements ConvBackend {
         return switch (forward) {
             case FLASH_BUTTERFLY, ON_CHIP, MONARCH -> onChip ? BackwardDu.ON_CHIP
                     : monarch ? BackwardDu.MONARCH : BackwardDu.CUFFT;
-            case FASTEST -> onChip ? BackwardDu.ON_CHIP
+            case FASTEST, DIRECT -> onChip ? BackwardDu.ON_CHIP // no direct backward: the default's
                     : monarch && g.fftSize() <= OnChipLimit.monarchMaxFftSize(device, dtype, true)
                     ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST_CUFFT, FUSED, UNFUSED -> BackwardDu.CUFFT;

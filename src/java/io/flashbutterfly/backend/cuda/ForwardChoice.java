@@ -1,5 +1,6 @@
 package io.flashbutterfly.backend.cuda;
 
+import io.flashbutterfly.backend.ConvGeometry;
 import io.flashbutterfly.runtime.Event;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
@@ -12,8 +13,9 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Which forward implementation is fastest for a shape: no one wins everywhere (cuFFT picks other
- * kernels once callbacks are linked; the on-chip kernel is limited by shared memory). Decided by
- * timing each candidate on the first call for a (device, FFT size, rows, dtype, gated or not: the
+ * kernels once callbacks are linked; the on-chip kernel is limited by shared memory; the direct
+ * forward's work follows L, the others' the FFT size). Decided by timing each candidate on the
+ * first call for a (device, length where the direct forward may run, FFT size, rows, dtype, gated or not: the
  * cuFFT forwards gate in passes of their own, the kernels as they load and store), which
  * synchronises that one call, and remembered. That first call ends with the winner's output, so
  * every call for a shape gives the same bits.
@@ -22,7 +24,7 @@ final class ForwardChoice {
     private static final Logger LOG = LogManager.getLogger(ForwardChoice.class);
     private static final int TIMED_RUNS = 3;
 
-    private record Key(int device, long fftSize, long rows, DType dtype, boolean gated, int candidates) {}
+    private record Key(int device, long length, long fftSize, long rows, DType dtype, boolean gated, int candidates) {}
 
     /** The chosen candidate's place in the list and its name (never its closure: that holds one call's tensors). */
     private record Decision(int index, String name) {}
@@ -32,10 +34,14 @@ final class ForwardChoice {
 
     private final Map<Key, Decision> fastest = new ConcurrentHashMap<>();
 
-    /** Runs the fastest candidate for this shape (each of them, timed, the first time). */
-    void run(int device, long fftSize, long rows, DType dtype, boolean gated, List<Candidate> candidates,
-             Stream stream) {
-        Key key = new Key(device, fftSize, rows, dtype, gated, candidates.size());
+    /**
+     * Runs the fastest candidate for this shape (each of them, timed, the first time); byLength:
+     * whether a candidate's work follows L (the direct forward's), so that each length is timed
+     * apart, where otherwise one FFT size's lengths share a choice.
+     */
+    void run(int device, ConvGeometry g, boolean byLength, long rows, DType dtype, boolean gated,
+             List<Candidate> candidates, Stream stream) {
+        Key key = new Key(device, byLength ? g.length() : 0, g.fftSize(), rows, dtype, gated, candidates.size());
         if (candidates.size() == 1) { // nothing to choose: no timing, no wait
             fastest.putIfAbsent(key, new Decision(0, candidates.get(0).name()));
             candidates.get(0).run().run();
@@ -59,14 +65,16 @@ final class ForwardChoice {
         Decision decided = fastest.putIfAbsent(key, new Decision(winner, candidates.get(winner).name()));
         int chosen = decided != null ? decided.index() : winner;
         candidates.get(chosen).run().run(); // this call's output comes from the one every later call runs
-        LOG.debug("forward N={} rows={} {}: candidates {} ms, chose {}", fftSize, rows, dtype, Arrays.toString(ms),
+        LOG.debug("forward L={} N={} rows={} {}: candidates {} ms, chose {}", g.length(), g.fftSize(), rows, dtype, Arrays.toString(ms),
                 candidates.get(chosen).name());
     }
 
-    /** The name of the candidate chosen for this shape, or null before its first call. */
-    String chosen(int device, long fftSize, long rows, DType dtype, boolean gated) {
+    /** The name of the candidate chosen for this shape (byLength as for {@link #run}), or null before its first call. */
+    String chosen(int device, ConvGeometry g, boolean byLength, long rows, DType dtype, boolean gated) {
+        long length = byLength ? g.length() : 0;
         return fastest.entrySet().stream()
-                .filter(e -> e.getKey().device() == device && e.getKey().fftSize() == fftSize
+                .filter(e -> e.getKey().device() == device && e.getKey().length() == length
+                        && e.getKey().fftSize() == g.fftSize()
                         && e.getKey().rows() == rows && e.getKey().dtype() == dtype && e.getKey().gated() == gated)
                 .map(e -> e.getValue().name()).findFirst().orElse(null);
     }

@@ -1,0 +1,119 @@
+// The direct (Toeplitz) forward, fb_direct_conv, against the on-chip FFT kernel (fb_onchip_conv) on
+// the benchmark's short bf16 shapes: its error against a float64 reference on random data, then
+// the median of 20 CUDA-event timings after 5 warm-ups of each, and the memory floor (u, k, d and
+// y once at the device-to-device copy bandwidth measured here). Build and run on a GPU host:
+//   nvcc -O2 -std=c++17 -I cuda/include -o /tmp/direct_conv bench/probe/direct_conv.cu \
+//     -L DIR_OF_LIBFLASHBUTTERFLY -lflashbutterfly && /tmp/direct_conv
+#include <cuda_bf16.h>
+#include <cuda_runtime.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <vector>
+#include "flashbutterfly.h"
+#include "timing.cuh"
+// Relative error (norm of the difference over norm of the reference) of fb_direct_conv against
+// float64 on random data, for one shape, with or without gates; the kernel's taps as rows of
+// length values.
+static double check(long long batch, long long channels, long long length, bool gates) {
+  const long long n = batch * channels * length;
+  std::mt19937 rng(1234 + length);
+  std::normal_distribution<float> normal;
+  std::vector<__nv_bfloat16> u(n), pre(n), post(n), y(n);
+  std::vector<float> k(channels * length), d(channels);
+  for (auto &x : u) x = __float2bfloat16_rn(normal(rng));
+  for (auto &x : pre) x = __float2bfloat16_rn(normal(rng));
+  for (auto &x : post) x = __float2bfloat16_rn(normal(rng));
+  for (auto &x : k) x = normal(rng) / std::sqrt((float)length);
+  for (auto &x : d) x = normal(rng);
+  void *du, *dpre, *dpost, *dy, *dk, *dd;
+  CK(cudaMalloc(&du, n * 2)); CK(cudaMalloc(&dpre, n * 2)); CK(cudaMalloc(&dpost, n * 2)); CK(cudaMalloc(&dy, n * 2));
+  CK(cudaMalloc(&dk, channels * length * 4)); CK(cudaMalloc(&dd, channels * 4));
+  CK(cudaMemcpy(du, u.data(), n * 2, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dpre, pre.data(), n * 2, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dpost, post.data(), n * 2, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dk, k.data(), channels * length * 4, cudaMemcpyHostToDevice));
+  CK(cudaMemcpy(dd, d.data(), channels * 4, cudaMemcpyHostToDevice));
+  CK(cudaMemset(dy, 0xff, n * 2));  // poison: NaN
+  CK(fb_direct_conv(du, (float *)dk, length, length, 1.0f, (float *)dd, gates ? dpre : nullptr, gates ? dpost : nullptr,
+                    dy, FB_BF16, batch, channels, length, 0));
+  CK(cudaDeviceSynchronize());
+  CK(cudaMemcpy(y.data(), dy, n * 2, cudaMemcpyDeviceToHost));
+  double err = 0, ref = 0;
+  std::vector<double> v(length);
+  for (long long b = 0; b < batch; b++)
+    for (long long h = 0; h < channels; h++) {
+      const long long base = (b * channels + h) * length;
+      for (long long i = 0; i < length; i++)
+        v[i] = (double)__bfloat162float(u[base + i]) * (gates ? (double)__bfloat162float(pre[base + i]) : 1.0);
+      for (long long i = 0; i < length; i++) {
+        double s = d[h] * v[i];
+        for (long long j = 0; j <= i; j++) s += v[j] * (double)k[h * length + i - j];
+        if (gates) s *= (double)__bfloat162float(post[base + i]);
+        const double got = (double)__bfloat162float(y[base + i]);
+        err += (got - s) * (got - s);
+        ref += s * s;
+      }
+    }
+  cudaFree(du); cudaFree(dpre); cudaFree(dpost); cudaFree(dy); cudaFree(dk); cudaFree(dd);
+  return std::sqrt(err / ref);
+}
+
+int main() {
+  int device = 0;
+  cudaDeviceProp prop;
+  CK(cudaGetDeviceProperties(&prop, device));
+  printf("device %s\n", prop.name);
+  // correctness: odd and padded lengths, a batch that leaves part of a row tile, gates
+  long long checks[][3] = {{3, 5, 1}, {3, 5, 77}, {17, 3, 128}, {33, 4, 255}, {5, 3, 1000}, {2, 2, 2048}, {40, 2, 513}};
+  double worst = 0;
+  for (auto &c : checks)
+    for (int gates = 0; gates < 2; gates++) {
+      const double e = check(c[0], c[1], c[2], gates);
+      worst = std::max(worst, std::isnan(e) ? 1e9 : e);
+      printf("check B=%lld H=%lld L=%lld gates=%d rel_err=%.3g %s\n", c[0], c[1], c[2], gates, e, e < 2e-2 ? "ok" : "FAIL");
+    }
+  printf("worst rel_err %.3g\n", worst);
+
+  // copy bandwidth for the floor
+  const size_t copy_bytes = size_t(1) << 30;
+  void *ca, *cb;
+  CK(cudaMalloc(&ca, copy_bytes)); CK(cudaMalloc(&cb, copy_bytes));
+  const float copy_ms = median_ms([&] { return cudaMemcpyAsync(cb, ca, copy_bytes, cudaMemcpyDeviceToDevice, 0); });
+  const double bandwidth = 2.0 * copy_bytes / (copy_ms * 1e-3);  // bytes read + written per second
+  cudaFree(ca); cudaFree(cb);
+  printf("copy bandwidth %.0f GB/s\n", bandwidth / 1e9);
+
+  long long shapes[][3] = {{64, 768, 256}, {64, 768, 512}, {32, 768, 1024}, {32, 768, 2048}, {16, 768, 2048},
+                           {16, 768, 1024}, {8, 768, 1024}, {128, 768, 256}};
+  printf("%-14s %9s %9s %9s %7s %7s\n", "B,H,L", "onchip", "direct", "floor", "x_flr", "speedup");
+  for (auto &s : shapes) {
+    long long batch = s[0], channels = s[1], length = s[2], fft = 2 * length, bins = fft / 2 + 1;
+    void *u, *y, *spectrum, *d, *k;
+    CK(cudaMalloc(&u, batch * channels * length * 2));
+    CK(cudaMalloc(&y, batch * channels * length * 2));
+    CK(cudaMalloc(&spectrum, channels * bins * 8));
+    CK(cudaMalloc(&d, channels * 4));
+    CK(cudaMalloc(&k, channels * length * 4));
+    cudaMemset(u, 0, batch * channels * length * 2);
+    cudaMemset(spectrum, 0, channels * bins * 8);
+    cudaMemset(d, 0, channels * 4);
+    cudaMemset(k, 0, channels * length * 4);
+    const float onchip = median_ms([&] {
+      return fb_onchip_conv(u, (float *)spectrum, (float *)d, nullptr, nullptr, y, FB_BF16, batch, channels, length, fft, 0, 0);
+    });
+    const float direct = median_ms([&] {
+      return fb_direct_conv(u, (float *)k, length, length, 1.0f, (float *)d, nullptr, nullptr, y, FB_BF16, batch, channels,
+                            length, 0);
+    });
+    // floor: u and y in bf16, k as the bf16 kernel, d in fp32
+    const double floor_ms = (2.0 * batch * channels * length * 2 + channels * length * 2 + channels * 4) / bandwidth * 1e3;
+    printf("%lld,%lld,%-6lld %9.4f %9.4f %9.4f %7.2f %7.2f\n", batch, channels, length, onchip, direct, floor_ms,
+           direct / floor_ms, onchip / direct);
+    cudaFree(u); cudaFree(y); cudaFree(spectrum); cudaFree(d); cudaFree(k);
+  }
+  return worst < 2e-2 ? 0 : 1;
+}

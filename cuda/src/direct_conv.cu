@@ -1,0 +1,309 @@
+// The convolution of short sequences as a product with the kernel's Toeplitz matrix on tensor
+// cores: y[b][n] = sum over j <= n of v[b][j] k[n - j], v = pre * u, one GEMM per channel with the
+// batch as rows. Its multiply-adds grow as L^2 where the transforms' grow as L log L, but they are
+// tensor-core products with no index arithmetic between them, where the on-chip kernels are bound
+// by instruction issue at short L: AUTO times both per shape (bench/results/2026-12-07j has the
+// first form's timings, slower than the on-chip kernel).
+#include <cstdint>
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include "elements.cuh"
+#include "flashbutterfly.h"
+#include "gates.cuh"
+#include "launch.cuh"
+#include "mma.cuh"
+
+namespace {
+
+using fb::to_float;
+
+// A warp's output tile: 8 column groups of 8 positions (the n of mma.m16n8k16) by its block's rows.
+constexpr int kGroups = 8;
+constexpr int kTileColumns = 8 * kGroups;
+// Sequences are padded to pairs of tiles, so a warp takes tile w and its mirror (the causal
+// product's work grows along the sequence; a pair of mirrored tiles is the same work for every warp).
+constexpr int kPadding = 2 * kTileColumns;
+constexpr int kMaxLength = 2048;
+// Up to 8 warps a block, each with one pair of tiles or, past 8 pairs, two: three blocks of 256
+// threads at 80 registers share an SM (one block of 512 would hold it alone).
+constexpr int kMaxWarps = 8;
+constexpr int kMinBlocks = 3;
+static_assert(kMaxLength / kPadding <= 2 * kMaxWarps, "a warp takes at most two pairs of tiles");
+// A block's batch rows: the m of mma.m16n8k16 (32 rows, two tiles, were slower in every shape timed).
+constexpr int kRows = 16;
+
+// The A fragments of v's 16 rows from column k0 (ldmatrix: lanes 0-15 give rows 0-15 at
+// k0, lanes 16-31 the same rows at k0 + 8).
+__device__ __forceinline__ void load_a(uint32_t (&a)[4], uint32_t address) {
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(a[0]), "=r"(a[1]), "=r"(a[2]), "=r"(a[3])
+                 : "r"(address));
+}
+
+template <typename T> using Group = fb::Elements<T, 8>;
+
+// Copies 16 bytes from global to shared memory without holding them in registers (zeros where
+// !valid; src is then not read). Completes at cp.async.wait_all.
+__device__ __forceinline__ void copy_16_async(void *dst, const void *src, bool valid) {
+    const uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(dst));
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(address), "l"(src), "r"(valid ? 16 : 0)
+                 : "memory");
+}
+
+// The 8 elements from offset at, at sample n of a row (n < length), one at a time and none past
+// the row: for lengths that are not a multiple of 8, whose rows are not 16-byte aligned.
+template <typename T>
+__device__ __forceinline__ Group<T> load_group(const T *x, int64_t at, int n, int length) {
+    Group<T> group{};
+#pragma unroll
+    for (int e = 0; e < 8; e++) {
+        if (n + e < length) group.v[e] = x[at + e];
+    }
+    return group;
+}
+
+template <typename T> using Pair = fb::Elements<T, 2>;
+
+// y at n and n + 1 (n even, n < length) of the row at base, times the gate post where there is
+// one: one 4-byte access where length is even.
+template <typename T>
+__device__ __forceinline__ void store_pair(T *y, const T *post, int64_t base, int n, int length, float first,
+                                           float second) {
+    if (length % 2 == 0) {
+        Pair<T> gate{}, out;
+        if (post != nullptr) {
+            gate = *reinterpret_cast<const Pair<T> *>(post + base + n);
+            first *= to_float(gate.v[0]);
+            second *= to_float(gate.v[1]);
+        }
+        out.v[0] = fb::from_float<T>(first);
+        out.v[1] = fb::from_float<T>(second);
+        *reinterpret_cast<Pair<T> *>(y + base + n) = out;
+        return;
+    }
+    y[base + n] = fb::from_float<T>(first * fb::gate_factor(post, base + n));
+    if (n + 1 < length) y[base + n + 1] = fb::from_float<T>(second * fb::gate_factor(post, base + n + 1));
+}
+
+// Shared memory: v as rows of `stride` elements (the padded length + 8, so ldmatrix's 8 rows fall
+// in 8 different bank groups), then the reversed kernel twice as pairs of elements: copy c's word
+// w holds r[2w + c], r[2w + c + 1] with r[i] = k[padded - 1 - i] (0 outside k). A B fragment
+// (rows k0 + 2t.., column n0 + g: k[n0 - k0 + g - 2t - e]) is then one aligned word per register,
+// from the copy of the lane's parity.
+struct Layout {
+    int stride, kernel_words, kernel_offset, bytes;
+    __host__ __device__ Layout(int rows, int padded, int element_bytes) {
+        stride = padded + 8;
+        kernel_words = padded / 2 + 16;  // + 16 words: the second copy 16 banks from the first
+        kernel_offset = (rows * stride * element_bytes + 15) / 16 * 16;
+        bytes = kernel_offset + 2 * kernel_words * 4;
+    }
+};
+
+template <typename T>
+__global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
+    direct_conv_kernel(const T *__restrict__ u, const float *__restrict__ rows, int64_t row_stride, int taps,
+                       float scale, const float *__restrict__ d, const T *__restrict__ pre,
+                       const T *__restrict__ post, T *__restrict__ y, int batch, int channels, int length,
+                       int padded) {
+    extern __shared__ __align__(16) unsigned char smem[];
+    const Layout layout(kRows, padded, sizeof(T));
+    T *v = reinterpret_cast<T *>(smem);
+    uint32_t *kernel_words = reinterpret_cast<uint32_t *>(smem + layout.kernel_offset);
+    const int channel = blockIdx.x % channels, first_row = blockIdx.x / channels * kRows;
+    const int thread = threadIdx.x, threads = blockDim.x;
+
+    // v = pre * u in groups of 8 elements: the block's kRows rows of padded / 8 groups, taken in
+    // order, `threads` groups a pass. Threads are at least padded / 8 (a warp per one or two pairs
+    // of tiles), so there are kRows passes at most. Where length is a multiple of 8, u travels to
+    // shared memory by asynchronous 16-byte copies (no registers held) while the kernel's and the
+    // gate's loads are issued; other lengths load element by element.
+    const int groups = padded / 8;
+    const int load_passes = (kRows * groups + threads - 1) / threads;
+    struct Place {
+        int row, n;
+    };
+    const Place first_place{thread / groups, thread % groups * 8};
+    const Place advance{threads / groups, threads % groups * 8};
+    auto next = [&](Place place) {
+        place.row += advance.row;
+        place.n += advance.n;
+        if (place.n >= padded) {
+            place.n -= padded;
+            place.row++;
+        }
+        return place;
+    };
+    // the offset of the group's elements in u, or -1 past the rows or the data
+    auto offset = [&](const Place &place) {
+        const int b = first_row + place.row;
+        return place.row < kRows && b < batch && place.n < length
+                   ? (static_cast<int64_t>(b) * channels + channel) * length + place.n
+                   : int64_t{-1};
+    };
+    auto slot = [&](const Place &place) { return reinterpret_cast<Group<T> *>(v + place.row * layout.stride + place.n); };
+    auto gated = [&](Group<T> group, const Group<T> &gate) {
+#pragma unroll
+        for (int e = 0; e < 8; e++) group.v[e] = fb::from_float<T>(to_float(group.v[e]) * to_float(gate.v[e]));
+        return group;
+    };
+    const bool aligned = length % 8 == 0;
+    if (aligned) {
+        Place place = first_place;
+#pragma unroll
+        for (int pass = 0; pass < kRows; pass++, place = next(place)) {
+            if (pass == load_passes) break;
+            if (place.row >= kRows) continue;
+            const int64_t at = offset(place);
+            copy_16_async(slot(place), u + (at < 0 ? 0 : at), at >= 0);
+        }
+        asm volatile("cp.async.commit_group;\n");
+    } else {
+        Place place = first_place;
+        for (int pass = 0; pass < load_passes; pass++, place = next(place)) {
+            if (place.row >= kRows) continue;
+            const int64_t at = offset(place);
+            Group<T> group = at < 0 ? Group<T>{} : load_group(u, at, place.n, length);
+            if (pre != nullptr) group = gated(group, at < 0 ? Group<T>{} : load_group(pre, at, place.n, length));
+            *slot(place) = group;
+        }
+    }
+    const float *kernel = rows + channel * row_stride;
+    const int last = padded - 1;
+    auto reversed = [&](int i) { return last - i >= 0 && last - i < taps ? scale * kernel[last - i] : 0.0f; };
+    // 2 * kernel_words = padded + 32 words, their taps loaded five passes at a time before they are
+    // stored (one batch where a warp takes one pair of tiles, two where it takes two)
+    constexpr int kWordPasses = 5;
+    for (int w0 = 0; w0 < 2 * layout.kernel_words; w0 += kWordPasses * threads) {
+        float pairs[kWordPasses][2];
+#pragma unroll
+        for (int pass = 0; pass < kWordPasses; pass++) {
+            const int w = w0 + thread + pass * threads;
+            const int copy = w >= layout.kernel_words, i = 2 * (w - copy * layout.kernel_words) + copy;
+            pairs[pass][0] = reversed(i);
+            pairs[pass][1] = reversed(i + 1);
+        }
+#pragma unroll
+        for (int pass = 0; pass < kWordPasses; pass++) {
+            const int w = w0 + thread + pass * threads;
+            if (w < 2 * layout.kernel_words) kernel_words[w] = fb::pack2<T>(pairs[pass][0], pairs[pass][1]);
+        }
+    }
+    if (aligned) {
+        // each thread gates the groups it copied itself: waiting for its own copies is enough
+        asm volatile("cp.async.wait_all;\n" ::: "memory");
+        if (pre != nullptr) {
+            // the gate's loads issued four passes at a time, after the kernel's words, held as raw
+            // 16-byte words (as element arrays bf16 takes a register per element): 80 registers
+            constexpr int kRound = 4;
+            Place place = first_place;
+            for (int first = 0; first < load_passes; first += kRound) {
+                Place places[kRound];
+                uint4 gates[kRound];
+#pragma unroll
+                for (int r = 0; r < kRound; r++, place = next(place)) {
+                    places[r] = place;
+                    const int64_t at = first + r < load_passes ? offset(place) : -1;
+                    gates[r] = at < 0 ? uint4{} : *reinterpret_cast<const uint4 *>(pre + at);
+                }
+#pragma unroll
+                for (int r = 0; r < kRound; r++) {
+                    if (first + r >= load_passes || places[r].row >= kRows) continue;
+                    Group<T> gate;
+                    memcpy(&gate, &gates[r], sizeof gate);
+                    *slot(places[r]) = gated(*slot(places[r]), gate);
+                }
+            }
+        }
+    }
+    __syncthreads();
+
+    const int lane = thread % 32, warp = thread / 32, g = lane / 4, t = lane % 4;
+    const int copy = (last - g) & 1;
+    // The lane's B word for column group n0 and rows k0: at (last - g + 2t - copy) / 2 - (n0 - k0) / 2.
+    const uint32_t *b_words = kernel_words + copy * layout.kernel_words + ((last - g + 2 * t - copy) >> 1);
+    const uint32_t v_address = static_cast<uint32_t>(__cvta_generic_to_shared(v)) +
+                               ((lane & 15) * layout.stride + (lane >> 4) * 8) * sizeof(T);
+    const float skip = d != nullptr ? d[channel] : 0.0f;
+    const int tiles = padded / kTileColumns;
+
+    for (int tile_pair = warp; tile_pair < tiles / 2; tile_pair += threads / 32) {
+        for (int side = 0; side < 2; side++) {
+            const int tile = side == 0 ? tile_pair : tiles - 1 - tile_pair, c0 = tile * kTileColumns;
+            float acc[kGroups][4] = {};
+            auto step = [&](int k0, int first_group) {
+                uint32_t a[4];
+                load_a(a, v_address + k0 * sizeof(T));
+                // (k0 - c0) is even: the shift divides exactly, so group j's words are at constant offsets
+                const uint32_t *b_step = b_words + ((k0 - c0) >> 1);
+#pragma unroll
+                for (int j = 0; j < kGroups; j++) {
+                    if (j < first_group) continue;
+                    const uint32_t *b = b_step - 4 * j;
+                    fb::mma_16x8x16<T>(acc[j], a, b[0], b[4]);
+                }
+            };
+            for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0);
+            // the diagonal tile: rows k0.. meet column group j only where 8j >= k0 - c0
+#pragma unroll
+            for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s);
+
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                const int row = g + 8 * h, b = first_row + row;
+                if (b >= batch) continue;
+                const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
+#pragma unroll
+                for (int j = 0; j < kGroups; j++) {
+                    const int n = c0 + 8 * j + 2 * t;
+                    if (n >= length) continue;
+                    const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
+                    store_pair(y, post, base, n, length, acc[j][2 * h] + skip * to_float(in.v[0]),
+                               acc[j][2 * h + 1] + skip * to_float(in.v[1]));
+                }
+            }
+        }
+    }
+}
+
+template <typename T>
+cudaError_t launch(const T *u, const float *rows, int64_t row_stride, int taps, float scale, const float *d,
+                   const T *pre, const T *post, T *y, int64_t batch, int64_t channels, int64_t length,
+                   cudaStream_t stream) {
+    const int padded = static_cast<int>((length + kPadding - 1) / kPadding * kPadding);
+    const Layout layout(kRows, padded, sizeof(T));
+    const int64_t blocks = (batch + kRows - 1) / kRows * channels;
+    // a warp per pair of tiles, or past kMaxWarps pairs as many warps as keeps each to two pairs
+    const int tile_pairs = padded / kPadding, rounds = (tile_pairs + kMaxWarps - 1) / kMaxWarps;
+    const int threads = (tile_pairs + rounds - 1) / rounds * 32;
+    // all of L1 as shared memory: three blocks at L = 2K take 3 x 73 KiB (u's copies bypass L1)
+    return fb::launch_reserved(direct_conv_kernel<T>, blocks, threads, layout.bytes, true, stream, u,
+                               rows, row_stride, taps, scale, d, pre, post, y, static_cast<int>(batch),
+                               static_cast<int>(channels), static_cast<int>(length), padded);
+}
+
+}  // namespace
+
+extern "C" FB_API int64_t fb_direct_max_length(void) { return kMaxLength; }
+
+extern "C" FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps,
+                                             float scale, const float *d, const void *pre, const void *post, void *y,
+                                             fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
+                                             cudaStream_t stream) {
+    if (batch < 1 || channels < 1 || length < 1 || length > kMaxLength || channels > 0x7fffffffLL / batch ||
+        taps < 0 || taps > row_stride || u == nullptr || (rows == nullptr && taps > 0) || y == nullptr) {
+        return cudaErrorInvalidValue;
+    }
+    const int kept = static_cast<int>(taps < length ? taps : length);
+    auto run = [&](auto t) {
+        using T = decltype(t);
+        return launch<T>(static_cast<const T *>(u), rows, row_stride, kept, scale, d,
+                                    static_cast<const T *>(pre), static_cast<const T *>(post), static_cast<T *>(y),
+                                    batch, channels, length, stream);
+    };
+    if (dtype == FB_BF16) return run(__nv_bfloat16{});
+    if (dtype == FB_FP16) return run(__half{});
+    return cudaErrorInvalidValue;
+}
