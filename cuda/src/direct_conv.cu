@@ -72,14 +72,10 @@ template <typename T>
 __device__ __forceinline__ void store_pair(T *y, const T *post, int64_t base, int n, int length, float first,
                                            float second) {
     if (length % 2 == 0) {
-        Pair<T> gate{}, out;
-        if (post != nullptr) {
-            gate = *reinterpret_cast<const Pair<T> *>(post + base + n);
-            first *= to_float(gate.v[0]);
-            second *= to_float(gate.v[1]);
-        }
-        out.v[0] = fb::from_float<T>(first);
-        out.v[1] = fb::from_float<T>(second);
+        const fb::GateGroup<T, 2> gate(post, base + n);
+        Pair<T> out;
+        out.v[0] = fb::from_float<T>(first * gate[0]);
+        out.v[1] = fb::from_float<T>(second * gate[1]);
         *reinterpret_cast<Pair<T> *>(y + base + n) = out;
         return;
     }
@@ -195,25 +191,22 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
         // each thread gates the groups it copied itself: waiting for its own copies is enough
         asm volatile("cp.async.wait_all;\n" ::: "memory");
         if (pre != nullptr) {
-            // the gate's loads issued four passes at a time, after the kernel's words, held as raw
-            // 16-byte words (as element arrays bf16 takes a register per element): 80 registers
+            // the gate's loads issued four passes at a time, after the kernel's words
             constexpr int kRound = 4;
             Place place = first_place;
             for (int first = 0; first < load_passes; first += kRound) {
                 Place places[kRound];
-                uint4 gates[kRound];
+                Group<T> gates[kRound];
 #pragma unroll
                 for (int r = 0; r < kRound; r++, place = next(place)) {
                     places[r] = place;
                     const int64_t at = first + r < load_passes ? offset(place) : -1;
-                    gates[r] = at < 0 ? uint4{} : *reinterpret_cast<const uint4 *>(pre + at);
+                    gates[r] = fb::GateGroup<T, 8>(pre, at, at >= 0).factors;
                 }
 #pragma unroll
                 for (int r = 0; r < kRound; r++) {
                     if (first + r >= load_passes || places[r].row >= kRows) continue;
-                    Group<T> gate;
-                    memcpy(&gate, &gates[r], sizeof gate);
-                    *slot(places[r]) = gated(*slot(places[r]), gate);
+                    *slot(places[r]) = gated(*slot(places[r]), gates[r]);
                 }
             }
         }

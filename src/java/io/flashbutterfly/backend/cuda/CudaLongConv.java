@@ -279,7 +279,12 @@ public final class CudaLongConv implements ConvBackend {
 
     /** Whether FASTEST's choice for this shape may include the direct forward, whose work follows L, not N. */
     private static boolean choiceFollowsLength(ConvGeometry g, DType dtype) {
-        return directFits(g) && (dtype == DType.FP16 || dtype == DType.BF16);
+        return directFits(g) && directProducts(dtype);
+    }
+
+    /** The dtypes the direct forward takes: fp16 and bf16, its products' operands on tensor cores. */
+    private static boolean directProducts(DType dtype) {
+        return dtype == DType.FP16 || dtype == DType.BF16;
     }
 
     /**
@@ -345,8 +350,7 @@ public final class CudaLongConv implements ConvBackend {
      * {@link #directFits}): fp16 or bf16 (its products run on tensor cores), fewer than 2^31 rows.
      */
     public static boolean directTakes(Tensor u, Tensor taps) {
-        return taps != null && (u.dtype() == DType.FP16 || u.dtype() == DType.BF16)
-                && u.numel() / u.shape().dim(2) <= Integer.MAX_VALUE;
+        return taps != null && directProducts(u.dtype()) && u.numel() / u.shape().dim(2) <= Integer.MAX_VALUE;
     }
 
     /**

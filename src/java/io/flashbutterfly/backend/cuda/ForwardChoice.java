@@ -41,7 +41,7 @@ final class ForwardChoice {
      */
     void run(int device, ConvGeometry g, boolean byLength, long rows, DType dtype, boolean gated,
              List<Candidate> candidates, Stream stream) {
-        Key key = new Key(device, byLength ? g.length() : 0, g.fftSize(), rows, dtype, gated, candidates.size());
+        Key key = new Key(device, keyLength(g, byLength), g.fftSize(), rows, dtype, gated, candidates.size());
         if (candidates.size() == 1) { // nothing to choose: no timing, no wait
             fastest.putIfAbsent(key, new Decision(0, candidates.get(0).name()));
             candidates.get(0).run().run();
@@ -71,12 +71,17 @@ final class ForwardChoice {
 
     /** The name of the candidate chosen for this shape (byLength as for {@link #run}), or null before its first call. */
     String chosen(int device, ConvGeometry g, boolean byLength, long rows, DType dtype, boolean gated) {
-        long length = byLength ? g.length() : 0;
+        long length = keyLength(g, byLength);
         return fastest.entrySet().stream()
                 .filter(e -> e.getKey().device() == device && e.getKey().length() == length
                         && e.getKey().fftSize() == g.fftSize()
                         && e.getKey().rows() == rows && e.getKey().dtype() == dtype && e.getKey().gated() == gated)
                 .map(e -> e.getValue().name()).findFirst().orElse(null);
+    }
+
+    /** L where a candidate's work follows it, else 0: then one FFT size's lengths share a choice. */
+    private static long keyLength(ConvGeometry g, boolean byLength) {
+        return byLength ? g.length() : 0;
     }
 
     private static float time(int device, Runnable op, Stream stream) {
