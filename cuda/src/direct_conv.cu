@@ -65,22 +65,25 @@ __device__ __forceinline__ Group<T> load_group(const T *x, int64_t at, int n, in
 }
 
 template <typename T> using Pair = fb::Elements<T, 2>;
+template <typename T> using Quad = fb::Elements<T, 4>;
 
-// y at n and n + 1 (n even, n < length) of the row at base, times the gate post where there is
-// one: one 4-byte access where length is even.
+// y at n.. n + 3 (n a multiple of 4, n < length) of the row at base, times the gate post where there
+// is one: one 8-byte access where length is a multiple of 4, else element by element within the row.
 template <typename T>
-__device__ __forceinline__ void store_pair(T *y, const T *post, int64_t base, int n, int length, float first,
-                                           float second) {
-    if (length % 2 == 0) {
-        const fb::GateGroup<T, 2> gate(post, base + n);
-        Pair<T> out;
-        out.v[0] = fb::from_float<T>(first * gate[0]);
-        out.v[1] = fb::from_float<T>(second * gate[1]);
-        *reinterpret_cast<Pair<T> *>(y + base + n) = out;
+__device__ __forceinline__ void store_quad(T *y, const T *post, int64_t base, int n, int length,
+                                           const float (&out)[4]) {
+    if (length % 4 == 0) {
+        const fb::GateGroup<T, 4> gate(post, base + n);
+        Quad<T> quad;
+#pragma unroll
+        for (int e = 0; e < 4; e++) quad.v[e] = fb::from_float<T>(out[e] * gate[e]);
+        *reinterpret_cast<Quad<T> *>(y + base + n) = quad;
         return;
     }
-    y[base + n] = fb::from_float<T>(first * fb::gate_factor(post, base + n));
-    if (n + 1 < length) y[base + n + 1] = fb::from_float<T>(second * fb::gate_factor(post, base + n + 1));
+#pragma unroll
+    for (int e = 0; e < 4; e++) {
+        if (n + e < length) y[base + n + e] = fb::from_float<T>(out[e] * fb::gate_factor(post, base + n + e));
+    }
 }
 
 // Shared memory: v as rows of `stride` elements (the padded length + 8, so ldmatrix's 8 rows fall
@@ -243,18 +246,31 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
 #pragma unroll
             for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s);
 
+            // Each lane holds two columns of a row in every group; lanes t and t ^ 1 trade halves so
+            // that the even one holds four columns of group j and the odd one four of group j + 1:
+            // a row's 16 columns of two groups become one 32-byte sector written by one store.
+            const bool odd = t & 1;
 #pragma unroll
             for (int h = 0; h < 2; h++) {
                 const int row = g + 8 * h, b = first_row + row;
-                if (b >= batch) continue;
                 const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
 #pragma unroll
-                for (int j = 0; j < kGroups; j++) {
-                    const int n = c0 + 8 * j + 2 * t;
-                    if (n >= length) continue;
-                    const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
-                    store_pair(y, post, base, n, length, acc[j][2 * h] + skip * to_float(in.v[0]),
-                               acc[j][2 * h + 1] + skip * to_float(in.v[1]));
+                for (int j = 0; j < kGroups; j += 2) {
+                    float pair[2][2];
+#pragma unroll
+                    for (int s = 0; s < 2; s++) {
+                        const int n = c0 + 8 * (j + s) + 2 * t;
+                        const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
+                        pair[s][0] = acc[j + s][2 * h] + skip * to_float(in.v[0]);
+                        pair[s][1] = acc[j + s][2 * h + 1] + skip * to_float(in.v[1]);
+                    }
+                    const float sent0 = odd ? pair[0][0] : pair[1][0], sent1 = odd ? pair[0][1] : pair[1][1];
+                    const float got0 = __shfl_xor_sync(0xffffffffu, sent0, 1);
+                    const float got1 = __shfl_xor_sync(0xffffffffu, sent1, 1);
+                    const float out[4] = {odd ? got0 : pair[0][0], odd ? got1 : pair[0][1],
+                                          odd ? pair[1][0] : got0, odd ? pair[1][1] : got1};
+                    const int n = c0 + 8 * (j + odd) + 4 * (t >> 1);
+                    if (b < batch && n < length) store_quad(y, post, base, n, length, out);
                 }
             }
         }
