@@ -1,5 +1,6 @@
 package io.flashbutterfly.api;
 
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_direct_kernel_grad;
 import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.bindings.fbnative.FlashButterflyNative;
 import io.flashbutterfly.ops.KernelRegularization;
+import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
@@ -22,8 +24,11 @@ import io.flashbutterfly.testing.GpuTest;
 import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -155,6 +160,29 @@ class DirectConvGpuTest {
             assertTrue(CudaLongConv.INSTANCE.backwardDuPath(within.geometry(), DType.FP32, 0) != CudaLongConv.BackwardDu.DIRECT);
             assertTrue(CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(within.geometry(), DType.BF16, 0)
                     != CudaLongConv.BackwardDu.DIRECT);
+        }
+    }
+
+    /** fb_direct_kernel_grad refuses, launching nothing, what it does not take. */
+    @Test
+    void kernelGradientRefusesWhatItDoesNotTake() {
+        NativeLibraries.requireFlashButterfly();
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(2, 3, 64), 1);
+            Tensor rows = Tensor.empty(arena, GPU, DType.FP32, Shape.of(3, 64));
+            int bf16 = DType.BF16.nativeCode(), fp32 = DType.FP32.nativeCode();
+            long longest = CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH;
+            MemorySegment x = u.data(), out = rows.data(), none = MemorySegment.NULL;
+            Map<String, Integer> calls = new LinkedHashMap<>();
+            calls.put("taps past the length", fb_direct_kernel_grad(x, x, out, 65, bf16, 2, 3, 64, none));
+            calls.put("no taps", fb_direct_kernel_grad(x, x, out, 0, bf16, 2, 3, 64, none));
+            calls.put("past the longest", fb_direct_kernel_grad(x, x, out, 1, bf16, 1, 1, longest + 1, none));
+            calls.put("fp32", fb_direct_kernel_grad(x, x, out, 64, fp32, 2, 3, 64, none));
+            calls.put("no u", fb_direct_kernel_grad(none, x, out, 64, bf16, 2, 3, 64, none));
+            calls.put("no rows", fb_direct_kernel_grad(x, x, none, 64, bf16, 2, 3, 64, none));
+            for (var call : calls.entrySet()) {
+                assertEquals("cudaErrorInvalidValue", Cuda.errorName(call.getValue()), call.getKey());
+            }
         }
     }
 
