@@ -152,7 +152,7 @@ class DirectConvGpuTest {
         assertEquals(FlashButterflyNative.fb_direct_kernel_grad_max_length(), CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH);
         try (Arena arena = Arena.ofConfined()) {
             int longest = (int) CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH;
-            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(2, longest + 1), 1);
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(2, longest), 1);
             KernelSpectrum past = LongConv.causal().spectrum(k, longest + 1);
             assertTrue(CudaLongConv.INSTANCE.backwardDuPath(past.geometry(), DType.BF16, 0) != CudaLongConv.BackwardDu.DIRECT);
             KernelSpectrum within = LongConv.causal().spectrum(k, longest);
