@@ -1,7 +1,10 @@
-// The direct (Toeplitz) forward, fb_direct_conv, against the on-chip FFT kernel (fb_onchip_conv) on
-// the benchmark's short bf16 shapes: its error against a float64 reference on random data, then
-// the median of 20 CUDA-event timings after 5 warm-ups of each on random inputs, and the memory floor (u, k, d and
-// y once at the device-to-device copy bandwidth measured here). Build and run on a GPU host:
+// The direct (Toeplitz) kernels against the on-chip FFT kernels on the benchmark's short bf16
+// shapes: the forward (fb_direct_conv against fb_onchip_conv), its error against a float64
+// reference on random data first, and the backward's du and dk (fb_direct_conv transposed with
+// fb_direct_kernel_grad, against fb_onchip_conv transposed with fb_onchip_kernel_grad); the median
+// of 20 CUDA-event timings after 5 warm-ups of each on random inputs, and the memory floors (u, k,
+// d and y once; the backward's u, dy and du once) at the device-to-device copy bandwidth measured
+// here. Build and run on a GPU host:
 //   nvcc -O2 -std=c++17 -I cuda/include -o /tmp/direct_conv bench/probe/direct_conv.cu \
 //     -L DIR_OF_LIBFLASHBUTTERFLY -lflashbutterfly && /tmp/direct_conv
 #include <cuda_bf16.h>
@@ -39,7 +42,7 @@ static double check(long long batch, long long channels, long long length, bool 
   CK(cudaMemcpy(dd, d.data(), channels * 4, cudaMemcpyHostToDevice));
   CK(cudaMemset(dy, 0xff, n * 2));  // poison: NaN
   CK(fb_direct_conv(du, (float *)dk, length, length, 1.0f, (float *)dd, gates ? dpre : nullptr, gates ? dpost : nullptr,
-                    dy, FB_BF16, batch, channels, length, 0));
+                    dy, FB_BF16, batch, channels, length, 0, 0));
   CK(cudaDeviceSynchronize());
   CK(cudaMemcpy(y.data(), dy, n * 2, cudaMemcpyDeviceToHost));
   double err = 0, ref = 0;
@@ -103,9 +106,10 @@ int main() {
   cudaFree(ca); cudaFree(cb);
   printf("copy bandwidth %.0f GB/s\n", bandwidth / 1e9);
 
-  long long shapes[][3] = {{64, 768, 256}, {64, 768, 512}, {32, 768, 1024}, {32, 768, 2048}, {16, 768, 2048},
-                           {16, 768, 1024}, {8, 768, 1024}, {128, 768, 256}};
-  printf("%-14s %9s %9s %9s %7s %7s\n", "B,H,L", "onchip", "direct", "floor", "x_flr", "speedup");
+  long long shapes[][3] = {{64, 768, 256}, {64, 768, 512}, {32, 768, 1024}, {16, 768, 1024}, {8, 768, 1024},
+                           {128, 768, 256}};
+  printf("%-14s %9s %9s %9s %7s %7s %10s %10s %9s %9s\n", "B,H,L", "onchip", "direct", "floor", "x_flr", "speedup",
+         "bw_onchip", "bw_direct", "dk_direct", "bw_floor");
   for (auto &s : shapes) {
     long long batch = s[0], channels = s[1], length = s[2], fft = 2 * length, bins = fft / 2 + 1;
     void *u = random_device(batch * channels * length, true, 1), *y;
@@ -117,13 +121,30 @@ int main() {
     });
     const float direct = median_ms([&] {
       return fb_direct_conv(u, (float *)k, length, length, 1.0f, (float *)d, nullptr, nullptr, y, FB_BF16, batch, channels,
-                            length, 0);
+                            length, 0, 0);
+    });
+    // the backward's du and dk: on chip (the transposed forward, dk's FFT-row sums) and direct
+    void *dy = random_device(batch * channels * length, true, 5), *rows;
+    CK(cudaMalloc(&rows, channels * fft * 4));
+    const float onchip_back = median_ms([&] {
+      CK(fb_onchip_kernel_grad(u, dy, (float *)rows, FB_BF16, batch, channels, length, fft, 0));
+      return fb_onchip_conv(dy, (float *)spectrum, (float *)d, nullptr, nullptr, y, FB_BF16, batch, channels, length, fft, 1, 0);
+    });
+    const float direct_back = median_ms([&] {
+      CK(fb_direct_kernel_grad(u, dy, (float *)rows, length, FB_BF16, batch, channels, length, 0));
+      return fb_direct_conv(dy, (float *)k, length, length, 1.0f, (float *)d, nullptr, nullptr, y, FB_BF16, batch, channels,
+                            length, 1, 0);
+    });
+    const float direct_dk = median_ms([&] {
+      return fb_direct_kernel_grad(u, dy, (float *)rows, length, FB_BF16, batch, channels, length, 0);
     });
     // floor: u and y in bf16, k as the bf16 kernel, d in fp32
     const double floor_ms = (2.0 * batch * channels * length * 2 + channels * length * 2 + channels * 4) / bandwidth * 1e3;
-    printf("%lld,%lld,%-6lld %9.4f %9.4f %9.4f %7.2f %7.2f\n", batch, channels, length, onchip, direct, floor_ms,
-           direct / floor_ms, onchip / direct);
-    cudaFree(u); cudaFree(y); cudaFree(spectrum); cudaFree(d); cudaFree(k);
+    // the backward's floor: u and dy read, du written, in bf16 (dk's and D's bytes are the forward's k and d)
+    const double back_floor_ms = 3.0 * batch * channels * length * 2 / bandwidth * 1e3;
+    printf("%lld,%lld,%-6lld %9.4f %9.4f %9.4f %7.2f %7.2f %10.4f %10.4f %9.4f %9.4f\n", batch, channels, length, onchip,
+           direct, floor_ms, direct / floor_ms, onchip / direct, onchip_back, direct_back, direct_dk, back_floor_ms);
+    cudaFree(u); cudaFree(y); cudaFree(spectrum); cudaFree(d); cudaFree(k); cudaFree(dy); cudaFree(rows);
   }
   return worst < 2e-2 ? 0 : 1;
 }

@@ -145,14 +145,30 @@ FB_API int64_t fb_direct_max_length(void);
  * Toeplitz matrix on tensor cores, in fp32 accumulation: tap j of channel h is scale * rows[h *
  * row_stride + j] for j < taps (rows fp32, taps <= row_stride), 0 past them, rounded to u's dtype
  * as the products' operand (fp16 holds magnitudes up to 65504); d fp32 or NULL; the
- * gates pre and post laid out like u, of its dtype, or NULL. Nothing is transformed: the work grows
- * as length^2 per row, so it pays where sequences are short. u and pre are read 16 bytes at a time
- * where length is a multiple of 8, y and post 4 bytes at a time where it is even: their addresses
- * must then be 16- (4-) byte aligned, as cudaMalloc's are.
+ * gates pre and post laid out like u, of its dtype, or NULL. transpose != 0: the adjoint, conv^T
+ * (y[n] = sum over j >= n of v[j] k[j - n], + d * v): the backward's du for dy in u's place.
+ * Nothing is transformed: the work grows as length^2 per row, so it pays where sequences are
+ * short. u and pre are read 16 bytes at a time where length is a multiple of 8, y and post 8 bytes
+ * at a time where it is a multiple of 4: their addresses must then be 16- (8-) byte aligned, as
+ * cudaMalloc's are.
  */
 FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale,
                                   const float *d, const void *pre, const void *post, void *y, fb_dtype dtype,
-                                  int64_t batch, int64_t channels, int64_t length, cudaStream_t stream);
+                                  int64_t batch, int64_t channels, int64_t length, int transpose,
+                                  cudaStream_t stream);
+
+/* The longest sequence fb_direct_kernel_grad takes: 1024. */
+FB_API int64_t fb_direct_kernel_grad_max_length(void);
+
+/*
+ * The causal convolution's kernel gradient, as products on tensor cores in fp32 accumulation:
+ * rows (channels, taps) fp32, rows[h][m] = sum over b and t of dy[b][h][t] * u[b][h][t - m] for
+ * m < taps <= length, u and dy of (batch, channels, length) fp16 or bf16 (length up to
+ * fb_direct_kernel_grad_max_length()). u and dy are read once, 16 bytes at a time where length is
+ * a multiple of 8 (then 16-byte aligned). fb_fft_rows_to_kernel casts the rows to the kernel's dtype.
+ */
+FB_API cudaError_t fb_direct_kernel_grad(const void *u, const void *dy, float *rows, int64_t taps, fb_dtype dtype,
+                                         int64_t batch, int64_t channels, int64_t length, cudaStream_t stream);
 
 /*
  * *max_fft_size (host memory) = the largest FFT size fb_onchip_kernel_grad takes on device: a

@@ -11,6 +11,7 @@
 
 #include "elements.cuh"
 #include "flashbutterfly.h"
+#include "direct_tiles.cuh"
 #include "gates.cuh"
 #include "launch.cuh"
 #include "mma.cuh"
@@ -18,6 +19,7 @@
 namespace {
 
 using fb::to_float;
+template <typename T> using Group = fb::Group8<T>;
 
 // A warp's output tile: 8 column groups of 8 positions (the n of mma.m16n8k16) by its block's rows.
 constexpr int kGroups = 8;
@@ -34,78 +36,54 @@ static_assert(kMaxLength / kPadding <= 2 * kMaxWarps, "a warp takes at most two 
 // A block's batch rows: the m of mma.m16n8k16 (32 rows, two tiles, were slower in every shape timed).
 constexpr int kRows = 16;
 
-// The A fragments of v's 16 rows from column k0 (ldmatrix: lanes 0-15 give rows 0-15 at
-// k0, lanes 16-31 the same rows at k0 + 8).
-__device__ __forceinline__ void load_a(uint32_t (&a)[4], uint32_t address) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                 : "=r"(a[0]), "=r"(a[1]), "=r"(a[2]), "=r"(a[3])
-                 : "r"(address));
-}
-
-template <typename T> using Group = fb::Elements<T, 8>;
-
-// Copies 16 bytes from global to shared memory without holding them in registers (zeros where
-// !valid; src is then not read). Completes at cp.async.wait_all.
-__device__ __forceinline__ void copy_16_async(void *dst, const void *src, bool valid) {
-    const uint32_t address = static_cast<uint32_t>(__cvta_generic_to_shared(dst));
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(address), "l"(src), "r"(valid ? 16 : 0)
-                 : "memory");
-}
-
-// The 8 elements from offset at, at sample n of a row (n < length), one at a time and none past
-// the row: for lengths that are not a multiple of 8, whose rows are not 16-byte aligned.
-template <typename T>
-__device__ __forceinline__ Group<T> load_group(const T *x, int64_t at, int n, int length) {
-    Group<T> group{};
-#pragma unroll
-    for (int e = 0; e < 8; e++) {
-        if (n + e < length) group.v[e] = x[at + e];
-    }
-    return group;
-}
-
 template <typename T> using Pair = fb::Elements<T, 2>;
+template <typename T> using Quad = fb::Elements<T, 4>;
 
-// y at n and n + 1 (n even, n < length) of the row at base, times the gate post where there is
-// one: one 4-byte access where length is even.
+// y at n.. n + 3 (n a multiple of 4, n < length) of the row at base, times the gate post where there
+// is one: one 8-byte access where length is a multiple of 4, else element by element within the row.
 template <typename T>
-__device__ __forceinline__ void store_pair(T *y, const T *post, int64_t base, int n, int length, float first,
-                                           float second) {
-    if (length % 2 == 0) {
-        const fb::GateGroup<T, 2> gate(post, base + n);
-        Pair<T> out;
-        out.v[0] = fb::from_float<T>(first * gate[0]);
-        out.v[1] = fb::from_float<T>(second * gate[1]);
-        *reinterpret_cast<Pair<T> *>(y + base + n) = out;
+__device__ __forceinline__ void store_quad(T *y, const T *post, int64_t base, int n, int length,
+                                           const float (&out)[4]) {
+    if (length % 4 == 0) {
+        const fb::GateGroup<T, 4> gate(post, base + n);
+        Quad<T> quad;
+#pragma unroll
+        for (int e = 0; e < 4; e++) quad.v[e] = fb::from_float<T>(out[e] * gate[e]);
+        *reinterpret_cast<Quad<T> *>(y + base + n) = quad;
         return;
     }
-    y[base + n] = fb::from_float<T>(first * fb::gate_factor(post, base + n));
-    if (n + 1 < length) y[base + n + 1] = fb::from_float<T>(second * fb::gate_factor(post, base + n + 1));
+#pragma unroll
+    for (int e = 0; e < 4; e++) {
+        if (n + e < length) y[base + n + e] = fb::from_float<T>(out[e] * fb::gate_factor(post, base + n + e));
+    }
 }
 
 // Shared memory: v as rows of `stride` elements (the padded length + 8, so ldmatrix's 8 rows fall
-// in 8 different bank groups), then the reversed kernel twice as pairs of elements: copy c's word
-// w holds r[2w + c], r[2w + c + 1] with r[i] = k[padded - 1 - i] (0 outside k). A B fragment
-// (rows k0 + 2t.., column n0 + g: k[n0 - k0 + g - 2t - e]) is then one aligned word per register,
-// from the copy of the lane's parity.
+// in 8 different bank groups), then the kernel twice as pairs of elements: copy c's word w holds
+// q[2w + c], q[2w + c + 1], 0 outside k, with q[i] = k[origin - i] for the convolution (the
+// reversed kernel, origin = padded - 1) and q[i] = k[i - origin] for its transpose (origin =
+// kTileColumns). A B fragment (rows k0 + 2t + e, column n0 + g: k[n0 + g - k0 - 2t - e], or
+// k[k0 + 2t + e - n0 - g] transposed) is then one aligned word per register, from the copy of the
+// lane's parity.
 struct Layout {
     int stride, kernel_words, kernel_offset, bytes;
-    __host__ __device__ Layout(int rows, int padded, int element_bytes) {
+    __host__ __device__ Layout(int rows, int padded, int element_bytes, bool transposed) {
         stride = padded + 8;
-        kernel_words = padded / 2 + 16;  // + 16 words: the second copy 16 banks from the first
+        // the words a fragment reaches, + 16: the second copy 16 banks from the first
+        kernel_words = padded / 2 + (transposed ? 48 : 16);
         kernel_offset = (rows * stride * element_bytes + 15) / 16 * 16;
         bytes = kernel_offset + 2 * kernel_words * 4;
     }
 };
 
-template <typename T>
+template <typename T, bool kTransposed>
 __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
     direct_conv_kernel(const T *__restrict__ u, const float *__restrict__ rows, int64_t row_stride, int taps,
                        float scale, const float *__restrict__ d, const T *__restrict__ pre,
                        const T *__restrict__ post, T *__restrict__ y, int batch, int channels, int length,
                        int padded) {
     extern __shared__ __align__(16) unsigned char smem[];
-    const Layout layout(kRows, padded, sizeof(T));
+    const Layout layout(kRows, padded, sizeof(T), kTransposed);
     T *v = reinterpret_cast<T *>(smem);
     uint32_t *kernel_words = reinterpret_cast<uint32_t *>(smem + layout.kernel_offset);
     const int channel = blockIdx.x % channels, first_row = blockIdx.x / channels * kRows;
@@ -153,22 +131,25 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
             if (pass == load_passes) break;
             if (place.row >= kRows) continue;
             const int64_t at = offset(place);
-            copy_16_async(slot(place), u + (at < 0 ? 0 : at), at >= 0);
+            fb::copy_16_async(slot(place), u + (at < 0 ? 0 : at), at >= 0);
         }
-        asm volatile("cp.async.commit_group;\n");
+        fb::commit_async_copies();
     } else {
         Place place = first_place;
         for (int pass = 0; pass < load_passes; pass++, place = next(place)) {
             if (place.row >= kRows) continue;
             const int64_t at = offset(place);
-            Group<T> group = at < 0 ? Group<T>{} : load_group(u, at, place.n, length);
-            if (pre != nullptr) group = gated(group, at < 0 ? Group<T>{} : load_group(pre, at, place.n, length));
+            Group<T> group = at < 0 ? Group<T>{} : fb::load_group(u, at, place.n, length);
+            if (pre != nullptr) group = gated(group, at < 0 ? Group<T>{} : fb::load_group(pre, at, place.n, length));
             *slot(place) = group;
         }
     }
     const float *kernel = rows + channel * row_stride;
-    const int last = padded - 1;
-    auto reversed = [&](int i) { return last - i >= 0 && last - i < taps ? scale * kernel[last - i] : 0.0f; };
+    const int origin = kTransposed ? kTileColumns : padded - 1;
+    auto tap = [&](int i) {
+        const int j = kTransposed ? i - origin : origin - i;
+        return j >= 0 && j < taps ? scale * kernel[j] : 0.0f;
+    };
     // 2 * kernel_words = padded + 32 words, their taps loaded five passes at a time before they are
     // stored (one batch where a warp takes one pair of tiles, two where it takes two)
     constexpr int kWordPasses = 5;
@@ -178,8 +159,8 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
         for (int pass = 0; pass < kWordPasses; pass++) {
             const int w = w0 + thread + pass * threads;
             const int copy = w >= layout.kernel_words, i = 2 * (w - copy * layout.kernel_words) + copy;
-            pairs[pass][0] = reversed(i);
-            pairs[pass][1] = reversed(i + 1);
+            pairs[pass][0] = tap(i);
+            pairs[pass][1] = tap(i + 1);
         }
 #pragma unroll
         for (int pass = 0; pass < kWordPasses; pass++) {
@@ -189,7 +170,7 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
     }
     if (aligned) {
         // each thread gates the groups it copied itself: waiting for its own copies is enough
-        asm volatile("cp.async.wait_all;\n" ::: "memory");
+        fb::wait_async_copies();
         if (pre != nullptr) {
             // the gate's loads issued four passes at a time, after the kernel's words
             constexpr int kRound = 4;
@@ -214,9 +195,9 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
     __syncthreads();
 
     const int lane = thread % 32, warp = thread / 32, g = lane / 4, t = lane % 4;
-    const int copy = (last - g) & 1;
-    // The lane's B word for column group n0 and rows k0: at (last - g + 2t - copy) / 2 - (n0 - k0) / 2.
-    const uint32_t *b_words = kernel_words + copy * layout.kernel_words + ((last - g + 2 * t - copy) >> 1);
+    const int copy = (origin - g) & 1;
+    // The lane's B word for column group n0 and rows k0: at (origin - g + 2t - copy) / 2 - (n0 - k0) / 2.
+    const uint32_t *b_words = kernel_words + copy * layout.kernel_words + ((origin - g + 2 * t - copy) >> 1);
     const uint32_t v_address = static_cast<uint32_t>(__cvta_generic_to_shared(v)) +
                                ((lane & 15) * layout.stride + (lane >> 4) * 8) * sizeof(T);
     const float skip = d != nullptr ? d[channel] : 0.0f;
@@ -226,35 +207,56 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
         for (int side = 0; side < 2; side++) {
             const int tile = side == 0 ? tile_pair : tiles - 1 - tile_pair, c0 = tile * kTileColumns;
             float acc[kGroups][4] = {};
-            auto step = [&](int k0, int first_group) {
+            // rows k0..k0 + 15 times column groups first..last
+            auto step = [&](int k0, int first, int last) {
                 uint32_t a[4];
-                load_a(a, v_address + k0 * sizeof(T));
+                fb::load_matrices<false>(a, v_address + k0 * sizeof(T));
                 // (k0 - c0) is even: the shift divides exactly, so group j's words are at constant offsets
                 const uint32_t *b_step = b_words + ((k0 - c0) >> 1);
 #pragma unroll
                 for (int j = 0; j < kGroups; j++) {
-                    if (j < first_group) continue;
+                    if (j < first || j > last) continue;
                     const uint32_t *b = b_step - 4 * j;
                     fb::mma_16x8x16<T>(acc[j], a, b[0], b[4]);
                 }
             };
-            for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0);
-            // the diagonal tile: rows k0.. meet column group j only where 8j >= k0 - c0
+            // The diagonal tile's rows k0 = c0 + 16s.. meet column group j only where j >= 2s (the
+            // convolution's column n takes rows up to n) or j <= 2s + 1 (the transpose's, from n on).
+            if constexpr (kTransposed) {
 #pragma unroll
-            for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s);
+                for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 0, 2 * s + 1);
+                for (int k0 = c0 + kTileColumns; k0 < padded; k0 += 16) step(k0, 0, kGroups - 1);
+            } else {
+                for (int k0 = 0; k0 < c0; k0 += 16) step(k0, 0, kGroups - 1);
+#pragma unroll
+                for (int s = 0; s < kTileColumns / 16; s++) step(c0 + 16 * s, 2 * s, kGroups - 1);
+            }
 
+            // Each lane holds two columns of a row in every group; lanes t and t ^ 1 trade halves so
+            // that the even one holds four columns of group j and the odd one four of group j + 1:
+            // a row's 16 columns of two groups become one 32-byte sector written by one store.
+            const bool odd = t & 1;
 #pragma unroll
             for (int h = 0; h < 2; h++) {
                 const int row = g + 8 * h, b = first_row + row;
-                if (b >= batch) continue;
                 const int64_t base = (static_cast<int64_t>(b) * channels + channel) * length;
 #pragma unroll
-                for (int j = 0; j < kGroups; j++) {
-                    const int n = c0 + 8 * j + 2 * t;
-                    if (n >= length) continue;
-                    const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
-                    store_pair(y, post, base, n, length, acc[j][2 * h] + skip * to_float(in.v[0]),
-                               acc[j][2 * h + 1] + skip * to_float(in.v[1]));
+                for (int j = 0; j < kGroups; j += 2) {
+                    float pair[2][2];
+#pragma unroll
+                    for (int s = 0; s < 2; s++) {
+                        const int n = c0 + 8 * (j + s) + 2 * t;
+                        const Pair<T> in = *reinterpret_cast<const Pair<T> *>(v + row * layout.stride + n);
+                        pair[s][0] = acc[j + s][2 * h] + skip * to_float(in.v[0]);
+                        pair[s][1] = acc[j + s][2 * h + 1] + skip * to_float(in.v[1]);
+                    }
+                    const float sent0 = odd ? pair[0][0] : pair[1][0], sent1 = odd ? pair[0][1] : pair[1][1];
+                    const float got0 = __shfl_xor_sync(0xffffffffu, sent0, 1);
+                    const float got1 = __shfl_xor_sync(0xffffffffu, sent1, 1);
+                    const float out[4] = {odd ? got0 : pair[0][0], odd ? got1 : pair[0][1],
+                                          odd ? pair[1][0] : got0, odd ? pair[1][1] : got1};
+                    const int n = c0 + 8 * (j + odd) + 4 * (t >> 1);
+                    if (b < batch && n < length) store_quad(y, post, base, n, length, out);
                 }
             }
         }
@@ -264,17 +266,17 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
 template <typename T>
 cudaError_t launch(const T *u, const float *rows, int64_t row_stride, int taps, float scale, const float *d,
                    const T *pre, const T *post, T *y, int64_t batch, int64_t channels, int64_t length,
-                   cudaStream_t stream) {
+                   bool transposed, cudaStream_t stream) {
     const int padded = static_cast<int>((length + kPadding - 1) / kPadding * kPadding);
-    const Layout layout(kRows, padded, sizeof(T));
+    const Layout layout(kRows, padded, sizeof(T), transposed);
     const int64_t blocks = (batch + kRows - 1) / kRows * channels;
     // a warp per pair of tiles, or past kMaxWarps pairs as many warps as keeps each to two pairs
     const int tile_pairs = padded / kPadding, rounds = (tile_pairs + kMaxWarps - 1) / kMaxWarps;
     const int threads = (tile_pairs + rounds - 1) / rounds * 32;
     // all of L1 as shared memory: three blocks at L = 2K take 3 x 73 KiB (u's copies bypass L1)
-    return fb::launch_reserved(direct_conv_kernel<T>, blocks, threads, layout.bytes, true, stream, u,
-                               rows, row_stride, taps, scale, d, pre, post, y, static_cast<int>(batch),
-                               static_cast<int>(channels), static_cast<int>(length), padded);
+    return fb::launch_reserved(transposed ? direct_conv_kernel<T, true> : direct_conv_kernel<T, false>, blocks,
+                               threads, layout.bytes, true, stream, u, rows, row_stride, taps, scale, d, pre, post, y,
+                               static_cast<int>(batch), static_cast<int>(channels), static_cast<int>(length), padded);
 }
 
 }  // namespace
@@ -284,7 +286,7 @@ extern "C" FB_API int64_t fb_direct_max_length(void) { return kMaxLength; }
 extern "C" FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps,
                                              float scale, const float *d, const void *pre, const void *post, void *y,
                                              fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
-                                             cudaStream_t stream) {
+                                             int transpose, cudaStream_t stream) {
     if (batch < 1 || channels < 1 || length < 1 || length > kMaxLength || channels > 0x7fffffffLL / batch ||
         taps < 0 || taps > row_stride || u == nullptr || (rows == nullptr && taps > 0) || y == nullptr) {
         return cudaErrorInvalidValue;
@@ -292,9 +294,9 @@ extern "C" FB_API cudaError_t fb_direct_conv(const void *u, const float *rows, i
     const int kept = static_cast<int>(taps < length ? taps : length);
     auto run = [&](auto t) {
         using T = decltype(t);
-        return launch<T>(static_cast<const T *>(u), rows, row_stride, kept, scale, d,
-                                    static_cast<const T *>(pre), static_cast<const T *>(post), static_cast<T *>(y),
-                                    batch, channels, length, stream);
+        return launch<T>(static_cast<const T *>(u), rows, row_stride, kept, scale, d, static_cast<const T *>(pre),
+                         static_cast<const T *>(post), static_cast<T *>(y), batch, channels, length, transpose != 0,
+                         stream);
     };
     if (dtype == FB_BF16) return run(__nv_bfloat16{});
     if (dtype == FB_FP16) return run(__half{});

@@ -68,8 +68,9 @@ public interface ConvBackend {
 
     /**
      * Gradients of sum(dy * y) for the ungated forward: du (like u), dk (like the kernel), dd (like
-     * d; null when d is null). {@link GatedBackward} builds the gated forward's on it.
+     * d; null when d is null), with the taps kept beside the spectrum ({@link #emptyTaps}; null:
+     * none). {@link GatedBackward} builds the gated forward's on it.
      */
-    void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry geometry, Tensor d,
+    void backward(Tensor dy, Tensor u, Tensor spectrum, Tensor taps, ConvGeometry geometry, Tensor d,
                   Tensor du, Tensor dk, Tensor dd, Stream stream);
 }

@@ -21,13 +21,14 @@ public final class GatedBackward {
     /**
      * Writes du, dk, dd (given exactly when d is), dpre (exactly when pre is) and dpost (exactly
      * when post is) for output gradient dy; without gates, the backend's backward alone. taps:
-     * those kept beside the spectrum ({@link ConvBackend#emptyTaps}), or null.
+     * those kept beside the spectrum ({@link ConvBackend#emptyTaps}; the direct forward's and
+     * backward's), or null.
      */
     public static void run(ConvBackend backend, Tensor dy, Tensor u, Tensor spectrum, Tensor taps, ConvGeometry geometry,
                            Tensor d, Tensor pre, Tensor post, Tensor du, Tensor dk, Tensor dd, Tensor dpre, Tensor dpost,
                            Stream stream) {
         if (pre == null && post == null) {
-            backend.backward(dy, u, spectrum, geometry, d, du, dk, dd, stream);
+            backend.backward(dy, u, spectrum, taps, geometry, d, du, dk, dd, stream);
             return;
         }
         Tensor v = u;
@@ -41,7 +42,7 @@ public final class GatedBackward {
             dc = dpost;
         }
         // du holds dv; dD from the inputs (v and dc are rounded to u's dtype, and dD's sum cancels)
-        backend.backward(dc, v, spectrum, geometry, d, du, dk, null, stream);
+        backend.backward(dc, v, spectrum, taps, geometry, d, du, dk, null, stream);
         if (dd != null) backend.skipGradient(dy, u, pre, post, dd, stream);
         if (post != null) {
             backend.forward(v, spectrum, taps, geometry, d, null, null, dpost, stream); // c, over dc (used up)

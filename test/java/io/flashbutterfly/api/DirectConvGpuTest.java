@@ -1,5 +1,6 @@
 package io.flashbutterfly.api;
 
+import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_direct_kernel_grad;
 import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.flashbutterfly.backend.cuda.CudaLongConv;
 import io.flashbutterfly.bindings.fbnative.FlashButterflyNative;
 import io.flashbutterfly.ops.KernelRegularization;
+import io.flashbutterfly.runtime.Cuda;
 import io.flashbutterfly.runtime.NativeLibraries;
 import io.flashbutterfly.runtime.Stream;
 import io.flashbutterfly.tensor.DType;
@@ -22,8 +24,11 @@ import io.flashbutterfly.testing.GpuTest;
 import io.flashbutterfly.testing.Poisoned;
 import io.flashbutterfly.testing.Seeds;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,7 +41,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every run: fp16 and bf16, lengths from 1 to its longest (odd ones, ones past a 128-sample tile,
  * lengths that are no multiple of 8, and past 1024 ones whose pairs of tiles leave some warps one
  * pair and others two), batches that leave a 16-row tile part empty,
- * kernels shorter than L, kernels of fp32 and of u's dtype, with and without D, with each gate.
+ * kernels shorter than L, kernels of fp32 and of u's dtype, with and without D, with each gate;
+ * and the direct backward (du by the transposed direct forward, dk by fb_direct_kernel_grad) up to
+ * its longest sequence.
  */
 @GpuTest
 class DirectConvGpuTest {
@@ -89,6 +96,93 @@ class DirectConvGpuTest {
             Tensor want = LongConv.causal().forward(copy(arena, u), copy(arena, k), copy(arena, d),
                     new Gates(copy(arena, pre), copy(arena, post)));
             assertClose(y.toDoubleArray(), want.toDoubleArray(), Accuracy.compositionTolerance(dtype), what);
+        }
+    }
+
+    /** The cases of the direct forward that the direct backward takes (L up to its longest), ungated. */
+    static List<Arguments> backwardCases() {
+        List<Arguments> cases = new ArrayList<>();
+        for (Arguments forward : cases()) {
+            Object[] a = forward.get();
+            if ((int) a[4] <= CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH) {
+                cases.add(Arguments.of(a[0], a[1], a[2], a[3], a[4], a[5], a[6]));
+            }
+        }
+        return cases;
+    }
+
+    /**
+     * The direct backward's du, dk and dD against the float64 reference, outputs poisoned; the
+     * default takes that path for these shapes too.
+     */
+    @ParameterizedTest(name = "{0} k={1} B={2} H={3} L={4} Lk={5} D={6}")
+    @MethodSource("backwardCases")
+    void directBackwardMatchesTheFloat64Reference(DType dtype, DType kernelDtype, int batch, int channels, int length,
+                                                  int taps, DType skipDtype) {
+        String what = dtype + " k=" + kernelDtype + " B=" + batch + " H=" + channels + " L=" + length + " Lk=" + taps
+                + " D=" + skipDtype;
+        try (Arena arena = Arena.ofConfined()) {
+            Shape shape = Shape.of(batch, channels, length);
+            Tensor u = Tensor.randn(arena, GPU, dtype, shape, Seeds.fresh("u " + what));
+            Tensor dy = Tensor.randn(arena, GPU, dtype, shape, Seeds.fresh("dy " + what));
+            Tensor k = Tensor.randn(arena, GPU, kernelDtype, Shape.of(channels, taps), Seeds.fresh("k " + what));
+            Tensor d = skipDtype == null ? null
+                    : Tensor.randn(arena, GPU, skipDtype, Shape.of(channels), Seeds.fresh("d " + what));
+            KernelSpectrum spectrum = LongConv.causal().spectrum(k, length);
+            assertEquals(CudaLongConv.BackwardDu.DIRECT,
+                    CudaLongConv.INSTANCE.backwardDuPath(spectrum.geometry(), dtype, 0), what);
+            Tensor du = Poisoned.tensor(arena, GPU, dtype, shape);
+            Tensor dk = Poisoned.tensor(arena, GPU, kernelDtype, k.shape());
+            Tensor dd = d == null ? null : Poisoned.tensor(arena, GPU, d.dtype(), d.shape());
+            CudaLongConv.DIRECT.backward(dy, u, spectrum.data(), spectrum.taps(), spectrum.geometry(), d, du, dk, dd,
+                    Stream.DEFAULT);
+            Gradients want = LongConv.causal().backward(copy(arena, dy), copy(arena, u), copy(arena, k), copy(arena, d));
+            assertClose(du.toDoubleArray(), want.du().toDoubleArray(), Accuracy.tolerance(dtype), "du " + what);
+            assertClose(dk.toDoubleArray(), want.dk().toDoubleArray(), Accuracy.tolerance(kernelDtype), "dk " + what);
+            if (d != null) {
+                assertClose(dd.toDoubleArray(), want.dd().toDoubleArray(), Accuracy.tolerance(d.dtype()), "dD " + what);
+            }
+        }
+    }
+
+    /** Past the direct backward's longest sequence, and for fp32, the backward goes through transforms. */
+    @Test
+    void directBackwardStopsAtItsLongestSequence() {
+        NativeLibraries.requireFlashButterfly();
+        assertEquals(FlashButterflyNative.fb_direct_kernel_grad_max_length(), CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH);
+        try (Arena arena = Arena.ofConfined()) {
+            int longest = (int) CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH;
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(2, longest), 1);
+            KernelSpectrum past = LongConv.causal().spectrum(k, longest + 1);
+            assertTrue(CudaLongConv.INSTANCE.backwardDuPath(past.geometry(), DType.BF16, 0) != CudaLongConv.BackwardDu.DIRECT);
+            KernelSpectrum within = LongConv.causal().spectrum(k, longest);
+            assertEquals(CudaLongConv.BackwardDu.DIRECT, CudaLongConv.INSTANCE.backwardDuPath(within.geometry(), DType.BF16, 0));
+            assertTrue(CudaLongConv.INSTANCE.backwardDuPath(within.geometry(), DType.FP32, 0) != CudaLongConv.BackwardDu.DIRECT);
+            assertTrue(CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(within.geometry(), DType.BF16, 0)
+                    != CudaLongConv.BackwardDu.DIRECT);
+        }
+    }
+
+    /** fb_direct_kernel_grad refuses, launching nothing, what it does not take. */
+    @Test
+    void kernelGradientRefusesWhatItDoesNotTake() {
+        NativeLibraries.requireFlashButterfly();
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor u = Tensor.randn(arena, GPU, DType.BF16, Shape.of(2, 3, 64), 1);
+            Tensor rows = Tensor.empty(arena, GPU, DType.FP32, Shape.of(3, 64));
+            int bf16 = DType.BF16.nativeCode(), fp32 = DType.FP32.nativeCode();
+            long longest = CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH;
+            MemorySegment x = u.data(), out = rows.data(), none = MemorySegment.NULL;
+            Map<String, Integer> calls = new LinkedHashMap<>();
+            calls.put("taps past the length", fb_direct_kernel_grad(x, x, out, 65, bf16, 2, 3, 64, none));
+            calls.put("no taps", fb_direct_kernel_grad(x, x, out, 0, bf16, 2, 3, 64, none));
+            calls.put("past the longest", fb_direct_kernel_grad(x, x, out, 1, bf16, 1, 1, longest + 1, none));
+            calls.put("fp32", fb_direct_kernel_grad(x, x, out, 64, fp32, 2, 3, 64, none));
+            calls.put("no u", fb_direct_kernel_grad(none, x, out, 64, bf16, 2, 3, 64, none));
+            calls.put("no rows", fb_direct_kernel_grad(x, x, none, 64, bf16, 2, 3, 64, none));
+            for (var call : calls.entrySet()) {
+                assertEquals("cudaErrorInvalidValue", Cuda.errorName(call.getValue()), call.getKey());
+            }
         }
     }
 

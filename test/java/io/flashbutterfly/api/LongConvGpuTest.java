@@ -299,7 +299,8 @@ class LongConvGpuTest {
                 Tensor du = Poisoned.tensor(arena, GPU, dtype, in.u.shape());
                 Tensor dk = Poisoned.tensor(arena, GPU, DType.FP32, in.k.shape());
                 Tensor dd = Poisoned.tensor(arena, GPU, DType.FP32, in.d.shape());
-                path.getValue().backward(dy, in.u, spectrum.data(), geometry, in.d, du, dk, dd, Stream.DEFAULT);
+                path.getValue().backward(dy, in.u, spectrum.data(), spectrum.taps(), geometry, in.d, du, dk, dd,
+                        Stream.DEFAULT);
                 String what = path.getKey() + " " + in.describe();
                 assertClose(du.toDoubleArray(), want.du().toDoubleArray(), Accuracy.tolerance(dtype), "du " + what);
                 assertClose(dk.toDoubleArray(), want.dk().toDoubleArray(), Accuracy.tolerance(dtype), "dk " + what);

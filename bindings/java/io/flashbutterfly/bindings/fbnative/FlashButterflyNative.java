@@ -915,6 +915,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
             FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
             FlashButterflyNative.C_POINTER
         );
 
@@ -926,7 +927,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int transpose, cudaStream_t stream)
      * }
      */
     public static FunctionDescriptor fb_direct_conv$descriptor() {
@@ -936,7 +937,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int transpose, cudaStream_t stream)
      * }
      */
     public static MethodHandle fb_direct_conv$handle() {
@@ -946,7 +947,7 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
     /**
      * Address for:
      * {@snippet lang=c :
-     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int transpose, cudaStream_t stream)
      * }
      */
     public static MemorySegment fb_direct_conv$address() {
@@ -955,16 +956,142 @@ public class FlashButterflyNative extends FlashButterflyNative$shared {
 
     /**
      * {@snippet lang=c :
-     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * cudaError_t fb_direct_conv(const void *u, const float *rows, int64_t row_stride, int64_t taps, float scale, const float *d, const void *pre, const void *post, void *y, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, int transpose, cudaStream_t stream)
      * }
      */
-    public static int fb_direct_conv(MemorySegment u, MemorySegment rows, long row_stride, long taps, float scale, MemorySegment d, MemorySegment pre, MemorySegment post, MemorySegment y, int dtype, long batch, long channels, long length, MemorySegment stream) {
+    public static int fb_direct_conv(MemorySegment u, MemorySegment rows, long row_stride, long taps, float scale, MemorySegment d, MemorySegment pre, MemorySegment post, MemorySegment y, int dtype, long batch, long channels, long length, int transpose, MemorySegment stream) {
         var mh$ = fb_direct_conv.HANDLE;
         try {
             if (TRACE_DOWNCALLS) {
-                traceDowncall("fb_direct_conv", u, rows, row_stride, taps, scale, d, pre, post, y, dtype, batch, channels, length, stream);
+                traceDowncall("fb_direct_conv", u, rows, row_stride, taps, scale, d, pre, post, y, dtype, batch, channels, length, transpose, stream);
             }
-            return (int)mh$.invokeExact(u, rows, row_stride, taps, scale, d, pre, post, y, dtype, batch, channels, length, stream);
+            return (int)mh$.invokeExact(u, rows, row_stride, taps, scale, d, pre, post, y, dtype, batch, channels, length, transpose, stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_direct_kernel_grad_max_length {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_LONG    );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_direct_kernel_grad_max_length").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_direct_kernel_grad_max_length"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int64_t fb_direct_kernel_grad_max_length(void)
+     * }
+     */
+    public static FunctionDescriptor fb_direct_kernel_grad_max_length$descriptor() {
+        return fb_direct_kernel_grad_max_length.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int64_t fb_direct_kernel_grad_max_length(void)
+     * }
+     */
+    public static MethodHandle fb_direct_kernel_grad_max_length$handle() {
+        return fb_direct_kernel_grad_max_length.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int64_t fb_direct_kernel_grad_max_length(void)
+     * }
+     */
+    public static MemorySegment fb_direct_kernel_grad_max_length$address() {
+        return fb_direct_kernel_grad_max_length.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int64_t fb_direct_kernel_grad_max_length(void)
+     * }
+     */
+    public static long fb_direct_kernel_grad_max_length() {
+        var mh$ = fb_direct_kernel_grad_max_length.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_direct_kernel_grad_max_length");
+            }
+            return (long)mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class fb_direct_kernel_grad {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_POINTER,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_INT,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_LONG,
+            FlashButterflyNative.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.find("fb_direct_kernel_grad").orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + "fb_direct_kernel_grad"));
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_kernel_grad(const void *u, const void *dy, float *rows, int64_t taps, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static FunctionDescriptor fb_direct_kernel_grad$descriptor() {
+        return fb_direct_kernel_grad.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_kernel_grad(const void *u, const void *dy, float *rows, int64_t taps, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MethodHandle fb_direct_kernel_grad$handle() {
+        return fb_direct_kernel_grad.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_kernel_grad(const void *u, const void *dy, float *rows, int64_t taps, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static MemorySegment fb_direct_kernel_grad$address() {
+        return fb_direct_kernel_grad.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudaError_t fb_direct_kernel_grad(const void *u, const void *dy, float *rows, int64_t taps, fb_dtype dtype, int64_t batch, int64_t channels, int64_t length, cudaStream_t stream)
+     * }
+     */
+    public static int fb_direct_kernel_grad(MemorySegment u, MemorySegment dy, MemorySegment rows, long taps, int dtype, long batch, long channels, long length, MemorySegment stream) {
+        var mh$ = fb_direct_kernel_grad.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fb_direct_kernel_grad", u, dy, rows, taps, dtype, batch, channels, length, stream);
+            }
+            return (int)mh$.invokeExact(u, dy, rows, taps, dtype, batch, channels, length, stream);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -123,7 +123,7 @@ public final class CpuLongConv implements ConvBackend {
     }
 
     @Override
-    public void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g, Tensor d,
+    public void backward(Tensor dy, Tensor u, Tensor spectrum, Tensor keptTaps, ConvGeometry g, Tensor d,
                          Tensor du, Tensor dk, Tensor dd, Stream stream) {
         Rows rows = new Rows(u, g);
         double[] dyv = dy.toDoubleArray();

@@ -61,7 +61,9 @@ import org.apache.logging.log4j.Logger;
  * Gates (pre, post): the direct, on-chip and Monarch forwards apply them as they load u and store y; the
  * cuFFT forwards transform pre * u from scratch of u's size ({@link GatedInput}) and gate y in
  * place after, one elementwise pass each.
- * The backward takes dk through cuFFT (a sum over the batch of spectrum products) and du = the
+ * The backward, for short causal fp16/bf16 sequences, runs the direct kernels: du as the direct
+ * forward transposed, dk as tensor-core products of dy and u ({@link #directBackwardFits}). Else it
+ * takes dk on chip or through cuFFT (a sum over the batch of spectrum products) and du = the
  * transposed convolution of dy + D*dy on the FlashButterfly path (the spectrum's conjugate:
  * {@link #backwardDuPath}), else through cuFFT with dk's transforms.
  */
@@ -75,6 +77,9 @@ public final class CudaLongConv implements ConvBackend {
 
     /** The longest sequence the direct forward takes (fb_direct_max_length). */
     public static final long DIRECT_MAX_LENGTH = 2048;
+
+    /** The longest sequence the direct backward's kernel gradient takes (fb_direct_kernel_grad_max_length). */
+    public static final long DIRECT_KERNEL_GRAD_MAX_LENGTH = 1024;
 
     /** The default: the fastest forward per shape (plans live in {@link CufftPlanCache}). */
     public static final CudaLongConv INSTANCE = new CudaLongConv(Forward.FASTEST);
@@ -199,7 +204,7 @@ public final class CudaLongConv implements ConvBackend {
         try (CallOperand skip = SkipTerm.of(device, d, stream)) {
             Runnable onChip = () -> onChipForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
             Runnable monarch = () -> monarchForward(device, u, pre, post, spectrum, g, skip, y, false, stream);
-            Runnable direct = () -> directForward(u, pre, post, taps, g, skip, y, stream);
+            Runnable direct = () -> directForward(u, pre, post, taps, g, skip, y, false, stream);
             // The cuFFT forwards on their input, u or pre * u (gated around them by cufftGated).
             Consumer<MemorySegment> unfusedOn = input -> unfusedForward(device, u, input, spectrum, g, skip, y, stream);
             Consumer<MemorySegment> fusedOn = input -> {
@@ -358,7 +363,7 @@ public final class CudaLongConv implements ConvBackend {
      * (cuda/src/direct_conv.cu), k from the taps kept beside the spectrum.
      */
     private static void directForward(Tensor u, Tensor pre, Tensor post, Tensor taps, ConvGeometry g, CallOperand skip,
-                                      Tensor y, Stream stream) {
+                                      Tensor y, boolean transpose, Stream stream) {
         if (!directTakes(u, taps) || !directFits(g)) {
             throw new IllegalArgumentException("the direct forward needs fp16 or bf16 sequences of at most "
                     + DIRECT_MAX_LENGTH + " samples in causal mode (under 2^31 rows), with the taps of a spectrum made"
@@ -372,7 +377,7 @@ public final class CudaLongConv implements ConvBackend {
         }
         Cuda.check(fb_direct_conv(u.data(), taps.data(), g.fftSize(), g.causalTaps(), g.fftSize(), skip.pointer(),
                 pointer(pre), pointer(post), y.data(), u.dtype().nativeCode(), u.shape().dim(0), u.shape().dim(1),
-                g.length(), stream.handle()), "fb_direct_conv");
+                g.length(), transpose ? 1 : 0, stream.handle()), "fb_direct_conv");
     }
 
     /** As {@link #onChipForward}, through Monarch. */
@@ -416,12 +421,16 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     @Override
-    public void backward(Tensor dy, Tensor u, Tensor spectrum, ConvGeometry g, Tensor d,
+    public void backward(Tensor dy, Tensor u, Tensor spectrum, Tensor taps, ConvGeometry g, Tensor d,
                          Tensor du, Tensor dk, Tensor dd, Stream stream) {
         int device = NativeKernels.prepare(u);
         BackwardDu duPath = backwardDuPath(g, u.dtype(), device);
+        if (duPath == BackwardDu.DIRECT && !directTakes(u, taps)) duPath = transformedDuPath(g, u.dtype(), device);
         try (CallOperand skip = SkipTerm.of(device, d, stream)) {
-            if (duPath == BackwardDu.ON_CHIP && kernelGradientOnChip(g, u.dtype(), device)) {
+            if (duPath == BackwardDu.DIRECT) {
+                directKernelGradient(device, dy, u, g, dk, stream);
+                directForward(dy, null, null, taps, g, skip, du, true, stream);
+            } else if (duPath == BackwardDu.ON_CHIP && kernelGradientOnChip(g, u.dtype(), device)) {
                 kernelGradientOnChip(device, dy, u, g, dk, stream);
                 onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
             } else {
@@ -436,8 +445,21 @@ public final class CudaLongConv implements ConvBackend {
      * spectra in device memory): with du on chip, FFT sizes up to that kernel's limit.
      */
     public boolean kernelGradientOnChip(ConvGeometry g, DType dtype, int device) {
-        return forward != Forward.MONARCH && backwardDuPath(g, dtype, device) == BackwardDu.ON_CHIP
+        return forward != Forward.MONARCH && transformedDuPath(g, dtype, device) == BackwardDu.ON_CHIP
                 && g.fftSize() <= OnChipLimit.kernelGradMaxFftSize(device);
+    }
+
+    /** dk by fb_direct_kernel_grad: u and dy read once, the taps' sums in fp32 rows, cast to dk. */
+    private static void directKernelGradient(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk,
+                                             Stream stream) {
+        long channels = u.shape().dim(1);
+        long taps = g.causalTaps();
+        try (Scratch rows = Scratch.allocate(device, channels * taps * 4, stream)) {
+            Cuda.check(fb_direct_kernel_grad(u.data(), dy.data(), rows.segment(), taps, u.dtype().nativeCode(),
+                    u.shape().dim(0), channels, g.length(), stream.handle()), "fb_direct_kernel_grad");
+            Cuda.check(fb_fft_rows_to_kernel(rows.segment(), taps, taps, channels, taps, 0, dk.data(),
+                    dk.dtype().nativeCode(), 1f, stream.handle()), "fb_fft_rows_to_kernel");
+        }
     }
 
     private static void kernelGradientOnChip(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk,
@@ -495,6 +517,11 @@ public final class CudaLongConv implements ConvBackend {
 
     /** How the backward computes du = conv^T(dy) + D*dy. */
     public enum BackwardDu {
+        /**
+         * The direct forward, transposed, with dk from fb_direct_kernel_grad (products on tensor
+         * cores): no transform at all.
+         */
+        DIRECT,
         /** The on-chip kernel, transposed: dy read once, du written once. */
         ON_CHIP,
         /** The Monarch forward, transposed. */
@@ -504,19 +531,37 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /**
-     * The backward's du path for this size: the FlashButterfly kernel that takes it where this
-     * instance may run that kernel, else cuFFT. The default takes Monarch only with one outer
-     * level: past that, cuFFT's du (a product with dy's spectrum, which dk needs anyway, and one
-     * inverse transform) beat a whole Monarch convolution (H100, whole backward: bf16 B=4 H=768
-     * L=64K 18.9 ms with Monarch's du vs 20.3 ms; B=1 H=256 L=1M 31.0 vs 30.3 ms, fp32 33.2 vs 30.6).
+     * The backward's du path for this size: the direct kernels where this instance may run the
+     * direct forward and they take the shape ({@link #directBackwardFits}; dk then comes from them
+     * too), else {@link #transformedDuPath}.
      */
     public BackwardDu backwardDuPath(ConvGeometry g, DType dtype, int device) {
+        boolean mayRunDirect = forward == Forward.FASTEST || forward == Forward.DIRECT;
+        return mayRunDirect && directBackwardFits(g, dtype) ? BackwardDu.DIRECT : transformedDuPath(g, dtype, device);
+    }
+
+    /**
+     * True where the direct backward takes this geometry: fp16 or bf16, causal, up to {@link
+     * #DIRECT_KERNEL_GRAD_MAX_LENGTH} samples.
+     */
+    public static boolean directBackwardFits(ConvGeometry g, DType dtype) {
+        return directFits(g) && directProducts(dtype) && g.length() <= DIRECT_KERNEL_GRAD_MAX_LENGTH;
+    }
+
+    /**
+     * The du path through transforms: the FlashButterfly kernel that takes it where this instance
+     * may run that kernel, else cuFFT. The default takes Monarch only with one outer level: past
+     * that, cuFFT's du (a product with dy's spectrum, which dk needs anyway, and one inverse
+     * transform) beat a whole Monarch convolution (H100, whole backward: bf16 B=4 H=768 L=64K 18.9 ms
+     * with Monarch's du vs 20.3 ms; B=1 H=256 L=1M 31.0 vs 30.3 ms, fp32 33.2 vs 30.6).
+     */
+    private BackwardDu transformedDuPath(ConvGeometry g, DType dtype, int device) {
         boolean onChip = forward != Forward.MONARCH && onChipFits(g, dtype, device);
         boolean monarch = forward != Forward.ON_CHIP && monarchFits(g, dtype, device);
         return switch (forward) {
             case FLASH_BUTTERFLY, ON_CHIP, MONARCH -> onChip ? BackwardDu.ON_CHIP
                     : monarch ? BackwardDu.MONARCH : BackwardDu.CUFFT;
-            case FASTEST, DIRECT -> onChip ? BackwardDu.ON_CHIP // no direct backward: the default's
+            case FASTEST, DIRECT -> onChip ? BackwardDu.ON_CHIP
                     : monarch && g.fftSize() <= OnChipLimit.monarchMaxFftSize(device, dtype, true)
                     ? BackwardDu.MONARCH : BackwardDu.CUFFT;
             case FASTEST_CUFFT, FUSED, UNFUSED -> BackwardDu.CUFFT;
