@@ -1,6 +1,6 @@
 // The convolution of short sequences as a product with the kernel's Toeplitz matrix on tensor
 // cores: y[b][n] = sum over j <= n of v[b][j] k[n - j], v = pre * u, one GEMM per channel with the
-// batch as rows. Its multiply-adds grow as L^2 where the transforms' grow as L log L, but they are
+// batch as rows; transposed (the backward's du), y[b][n] = sum over j >= n of v[b][j] k[j - n]. Its multiply-adds grow as L^2 where the transforms' grow as L log L, but they are
 // tensor-core products with no index arithmetic between them, where the on-chip kernels are bound
 // by instruction issue at short L: AUTO times both per shape (bench/results/2026-12-07j has the
 // first form's timings, slower than the on-chip kernel).
@@ -150,8 +150,8 @@ __global__ void __launch_bounds__(kMaxWarps * 32, kMinBlocks)
         const int j = kTransposed ? i - origin : origin - i;
         return j >= 0 && j < taps ? scale * kernel[j] : 0.0f;
     };
-    // 2 * kernel_words = padded + 32 words, their taps loaded five passes at a time before they are
-    // stored (one batch where a warp takes one pair of tiles, two where it takes two)
+    // 2 * kernel_words words (padded + 32, transposed padded + 96), their taps loaded five passes
+    // at a time before they are stored
     constexpr int kWordPasses = 5;
     for (int w0 = 0; w0 < 2 * layout.kernel_words; w0 += kWordPasses * threads) {
         float pairs[kWordPasses][2];

@@ -4,7 +4,8 @@
 // mma.m16n8k16 tiles of 16 n by 8 j, and tap m is the sum of C's diagonal n - j = m. Tiles with
 // the same offset n0 - j0 hold the same diagonals in the same fragment places, so one accumulator
 // per offset sums them as the products run; the accumulators go to their taps through
-// shared-memory atomics once per 16 rows. u and dy are read once; the work grows as length^2.
+// shared-memory atomics once per 16 rows (in an order the schedule sets: dk's last bits may differ
+// between runs). u and dy are read once; the work grows as length^2.
 #include <cstdint>
 
 #include <cuda_bf16.h>
@@ -24,7 +25,7 @@ constexpr int kOffsets = 8;
 constexpr int kMaxWarps = 8;
 constexpr int kMaxLength = 1024;
 
-// Shared memory: dy's and u's 16 rows of `stride` elements (the length padded to 16 tiles, + 8 so
+// Shared memory: dy's and u's 16 rows of `stride` elements (the length padded to a multiple of 16, + 8 so
 // ldmatrix's 8 rows fall in 8 different bank groups), then the taps' sums.
 struct GradLayout {
     int padded, stride, u_offset, sums_offset, bytes;
@@ -101,18 +102,20 @@ __global__ void __launch_bounds__(kMaxWarps * 32)
             if (group >= groups) continue;
             const int first_offset = 8 * kOffsets * group - 8;
             float acc[kOffsets][4] = {};
-            for (int n0 = first_offset < 0 ? 0 : first_offset / 16 * 16; n0 < layout.padded; n0 += 16) {
+            // The group's first offset meets tiles from n0 = first_offset + 8 on (j0 >= 0).
+            for (int n0 = first_offset + 8; n0 < layout.padded; n0 += 16) {
                 uint32_t a[4];
                 fb::load_matrices<true>(a, a_address + n0 * sizeof(T));
 #pragma unroll
                 for (int i = 0; i < kOffsets; i += 2) {
+                    // j0 is 8 more than a multiple of 16: where it is not negative, offset i + 1's
+                    // tile (8 columns before) starts at 0 or later too
                     const int j0 = n0 - (first_offset + 8 * i);
-                    if (j0 < 0) continue;  // offset i + 1's tile starts 8 columns before i's
-                    const int column = j0 - b_shift < 0 ? 0 : j0 - b_shift;  // clamped: unused where j0 < 8
+                    if (j0 < 0) continue;
                     uint32_t b[4];
-                    fb::load_matrices<true>(b, b_row + column * sizeof(T));
+                    fb::load_matrices<true>(b, b_row + (j0 - b_shift) * sizeof(T));
                     fb::mma_16x8x16<T>(acc[i], a, b[0], b[1]);
-                    if (j0 >= 8) fb::mma_16x8x16<T>(acc[i + 1], a, b[2], b[3]);
+                    fb::mma_16x8x16<T>(acc[i + 1], a, b[2], b[3]);
                 }
             }
             // Lane (g, t) holds C at rows g, g + 8 and columns 2t + e of each offset's tiles: diagonal
@@ -139,8 +142,9 @@ extern "C" FB_API int64_t fb_direct_kernel_grad_max_length(void) { return kMaxLe
 extern "C" FB_API cudaError_t fb_direct_kernel_grad(const void *u, const void *dy, float *rows, int64_t taps,
                                                     fb_dtype dtype, int64_t batch, int64_t channels, int64_t length,
                                                     cudaStream_t stream) {
+    // batch + kRows stays an int: the block walks the batch kRows rows at a time
     if (batch < 1 || channels < 1 || length < 1 || length > kMaxLength || channels > 0x7fffffffLL ||
-        batch > 0x7fffffffLL / channels || taps < 1 || taps > length || u == nullptr || dy == nullptr ||
+        batch > (0x7fffffffLL - kRows) / channels || taps < 1 || taps > length || u == nullptr || dy == nullptr ||
         rows == nullptr) {
         return cudaErrorInvalidValue;
     }

@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The direct forward (products with each channel's Toeplitz matrix, cuda/src/direct_conv.cu)
  * against the CPU backend in float64, on fresh random inputs, outputs poisoned with NaN before
  * every run: fp16 and bf16, lengths from 1 to its longest (odd ones, ones past a 128-sample tile,
- * lengths that are no multiple of 8, and past 1024 ones whose pairs of tiles leave some warps one
+ * lengths that are no multiple of 8 or of 4, and past 1024 ones whose pairs of tiles leave some warps one
  * pair and others two), batches that leave a 16-row tile part empty,
  * kernels shorter than L, kernels of fp32 and of u's dtype, with and without D, with each gate;
  * and the direct backward (du by the transposed direct forward, dk by fb_direct_kernel_grad) up to
@@ -48,7 +48,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 @GpuTest
 class DirectConvGpuTest {
     private static final Device GPU = Device.cuda(0);
-    private static final int[] LENGTHS = {1, 7, 64, 127, 128, 255, 256, 500, 1000, 1024, 1152, 1162, 1300, 1537, 1920, 2048};
+    private static final int[] LENGTHS = {1, 7, 30, 64, 127, 128, 255, 256, 500, 1000, 1022, 1024, 1152, 1162, 1300, 1537,
+            1920, 2048};
 
     /**
      * Every dtype, length and (B, H); by turns a kernel of one tap (every seventh case: D's share
@@ -129,6 +130,7 @@ class DirectConvGpuTest {
             Tensor d = skipDtype == null ? null
                     : Tensor.randn(arena, GPU, skipDtype, Shape.of(channels), Seeds.fresh("d " + what));
             KernelSpectrum spectrum = LongConv.causal().spectrum(k, length);
+            assertNotNull(spectrum.taps(), "the direct backward reads the kept taps");
             assertEquals(CudaLongConv.BackwardDu.DIRECT,
                     CudaLongConv.INSTANCE.backwardDuPath(spectrum.geometry(), dtype, 0), what);
             Tensor du = Poisoned.tensor(arena, GPU, dtype, shape);
@@ -179,6 +181,7 @@ class DirectConvGpuTest {
             calls.put("past the longest", fb_direct_kernel_grad(x, x, out, 1, bf16, 1, 1, longest + 1, none));
             calls.put("fp32", fb_direct_kernel_grad(x, x, out, 64, fp32, 2, 3, 64, none));
             calls.put("no u", fb_direct_kernel_grad(none, x, out, 64, bf16, 2, 3, 64, none));
+            calls.put("no dy", fb_direct_kernel_grad(x, none, out, 64, bf16, 2, 3, 64, none));
             calls.put("no rows", fb_direct_kernel_grad(x, x, none, 64, bf16, 2, 3, 64, none));
             for (var call : calls.entrySet()) {
                 assertEquals("cudaErrorInvalidValue", Cuda.errorName(call.getValue()), call.getKey());

@@ -147,14 +147,18 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /**
-     * The kernel's FFT input rows (H, N) fp32, scaled by 1/N, which the direct forward reads: kept
-     * by the instances that may run it, for geometries it takes ({@link #directFits}).
+     * The kernel's FFT input rows (H, N) fp32, scaled by 1/N, which the direct forward and backward
+     * read: kept by the instances that may run them, for geometries they take ({@link #directFits}).
      */
     @Override
     public Tensor emptyTaps(Arena owner, Device device, long channels, ConvGeometry g) {
-        boolean mayRunDirect = forward == Forward.FASTEST || forward == Forward.DIRECT;
-        return mayRunDirect && directFits(g) ? Tensor.empty(owner, device, DType.FP32, Shape.of(channels, g.fftSize()))
+        return mayRunDirect() && directFits(g) ? Tensor.empty(owner, device, DType.FP32, Shape.of(channels, g.fftSize()))
                 : null;
+    }
+
+    /** Whether this instance may run the direct kernels: the default and DIRECT. */
+    private boolean mayRunDirect() {
+        return forward == Forward.FASTEST || forward == Forward.DIRECT;
     }
 
     @Override
@@ -237,7 +241,7 @@ public final class CudaLongConv implements ConvBackend {
                     if (flashButterfly != null) {
                         first.add(new ForwardChoice.Candidate(onChipTakesIt ? "on-chip" : "monarch", flashButterfly));
                     }
-                    choice.run(device, g, choiceFollowsLength(g, u.dtype()), rows, u.dtype(), gated,
+                    choice.run(device, g, directMayTake(g, u.dtype()), rows, u.dtype(), gated,
                             withCufft(first, fused, unfused, fusedFits), stream);
                 }
                 case FASTEST_CUFFT -> choice.run(device, g, false, rows, u.dtype(), gated,
@@ -279,11 +283,14 @@ public final class CudaLongConv implements ConvBackend {
      * before the first call of that shape, and for the instances that force a path.
      */
     public String chosenForward(ConvGeometry g, long rows, DType dtype, boolean gated, int device) {
-        return choice.chosen(device, g, forward == Forward.FASTEST && choiceFollowsLength(g, dtype), rows, dtype, gated);
+        return choice.chosen(device, g, forward == Forward.FASTEST && directMayTake(g, dtype), rows, dtype, gated);
     }
 
-    /** Whether FASTEST's choice for this shape may include the direct forward, whose work follows L, not N. */
-    private static boolean choiceFollowsLength(ConvGeometry g, DType dtype) {
+    /**
+     * Whether the direct forward takes this geometry and dtype: then FASTEST's choice for the shape
+     * may include it, and follows L, not N (the direct forward's work follows L).
+     */
+    private static boolean directMayTake(ConvGeometry g, DType dtype) {
         return directFits(g) && directProducts(dtype);
     }
 
@@ -441,7 +448,8 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /**
-     * True where this instance takes dk on chip (fb_onchip_kernel_grad: u and dy read once, no
+     * True where this instance, when its backward goes through transforms (not the direct kernels:
+     * {@link #backwardDuPath}), takes dk on chip (fb_onchip_kernel_grad: u and dy read once, no
      * spectra in device memory): with du on chip, FFT sizes up to that kernel's limit.
      */
     public boolean kernelGradientOnChip(ConvGeometry g, DType dtype, int device) {
@@ -536,16 +544,16 @@ public final class CudaLongConv implements ConvBackend {
      * too), else {@link #transformedDuPath}.
      */
     public BackwardDu backwardDuPath(ConvGeometry g, DType dtype, int device) {
-        boolean mayRunDirect = forward == Forward.FASTEST || forward == Forward.DIRECT;
-        return mayRunDirect && directBackwardFits(g, dtype) ? BackwardDu.DIRECT : transformedDuPath(g, dtype, device);
+        return mayRunDirect() && directBackwardFits(g, dtype) ? BackwardDu.DIRECT : transformedDuPath(g, dtype, device);
     }
 
     /**
      * True where the direct backward takes this geometry: fp16 or bf16, causal, up to {@link
-     * #DIRECT_KERNEL_GRAD_MAX_LENGTH} samples.
+     * #DIRECT_KERNEL_GRAD_MAX_LENGTH} samples, no more taps than samples (dk's kernel sums one
+     * diagonal a tap).
      */
     public static boolean directBackwardFits(ConvGeometry g, DType dtype) {
-        return directFits(g) && directProducts(dtype) && g.length() <= DIRECT_KERNEL_GRAD_MAX_LENGTH;
+        return directMayTake(g, dtype) && g.length() <= DIRECT_KERNEL_GRAD_MAX_LENGTH && g.causalTaps() <= g.length();
     }
 
     /**
