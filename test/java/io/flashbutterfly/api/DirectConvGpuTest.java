@@ -4,6 +4,7 @@ import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_direct
 import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -156,12 +157,12 @@ class DirectConvGpuTest {
             int longest = (int) CudaLongConv.DIRECT_KERNEL_GRAD_MAX_LENGTH;
             Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(2, longest), 1);
             KernelSpectrum past = LongConv.causal().spectrum(k, longest + 1);
-            assertTrue(CudaLongConv.INSTANCE.backwardDuPath(past.geometry(), DType.BF16, 0) != CudaLongConv.BackwardDu.DIRECT);
+            assertNotEquals(CudaLongConv.BackwardDu.DIRECT, CudaLongConv.INSTANCE.backwardDuPath(past.geometry(), DType.BF16, 0));
             KernelSpectrum within = LongConv.causal().spectrum(k, longest);
             assertEquals(CudaLongConv.BackwardDu.DIRECT, CudaLongConv.INSTANCE.backwardDuPath(within.geometry(), DType.BF16, 0));
-            assertTrue(CudaLongConv.INSTANCE.backwardDuPath(within.geometry(), DType.FP32, 0) != CudaLongConv.BackwardDu.DIRECT);
-            assertTrue(CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(within.geometry(), DType.BF16, 0)
-                    != CudaLongConv.BackwardDu.DIRECT);
+            assertNotEquals(CudaLongConv.BackwardDu.DIRECT, CudaLongConv.INSTANCE.backwardDuPath(within.geometry(), DType.FP32, 0));
+            assertNotEquals(CudaLongConv.BackwardDu.DIRECT,
+                    CudaLongConv.FLASH_BUTTERFLY.backwardDuPath(within.geometry(), DType.BF16, 0));
         }
     }
 

@@ -431,8 +431,9 @@ public final class CudaLongConv implements ConvBackend {
     public void backward(Tensor dy, Tensor u, Tensor spectrum, Tensor taps, ConvGeometry g, Tensor d,
                          Tensor du, Tensor dk, Tensor dd, Stream stream) {
         int device = NativeKernels.prepare(u);
-        BackwardDu duPath = backwardDuPath(g, u.dtype(), device);
-        if (duPath == BackwardDu.DIRECT && !directTakes(u, taps)) duPath = transformedDuPath(g, u.dtype(), device);
+        // the shape's path, through transforms where these taps or rows do not suit the direct kernels
+        BackwardDu duPath = directTakes(u, taps) ? backwardDuPath(g, u.dtype(), device)
+                : transformedDuPath(g, u.dtype(), device);
         try (CallOperand skip = SkipTerm.of(device, d, stream)) {
             if (duPath == BackwardDu.DIRECT) {
                 directKernelGradient(device, dy, u, g, dk, stream);
