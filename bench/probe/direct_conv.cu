@@ -3,8 +3,8 @@
 // reference on random data first, and the backward's du and dk (fb_direct_conv transposed with
 // fb_direct_kernel_grad, against fb_onchip_conv transposed with fb_onchip_kernel_grad); the median
 // of 20 CUDA-event timings after 5 warm-ups of each on random inputs, and the memory floors (u, k,
-// d and y once; the backward's u, dy and du once) at the device-to-device copy bandwidth measured
-// here. Build and run on a GPU host:
+// d and y once; the backward's u, dy, k, d, du, dk and dD once) at the device-to-device copy
+// bandwidth measured here; the direct backward up to its longest sequence. Build and run on a GPU host:
 //   nvcc -O2 -std=c++17 -I cuda/include -o /tmp/direct_conv bench/probe/direct_conv.cu \
 //     -L DIR_OF_LIBFLASHBUTTERFLY -lflashbutterfly && /tmp/direct_conv
 #include <cuda_bf16.h>
@@ -106,8 +106,8 @@ int main() {
   cudaFree(ca); cudaFree(cb);
   printf("copy bandwidth %.0f GB/s\n", bandwidth / 1e9);
 
-  long long shapes[][3] = {{64, 768, 256}, {64, 768, 512}, {32, 768, 1024}, {16, 768, 1024}, {8, 768, 1024},
-                           {128, 768, 256}};
+  long long shapes[][3] = {{64, 768, 256}, {64, 768, 512}, {32, 768, 1024}, {32, 768, 2048}, {16, 768, 2048},
+                           {16, 768, 1024}, {8, 768, 1024}, {128, 768, 256}};
   printf("%-14s %9s %9s %9s %7s %7s %10s %10s %9s %9s\n", "B,H,L", "onchip", "direct", "floor", "x_flr", "speedup",
          "bw_onchip", "bw_direct", "dk_direct", "bw_floor");
   for (auto &s : shapes) {
@@ -126,22 +126,25 @@ int main() {
     // the backward's du and dk: on chip (the transposed forward, dk's FFT-row sums) and direct
     void *dy = random_device(batch * channels * length, true, 5), *rows;
     CK(cudaMalloc(&rows, channels * fft * 4));
+    // the direct backward up to its longest sequence (-1: past it)
+    const bool direct_backward = length <= fb_direct_kernel_grad_max_length();
     const float onchip_back = median_ms([&] {
       CK(fb_onchip_kernel_grad(u, dy, (float *)rows, FB_BF16, batch, channels, length, fft, 0));
       return fb_onchip_conv(dy, (float *)spectrum, (float *)d, nullptr, nullptr, y, FB_BF16, batch, channels, length, fft, 1, 0);
     });
-    const float direct_back = median_ms([&] {
+    const float direct_back = !direct_backward ? -1.0f : median_ms([&] {
       CK(fb_direct_kernel_grad(u, dy, (float *)rows, length, FB_BF16, batch, channels, length, 0));
       return fb_direct_conv(dy, (float *)k, length, length, 1.0f, (float *)d, nullptr, nullptr, y, FB_BF16, batch, channels,
                             length, 1, 0);
     });
-    const float direct_dk = median_ms([&] {
+    const float direct_dk = !direct_backward ? -1.0f : median_ms([&] {
       return fb_direct_kernel_grad(u, dy, (float *)rows, length, FB_BF16, batch, channels, length, 0);
     });
     // floor: u and y in bf16, k as the bf16 kernel, d in fp32
     const double floor_ms = (2.0 * batch * channels * length * 2 + channels * length * 2 + channels * 4) / bandwidth * 1e3;
-    // the backward's floor: u and dy read, du written, in bf16 (dk's and D's bytes are the forward's k and d)
-    const double back_floor_ms = 3.0 * batch * channels * length * 2 / bandwidth * 1e3;
+    // the backward's floor: u, dy and du in bf16, k and dk as bf16, d and dD in fp32, each once
+    const double back_floor_ms =
+        (3.0 * batch * channels * length * 2 + 2.0 * channels * length * 2 + 2.0 * channels * 4) / bandwidth * 1e3;
     printf("%lld,%lld,%-6lld %9.4f %9.4f %9.4f %7.2f %7.2f %10.4f %10.4f %9.4f %9.4f\n", batch, channels, length, onchip,
            direct, floor_ms, direct / floor_ms, onchip / direct, onchip_back, direct_back, direct_dk, back_floor_ms);
     cudaFree(u); cudaFree(y); cudaFree(spectrum); cudaFree(d); cudaFree(k); cudaFree(dy); cudaFree(rows);
