@@ -165,8 +165,8 @@ FB_API int64_t fb_direct_kernel_grad_max_length(void);
  * rows (channels, taps) fp32, rows[h][m] = sum over b and t of dy[b][h][t] * u[b][h][t - m] for
  * m < taps <= length, u and dy of (batch, channels, length) fp16 or bf16 (length up to
  * fb_direct_kernel_grad_max_length()). u and dy are read once, 16 bytes at a time where length is
- * a multiple of 8 (then 16-byte aligned). The sums' order follows the schedule: their last bits may
- * differ between runs. fb_fft_rows_to_kernel casts the rows to the kernel's dtype.
+ * a multiple of 8 (then 16-byte aligned). The sums run in a fixed order: the same rows, bit for bit,
+ * every run. fb_fft_rows_to_kernel casts the rows to the kernel's dtype.
  */
 FB_API cudaError_t fb_direct_kernel_grad(const void *u, const void *dy, float *rows, int64_t taps, fb_dtype dtype,
                                          int64_t batch, int64_t channels, int64_t length, cudaStream_t stream);

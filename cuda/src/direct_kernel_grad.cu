@@ -3,9 +3,10 @@
 // batch 16 rows at a time: C = Dy^T U (C[n][j] = sum over those rows of dy[b][n] u[b][j]) in
 // mma.m16n8k16 tiles of 16 n by 8 j, and tap m is the sum of C's diagonal n - j = m. Tiles with
 // the same offset n0 - j0 hold the same diagonals in the same fragment places, so one accumulator
-// per offset sums them as the products run; the accumulators go to their taps through
-// shared-memory atomics once per 16 rows (in an order the schedule sets: dk's last bits may differ
-// between runs). u and dy are read once; the work grows as length^2.
+// per offset sums them as the products run; once per 16 rows the accumulators are added to partial
+// sums that one lane each owns (no atomics), and the partials are summed in a fixed order at the
+// end: dk is the same, bit for bit, from run to run. u and dy are read once; the work grows as
+// length^2.
 #include <cstdint>
 
 #include <cuda_bf16.h>
@@ -25,8 +26,13 @@ constexpr int kOffsets = 8;
 constexpr int kMaxWarps = 8;
 constexpr int kMaxLength = 1024;
 
+// A tap's partial sums, one for each parity of the offset group (neighbouring groups share taps at
+// their edge, groups two apart none) and each t of the lane: a lane's diagonal is offset + g - 2t - e,
+// so for one e the lanes of one t reach different taps, and each partial has one writer at a time.
+constexpr int kPartials = 2 * 4;
+
 // Shared memory: dy's and u's 16 rows of `stride` elements (the length padded to a multiple of 16, + 8 so
-// ldmatrix's 8 rows fall in 8 different bank groups), then the taps' sums.
+// ldmatrix's 8 rows fall in 8 different bank groups), then the taps' partial sums.
 struct GradLayout {
     int padded, stride, u_offset, sums_offset, bytes;
     __host__ __device__ GradLayout(int length, int taps, int element_bytes) {
@@ -34,7 +40,7 @@ struct GradLayout {
         stride = padded + 8;
         u_offset = kRows * stride * element_bytes;  // a multiple of 16 bytes: stride is a multiple of 8
         sums_offset = 2 * u_offset;
-        bytes = sums_offset + taps * 4;
+        bytes = sums_offset + kPartials * taps * 4;
     }
 };
 
@@ -74,7 +80,7 @@ __global__ void __launch_bounds__(kMaxWarps * 32)
     const int channel = blockIdx.x;
     const int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32, g = lane / 4, t = lane % 4;
     const bool aligned = length % 8 == 0;
-    for (int m = threadIdx.x; m < taps; m += blockDim.x) sums[m] = 0.0f;
+    for (int m = threadIdx.x; m < kPartials * taps; m += blockDim.x) sums[m] = 0.0f;
 
     // ldmatrix's row addresses. A (n by b) from dy's rows transposed: matrices (rows 0-7, columns
     // n0..), (0-7, n0 + 8..), (8-15, n0..), (8-15, n0 + 8..). B for offsets i, i + 1 (j by b) from
@@ -120,19 +126,27 @@ __global__ void __launch_bounds__(kMaxWarps * 32)
             }
             // Lane (g, t) holds C at rows g, g + 8 and columns 2t + e of each offset's tiles: diagonal
             // offset + g - 2t - e, and offset i's lower half shares its diagonals with i + 1's upper.
+            // Lanes g and g + 7 of one t meet at a tap only from different e: one e at a time.
+            float *partial = sums + ((group % 2) * 4 + t) * taps;
 #pragma unroll
-            for (int i = 0; i <= kOffsets; i++) {
+            for (int e = 0; e < 2; e++) {
 #pragma unroll
-                for (int e = 0; e < 2; e++) {
+                for (int i = 0; i <= kOffsets; i++) {
                     const float value = (i < kOffsets ? acc[i][e] : 0.0f) + (i > 0 ? acc[i - 1][2 + e] : 0.0f);
                     const int m = first_offset + 8 * i + g - 2 * t - e;
-                    if (m >= 0 && m < taps) atomicAdd(&sums[m], value);
+                    if (m >= 0 && m < taps) partial[m] += value;
                 }
+                __syncwarp();
             }
         }
         __syncthreads();  // the rows are staged again
     }
-    for (int m = threadIdx.x; m < taps; m += blockDim.x) rows[static_cast<int64_t>(channel) * taps + m] = sums[m];
+    for (int m = threadIdx.x; m < taps; m += blockDim.x) {
+        float sum = 0.0f;
+#pragma unroll
+        for (int p = 0; p < kPartials; p++) sum += sums[p * taps + m];
+        rows[static_cast<int64_t>(channel) * taps + m] = sum;
+    }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@ package io.flashbutterfly.api;
 import static io.flashbutterfly.bindings.fbnative.FlashButterflyNative.fb_direct_kernel_grad;
 import static io.flashbutterfly.testing.Accuracy.assertClose;
 import static io.flashbutterfly.testing.Rejections.assertRejected;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -144,6 +145,33 @@ class DirectConvGpuTest {
             assertClose(dk.toDoubleArray(), want.dk().toDoubleArray(), Accuracy.tolerance(kernelDtype), "dk " + what);
             if (d != null) {
                 assertClose(dd.toDoubleArray(), want.dd().toDoubleArray(), Accuracy.tolerance(d.dtype()), "dD " + what);
+            }
+        }
+    }
+
+    /** The direct backward's dk is the same, bit for bit, from one run to the next (no atomics in its sums). */
+    @Test
+    void directKernelGradientIsTheSameEveryRun() {
+        try (Arena arena = Arena.ofConfined()) {
+            Shape shape = Shape.of(48, 6, 1000);
+            Tensor u = Tensor.randn(arena, GPU, DType.BF16, shape, Seeds.fresh("u same"));
+            Tensor dy = Tensor.randn(arena, GPU, DType.BF16, shape, Seeds.fresh("dy same"));
+            Tensor k = Tensor.randn(arena, GPU, DType.FP32, Shape.of(6, 1000), Seeds.fresh("k same"));
+            KernelSpectrum spectrum = LongConv.causal().spectrum(k, 1000);
+            double[] first = null;
+            for (int run = 0; run < 3; run++) {
+                Tensor du = Poisoned.tensor(arena, GPU, DType.BF16, shape);
+                Tensor dk = Poisoned.tensor(arena, GPU, DType.FP32, k.shape());
+                CudaLongConv.DIRECT.backward(dy, u, spectrum.data(), spectrum.taps(), spectrum.geometry(), null, du, dk,
+                        null, Stream.DEFAULT);
+                double[] got = dk.toDoubleArray();
+                if (first == null) {
+                    first = got;
+                    Gradients want = LongConv.causal().backward(copy(arena, dy), copy(arena, u), copy(arena, k), null);
+                    assertClose(got, want.dk().toDoubleArray(), Accuracy.tolerance(DType.FP32), "dk");
+                } else {
+                    assertArrayEquals(first, got, "run " + run);
+                }
             }
         }
     }
