@@ -436,9 +436,11 @@ public final class CudaLongConv implements ConvBackend {
                 : transformedDuPath(g, u.dtype(), device);
         try (CallOperand skip = SkipTerm.of(device, d, stream)) {
             if (duPath == BackwardDu.DIRECT) {
-                directKernelGradient(device, dy, u, g, dk, stream);
+                directKernelGradient(device, dy, u, g, dk, dd, stream);
                 directForward(dy, null, null, taps, g, skip, du, true, stream);
-            } else if (duPath == BackwardDu.ON_CHIP && kernelGradientOnChip(g, u.dtype(), device)) {
+                return;
+            }
+            if (duPath == BackwardDu.ON_CHIP && kernelGradientOnChip(g, u.dtype(), device)) {
                 kernelGradientOnChip(device, dy, u, g, dk, stream);
                 onChipForward(device, dy, null, null, spectrum, g, skip, du, true, stream);
             } else {
@@ -458,8 +460,11 @@ public final class CudaLongConv implements ConvBackend {
                 && g.fftSize() <= OnChipLimit.kernelGradMaxFftSize(device);
     }
 
-    /** dk by fb_direct_kernel_grad: u and dy read once, the taps' sums in fp32 rows, cast to dk. */
-    private static void directKernelGradient(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk,
+    /**
+     * dk by fb_direct_kernel_grad: u and dy read once, the taps' sums in fp32 rows, cast to dk; dD
+     * (when dd is not null) is tap 0's sum, sum over b and t of dy * u, so it costs no pass of its own.
+     */
+    private static void directKernelGradient(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk, Tensor dd,
                                              Stream stream) {
         long channels = u.shape().dim(1);
         long taps = g.causalTaps();
@@ -468,6 +473,10 @@ public final class CudaLongConv implements ConvBackend {
                     u.shape().dim(0), channels, g.length(), stream.handle()), "fb_direct_kernel_grad");
             Cuda.check(fb_fft_rows_to_kernel(rows.segment(), taps, taps, channels, taps, 0, dk.data(),
                     dk.dtype().nativeCode(), 1f, stream.handle()), "fb_fft_rows_to_kernel");
+            if (dd != null) {
+                Cuda.check(fb_fft_rows_to_kernel(rows.segment(), 1, taps, channels, 1, 0, dd.data(),
+                        dd.dtype().nativeCode(), 1f, stream.handle()), "fb_fft_rows_to_kernel");
+            }
         }
     }
 
