@@ -461,20 +461,25 @@ public final class CudaLongConv implements ConvBackend {
     }
 
     /**
-     * dk by fb_direct_kernel_grad: u and dy read once, the taps' sums in fp32 rows, cast to dk; dD
-     * (when dd is not null) is tap 0's sum, sum over b and t of dy * u, so it costs no pass of its own.
+     * dk by fb_direct_kernel_grad: u and dy read once, the taps' sums in fp32 rows (an fp32 dk's own
+     * memory, else scratch cast to dk); dD (when dd is not null) is tap 0's sum, sum over b and t of
+     * dy * u, so it costs no pass of its own.
      */
     private static void directKernelGradient(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk, Tensor dd,
                                              Stream stream) {
         long channels = u.shape().dim(1);
         long taps = g.causalTaps();
-        try (Scratch rows = Scratch.allocate(device, channels * taps * 4, stream)) {
-            Cuda.check(fb_direct_kernel_grad(u.data(), dy.data(), rows.segment(), taps, u.dtype().nativeCode(),
+        boolean intoDk = dk.dtype() == DType.FP32 && dk.shape().dim(1) == taps;
+        try (Scratch scratch = intoDk ? null : Scratch.allocate(device, channels * taps * 4, stream)) {
+            MemorySegment rows = intoDk ? dk.data() : scratch.segment();
+            Cuda.check(fb_direct_kernel_grad(u.data(), dy.data(), rows, taps, u.dtype().nativeCode(),
                     u.shape().dim(0), channels, g.length(), stream.handle()), "fb_direct_kernel_grad");
-            Cuda.check(fb_fft_rows_to_kernel(rows.segment(), taps, taps, channels, taps, 0, dk.data(),
-                    dk.dtype().nativeCode(), 1f, stream.handle()), "fb_fft_rows_to_kernel");
+            if (!intoDk) {
+                Cuda.check(fb_fft_rows_to_kernel(rows, taps, taps, channels, taps, 0, dk.data(),
+                        dk.dtype().nativeCode(), 1f, stream.handle()), "fb_fft_rows_to_kernel");
+            }
             if (dd != null) {
-                Cuda.check(fb_fft_rows_to_kernel(rows.segment(), 1, taps, channels, 1, 0, dd.data(),
+                Cuda.check(fb_fft_rows_to_kernel(rows, 1, taps, channels, 1, 0, dd.data(),
                         dd.dtype().nativeCode(), 1f, stream.handle()), "fb_fft_rows_to_kernel");
             }
         }
