@@ -131,9 +131,11 @@ int main() {
       printf("check B=%lld H=%lld L=%lld gates=%d rel_err=%.3g %s\n", c[0], c[1], c[2], gates, e, e < 2e-2 ? "ok" : "FAIL");
     }
   printf("worst rel_err %.3g\n", worst);
-  // dk's rows: one tap, fewer taps than samples, a batch that leaves part of a row step, odd lengths
+  // dk's rows: one tap, fewer taps than samples, a batch that leaves part of a row step, odd lengths,
+  // several row steps with several groups of offsets a warp
   long long dk_checks[][4] = {{3, 5, 1, 1}, {20, 3, 77, 9}, {17, 3, 128, 128}, {33, 4, 255, 255},
-                              {40, 2, 513, 300}, {5, 3, 1000, 1000}, {2, 2, 1024, 1024}, {16, 2, 1022, 1}};
+                              {40, 2, 513, 300}, {5, 3, 1000, 1000}, {2, 2, 1024, 1024}, {16, 2, 1022, 1},
+                              {40, 2, 1000, 1000}};
   double worst_dk = 0;
   for (auto &c : dk_checks) {
     const double e = check_kernel_grad(c[0], c[1], c[2], c[3]);

@@ -126,7 +126,8 @@ __global__ void __launch_bounds__(kMaxWarps * 32)
             }
             // Lane (g, t) holds C at rows g, g + 8 and columns 2t + e of each offset's tiles: diagonal
             // offset + g - 2t - e, and offset i's lower half shares its diagonals with i + 1's upper.
-            // Lanes g and g + 7 of one t meet at a tap only from different e: one e at a time.
+            // Across e, lanes g and g - 1 of one t meet at a tap (and lanes 7 and 0 at neighbouring i):
+            // one e at a time.
             float *partial = sums + ((group % 2) * 4 + t) * taps;
 #pragma unroll
             for (int e = 0; e < 2; e++) {
