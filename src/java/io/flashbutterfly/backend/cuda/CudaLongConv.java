@@ -462,14 +462,14 @@ public final class CudaLongConv implements ConvBackend {
 
     /**
      * dk by fb_direct_kernel_grad: u and dy read once, the taps' sums in fp32 rows (an fp32 dk's own
-     * memory, else scratch cast to dk); dD (when dd is not null) is tap 0's sum, sum over b and t of
+     * memory, (H, taps) on this causal path, else scratch cast to dk); dD (when dd is not null) is tap 0's sum, sum over b and t of
      * dy * u, so it costs no pass of its own.
      */
     private static void directKernelGradient(int device, Tensor dy, Tensor u, ConvGeometry g, Tensor dk, Tensor dd,
                                              Stream stream) {
         long channels = u.shape().dim(1);
         long taps = g.causalTaps();
-        boolean intoDk = dk.dtype() == DType.FP32 && dk.shape().dim(1) == taps;
+        boolean intoDk = dk.dtype() == DType.FP32;
         try (Scratch scratch = intoDk ? null : Scratch.allocate(device, channels * taps * 4, stream)) {
             MemorySegment rows = intoDk ? dk.data() : scratch.segment();
             Cuda.check(fb_direct_kernel_grad(u.data(), dy.data(), rows, taps, u.dtype().nativeCode(),
